@@ -1,0 +1,1 @@
+"""The council assistant's own package: everything that is not Rasa glue."""

@@ -1,0 +1,71 @@
+"""One typed settings object, read from the environment once.
+
+Every setting has an embedded default so that `make run` works with no other
+server: a SQLite file under `var/` and the demo council's content file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the assistant needs to know about where it runs."""
+
+    council_file: Path = field(default_factory=lambda: PROJECT_ROOT / "content" / "council.yml")
+    messages_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "content" / "messages")
+    database_url: str = f"sqlite:///{VAR_DIR / 'council.db'}"
+    tracker_database_url: str = f"sqlite:///{VAR_DIR / 'tracker.db'}"
+    case_system: str = "local"
+    open311_url: str = ""
+    open311_api_key: str = ""
+    open311_jurisdiction: str = ""
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    timezone: str = "Europe/London"
+    status_lookup_attempts: int = 5
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """Build the settings from environment variables (unset ones keep defaults)."""
+        base = cls()
+        database_url = _env("DATABASE_URL", base.database_url)
+        return cls(
+            council_file=Path(_env("COUNCIL_FILE", str(base.council_file))),
+            messages_dir=Path(_env("MESSAGES_DIR", str(base.messages_dir))),
+            database_url=database_url,
+            # The tracker store follows the main database unless told otherwise.
+            tracker_database_url=_env(
+                "TRACKER_DATABASE_URL",
+                database_url if "DATABASE_URL" in os.environ else base.tracker_database_url,
+            ),
+            case_system=_env("CASE_SYSTEM", base.case_system),
+            open311_url=_env("OPEN311_URL", base.open311_url),
+            open311_api_key=_env("OPEN311_API_KEY", base.open311_api_key),
+            open311_jurisdiction=_env("OPEN311_JURISDICTION", base.open311_jurisdiction),
+            action_server_url=_env("ACTION_SERVER_URL", base.action_server_url),
+            rasa_port=int(_env("RASA_PORT", str(base.rasa_port))),
+            action_port=int(_env("ACTION_PORT", str(base.action_port))),
+            status_lookup_attempts=int(
+                _env("STATUS_LOOKUP_ATTEMPTS", str(base.status_lookup_attempts))
+            ),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings.from_env()
