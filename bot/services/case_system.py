@@ -20,6 +20,13 @@ class RequestNotFound(LookupError):
     """No request has that reference (or it is not visible with the details given)."""
 
 
+class CaseSystemRejected(ValueError):
+    """The case system refused the request as invalid (e.g. Open311 HTTP 400).
+
+    The message says why, in the case system's words (for logs and staff, not residents).
+    """
+
+
 @dataclass(frozen=True)
 class StatusUpdate:
     status: str            # received | in_progress | scheduled | completed | closed ...
