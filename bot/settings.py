@@ -37,6 +37,20 @@ class Settings:
     action_port: int = 5055
     timezone: str = "Europe/London"
     status_lookup_attempts: int = 5
+    # SMS channel: "outbox" (local, the default), "twilio" or "notify".
+    sms_provider: str = "outbox"
+    sms_public_base_url: str = ""  # the address providers call, e.g. https://chat.council.gov.uk
+    sms_rate_limit_per_minute: int = 10
+    sms_send_attempts: int = 3
+    sms_retry_base_seconds: float = 2.0
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"
+    notify_api_key: str = ""
+    notify_inbound_token: str = ""
+    notify_sms_template_id: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -62,6 +76,23 @@ class Settings:
             status_lookup_attempts=int(
                 _env("STATUS_LOOKUP_ATTEMPTS", str(base.status_lookup_attempts))
             ),
+            sms_provider=_env("SMS_PROVIDER", base.sms_provider),
+            sms_public_base_url=_env("SMS_PUBLIC_BASE_URL", base.sms_public_base_url),
+            sms_rate_limit_per_minute=int(
+                _env("SMS_RATE_LIMIT_PER_MINUTE", str(base.sms_rate_limit_per_minute))
+            ),
+            sms_send_attempts=int(_env("SMS_SEND_ATTEMPTS", str(base.sms_send_attempts))),
+            sms_retry_base_seconds=float(
+                _env("SMS_RETRY_BASE_SECONDS", str(base.sms_retry_base_seconds))
+            ),
+            twilio_account_sid=_env("TWILIO_ACCOUNT_SID", base.twilio_account_sid),
+            twilio_auth_token=_env("TWILIO_AUTH_TOKEN", base.twilio_auth_token),
+            twilio_from_number=_env("TWILIO_FROM_NUMBER", base.twilio_from_number),
+            twilio_api_base_url=_env("TWILIO_API_BASE_URL", base.twilio_api_base_url),
+            notify_api_key=_env("NOTIFY_API_KEY", base.notify_api_key),
+            notify_inbound_token=_env("NOTIFY_INBOUND_TOKEN", base.notify_inbound_token),
+            notify_sms_template_id=_env("NOTIFY_SMS_TEMPLATE_ID", base.notify_sms_template_id),
+            notify_base_url=_env("NOTIFY_BASE_URL", base.notify_base_url),
         )
 
 
