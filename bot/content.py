@@ -9,10 +9,11 @@ and any value passed in by the caller, such as `{reference}`.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -97,7 +98,10 @@ class Content:
             entry = {"text": entry}
         context = {**self._facts, **values}
         text = _FORMATTER.vformat(str(entry["text"]).strip(), (), context)
-        link = self._council.page_url(entry["link"]) if entry.get("link") else None
+        try:
+            link = self._council.page_url(entry["link"]) if entry.get("link") else None
+        except KeyError as missing:
+            raise ContentError(f"message {key!r}: {missing}") from None
         buttons = tuple(
             Button(
                 title=_FORMATTER.vformat(str(b["title"]), (), context),

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 # The official shape of a UK postcode (outward code, space, inward code), including GIR 0AA.
-_OUTWARD = r"(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])"
+_OUTWARD = (
+    r"(?:[A-PR-UWYZ][0-9]{1,2}|[A-PR-UWYZ][A-HK-Y][0-9]{1,2}"
+    r"|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRV-Y])"
+)
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 POSTCODE_PATTERN = re.compile(rf"^(?:(?P<out>{_OUTWARD})\s*(?P<in>{_INWARD})|(?P<gir>GIR\s*0AA))$")
 # Loose shape, for spotting something that looks like a postcode but is not valid.

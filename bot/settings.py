@@ -32,6 +32,9 @@ class Settings:
     open311_url: str = ""
     open311_api_key: str = ""
     open311_jurisdiction: str = ""
+    # Our category -> the endpoint's service code, e.g. "missed_bin=MB01,pothole=PH01".
+    open311_service_codes: str = ""
+    open311_timeout: float = 5.0
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     rasa_port: int = 5005
     action_port: int = 5055
@@ -53,7 +56,7 @@ class Settings:
     notify_base_url: str = "https://api.notifications.service.gov.uk"
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Build the settings from environment variables (unset ones keep defaults)."""
         base = cls()
         database_url = _env("DATABASE_URL", base.database_url)
@@ -70,6 +73,8 @@ class Settings:
             open311_url=_env("OPEN311_URL", base.open311_url),
             open311_api_key=_env("OPEN311_API_KEY", base.open311_api_key),
             open311_jurisdiction=_env("OPEN311_JURISDICTION", base.open311_jurisdiction),
+            open311_service_codes=_env("OPEN311_SERVICE_CODES", base.open311_service_codes),
+            open311_timeout=float(_env("OPEN311_TIMEOUT", str(base.open311_timeout))),
             action_server_url=_env("ACTION_SERVER_URL", base.action_server_url),
             rasa_port=int(_env("RASA_PORT", str(base.rasa_port))),
             action_port=int(_env("ACTION_PORT", str(base.action_port))),

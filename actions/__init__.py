@@ -1,0 +1,1 @@
+"""The rasa_sdk action server: thin actions that read slots, call bot.services and reply."""

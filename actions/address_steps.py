@@ -1,0 +1,65 @@
+"""The postcode and address steps shared by the bin-day and missed-bin forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.addresses import AddressRecord, addresses_for_postcode, match_address
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.database import with_session
+from actions.messaging import say
+from bot.postcodes import normalise_postcode
+
+MAX_ADDRESS_BUTTONS = 6
+MAX_ANSWER_LENGTH = 200
+
+
+async def validate_postcode_step(
+    value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """Check the postcode; fill the address too when it is the only one or was given."""
+    postcode = normalise_postcode(str(value or "")[:MAX_ANSWER_LENGTH])
+    if postcode is None:
+        say(dispatcher, "postcode_invalid")
+        return {"postcode": None}
+    addresses = await with_session(addresses_for_postcode, postcode)
+    if not addresses:
+        say(dispatcher, "postcode_unknown", postcode=postcode)
+        return {"postcode": None}
+    slots: dict[str, Any] = {"postcode": postcode}
+    if len(addresses) == 1:
+        slots["address_uprn"] = addresses[0].uprn
+    elif tracker.get_slot("house_number"):
+        chosen = match_address(addresses, str(tracker.get_slot("house_number")))
+        if chosen is not None:
+            slots["address_uprn"] = chosen.uprn
+    return slots
+
+
+async def validate_address_step(
+    value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """Match what the resident typed or tapped to one address at the postcode."""
+    postcode = tracker.get_slot("postcode")
+    addresses = await with_session(addresses_for_postcode, postcode)
+    typed = str(value or "").strip()[:MAX_ANSWER_LENGTH]
+    chosen = next((a for a in addresses if typed == a.uprn), None) or match_address(
+        addresses, typed
+    )
+    if chosen is None:
+        say(dispatcher, "address_not_matched", postcode=postcode)
+        return {"address_uprn": None}
+    return {"address_uprn": chosen.uprn}
+
+
+async def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Offer a short list as buttons; for a long one, ask for the number or name."""
+    postcode = tracker.get_slot("postcode")
+    addresses: list[AddressRecord] = await with_session(addresses_for_postcode, postcode)
+    if len(addresses) <= MAX_ADDRESS_BUTTONS:
+        buttons = [{"title": a.label, "payload": a.label} for a in addresses]
+        say(dispatcher, "ask_address_choice", buttons=buttons)
+    else:
+        say(dispatcher, "ask_address_typed", count=len(addresses), postcode=postcode)

@@ -1,0 +1,83 @@
+"""Bin collection day: the form's validation and the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.addresses import find_address
+from bot.services.collections import next_collections
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.address_steps import validate_address_step, validate_postcode_step
+from actions.database import ServiceDown, with_session
+from actions.messaging import say, text
+from bot.clock import today, uk_date
+
+ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
+
+
+class ValidateBinDayForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_bin_day_form"
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_postcode_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"postcode": None, "requested_slot": None}
+
+    async def validate_address_uprn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_address_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"address_uprn": None, "requested_slot": None}
+
+
+def collections_text(collections: list[Any]) -> str:
+    """One line per bin, in date order: 'Black wheelie bin: Thursday 4 December'."""
+    lines = []
+    for item in sorted(collections, key=lambda c: (c.date, c.container)):
+        if item.moved_from:
+            lines.append(text("bin_day_line_moved", container=item.container.capitalize(),
+                              date=uk_date(item.date), usual_date=uk_date(item.moved_from)))
+        else:
+            lines.append(text("bin_day_line", container=item.container.capitalize(),
+                              date=uk_date(item.date)))
+    return "\n".join(lines)
+
+
+class ActionTellBinDay(Action):
+    """Next collection date of each bin for the chosen address."""
+
+    def name(self) -> str:
+        return "action_tell_bin_day"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        uprn = tracker.get_slot("address_uprn")
+        reset = [SlotSet(slot, None) for slot in ADDRESS_SLOTS]
+        if not uprn:
+            return reset
+        try:
+            address = await with_session(find_address, uprn)
+            collections = await with_session(next_collections, uprn, today())
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return reset
+        label = address.label if address else str(uprn)
+        if not collections:
+            say(dispatcher, "bin_day_none", address=label)
+        else:
+            say(dispatcher, "bin_day_answer", address=label,
+                collections=collections_text(collections))
+        return reset

@@ -1,0 +1,40 @@
+"""Run blocking database and back-office calls off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.session import session_scope
+from bot.services.case_system import CaseSystem, CaseSystemUnavailable
+from bot.services.case_system_factory import get_case_system
+
+T = TypeVar("T")
+
+
+class ServiceDown(RuntimeError):
+    """The database or the case system cannot be used right now."""
+
+
+async def with_session(work: Callable[..., T], *args: Any) -> T:
+    """Run `work(session, *args)` in a thread with a committed session."""
+
+    def run() -> T:
+        with session_scope() as session:
+            return work(session, *args)
+
+    try:
+        return await asyncio.to_thread(run)
+    except SQLAlchemyError as error:
+        raise ServiceDown(str(error)) from error
+
+
+async def with_cases(work: Callable[[CaseSystem], T]) -> T:
+    """Run `work(case_system)` in a thread; unavailability becomes ServiceDown."""
+    try:
+        return await asyncio.to_thread(work, get_case_system())
+    except (CaseSystemUnavailable, SQLAlchemyError) as error:
+        raise ServiceDown(str(error)) from error

@@ -1,0 +1,91 @@
+"""Replies that need no look-up: conversation management, FAQs and urgent help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messaging import say
+from bot.content import get_content
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+class ActionReply(Action):
+    """Answers a conversation-management intent with `reply_<intent>`."""
+
+    def name(self) -> str:
+        return "action_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        key = f"reply_{latest_intent(tracker)}"
+        say(dispatcher, key if get_content().has(key) else "fallback_rephrase")
+        return [SlotSet("fallback_count", 0)]
+
+
+class ActionAnswerFaq(Action):
+    """Answers an FAQ intent with `faq_<intent>` (text and a link to the council's page)."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        key = f"faq_{latest_intent(tracker)}"
+        say(dispatcher, key if get_content().has(key) else "fallback_rephrase")
+        return [SlotSet("fallback_count", 0)]
+
+
+class ActionAnswerUrgent(Action):
+    """Emergency signposting first, for homelessness and safeguarding."""
+
+    def name(self) -> str:
+        return "action_answer_urgent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = latest_intent(tracker)
+        key = f"urgent_{intent}"
+        # Whatever was misread, a message routed here must still show emergency help.
+        say(dispatcher, key if get_content().has(key) else "urgent_safeguarding_concern")
+        return [SlotSet("fallback_count", 0)]
+
+
+class ActionFallback(Action):
+    """Low confidence: ask to rephrase; the second time in a row, hand over to a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        count = int(tracker.get_slot("fallback_count") or 0) + 1
+        if count >= 2:
+            say(dispatcher, "fallback_give_up")
+            say(dispatcher, "handoff_phone")
+            return [SlotSet("fallback_count", 0)]
+        say(dispatcher, "fallback_rephrase")
+        return [SlotSet("fallback_count", count)]
+
+
+class ActionHandoff(Action):
+    """Hands the conversation to a person. Until the staff queue exists: how to reach one."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        say(dispatcher, "handoff_phone")
+        return [SlotSet("fallback_count", 0)]

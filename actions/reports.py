@@ -1,0 +1,255 @@
+"""Reporting a problem: missed bin, pothole, street light and fly-tipping forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services.addresses import find_address
+from bot.services.collections import next_collections
+from bot.services.service_requests import check_missed_bin
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.address_steps import (
+    MAX_ANSWER_LENGTH,
+    validate_address_step,
+    validate_postcode_step,
+)
+from actions.database import ServiceDown, with_cases, with_session
+from actions.messaging import say, text
+from bot.clock import now, uk_date
+from bot.council import get_council
+from bot.services.bin_streams import stream_from_text
+from bot.services.case_system import NewRequest
+
+FORM_CATEGORIES = {
+    "missed_bin_form": "missed_bin",
+    "pothole_form": "pothole",
+    "street_light_form": "street_light",
+    "fly_tipping_form": "fly_tipping",
+}
+REPORT_SLOTS = (
+    "postcode", "address_uprn", "house_number", "bin_stream", "problem_location",
+    "pothole_size", "problem_description", "confirm_report",
+)
+MIN_LOCATION_LENGTH = 5
+MIN_DESCRIPTION_LENGTH = 2
+
+
+def clean_text(value: Any) -> str:
+    """Trim and collapse white space; drop control characters."""
+    text = "".join(ch for ch in str(value or "") if ch.isprintable() or ch == " ")
+    return " ".join(text.split())
+
+
+async def bins_at(uprn: str) -> dict[str, str]:
+    """The streams an address has, as stream -> container name."""
+    collections = await with_session(next_collections, uprn, now().date())
+    return {c.stream: c.container for c in collections}
+
+
+def restart_form() -> dict[str, Any]:
+    return {slot: None for slot in REPORT_SLOTS if slot not in ("postcode", "house_number")}
+
+
+class ReportFormValidation(FormValidationAction):
+    """Validation shared by the four report forms."""
+
+    form_name = ""
+
+    def name(self) -> str:
+        return f"validate_{self.form_name}"
+
+    async def validate_problem_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        location = clean_text(value)
+        if len(location) > MAX_ANSWER_LENGTH:
+            say(dispatcher, "text_too_long", limit=MAX_ANSWER_LENGTH)
+            return {"problem_location": None}
+        if len(location) < MIN_LOCATION_LENGTH or not any(ch.isalpha() for ch in location):
+            say(dispatcher, "location_unclear")
+            return {"problem_location": None}
+        return {"problem_location": location}
+
+    async def validate_problem_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        description = clean_text(value)
+        if len(description) > 500:
+            say(dispatcher, "text_too_long", limit=500)
+            return {"problem_description": None}
+        if len(description) < MIN_DESCRIPTION_LENGTH or not any(ch.isalpha() for ch in description):
+            say(dispatcher, "description_unclear")
+            return {"problem_description": None}
+        return {"problem_description": description}
+
+    async def validate_pothole_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        size = clean_text(value)
+        if len(size) > MAX_ANSWER_LENGTH:
+            say(dispatcher, "text_too_long", limit=MAX_ANSWER_LENGTH)
+            return {"pothole_size": None}
+        if len(size) < MIN_DESCRIPTION_LENGTH or not any(ch.isalnum() for ch in size):
+            say(dispatcher, "description_unclear")
+            return {"pothole_size": None}
+        return {"pothole_size": size}
+
+    async def validate_confirm_report(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is True:
+            return {"confirm_report": True}
+        # "No": go through the questions again; nothing has been sent.
+        say(dispatcher, "report_start_again")
+        return restart_form()
+
+
+class ValidatePotholeForm(ReportFormValidation):
+    form_name = "pothole_form"
+
+
+class ValidateStreetLightForm(ReportFormValidation):
+    form_name = "street_light_form"
+
+
+class ValidateFlyTippingForm(ReportFormValidation):
+    form_name = "fly_tipping_form"
+
+
+class ValidateMissedBinForm(ReportFormValidation):
+    form_name = "missed_bin_form"
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_postcode_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"postcode": None, "requested_slot": None}
+
+    async def validate_address_uprn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_address_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"address_uprn": None, "requested_slot": None}
+
+    async def validate_bin_stream(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        uprn = tracker.get_slot("address_uprn")
+        try:
+            available = await bins_at(uprn)
+            stream = stream_from_text(clean_text(value)[:MAX_ANSWER_LENGTH], available)
+            if stream is None:
+                say(dispatcher, "bin_stream_unknown", options=", ".join(available.values()))
+                return {"bin_stream": None}
+            check = await with_session(
+                check_missed_bin, uprn, stream, now(), get_council().bank_holidays
+            )
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"bin_stream": None, "requested_slot": None}
+        if check.allowed:
+            return {"bin_stream": stream}
+        container = available.get(stream, stream)
+        date = check.collection_date
+        values = {
+            "container": container,
+            "date": uk_date(date) if date else "",
+            "reference": check.existing_reference or "",
+            "bin": stream,
+            "options": ", ".join(available.values()),
+        }
+        if check.reason == "no_such_bin":
+            say(dispatcher, "missed_bin_no_such_bin", **values)
+            return {"bin_stream": None}
+        message = {
+            "before_collection": "missed_bin_before_collection",
+            "too_late": "missed_bin_too_late",
+            "duplicate": "missed_bin_duplicate",
+        }[check.reason]
+        say(dispatcher, message, **values)
+        # The report cannot go ahead: end the form (nothing is stored).
+        return {"bin_stream": None, "requested_slot": None}
+
+
+async def lodge(tracker: Tracker, form: str) -> NewRequest:
+    """The report the resident confirmed, built from the form's slots."""
+    category = FORM_CATEGORIES[form]
+    slot = tracker.get_slot
+    channel = str(tracker.get_latest_input_channel() or "web")[:20]
+    if category == "missed_bin":
+        address = await with_session(find_address, slot("address_uprn"))
+        return NewRequest(
+            category=category,
+            description=f"Missed {slot('bin_stream')} collection",
+            location=address.label if address else "",
+            postcode=slot("postcode"),
+            uprn=slot("address_uprn"),
+            bin_stream=slot("bin_stream"),
+            channel=channel,
+        )
+    description = slot("problem_description") or ""
+    if category == "pothole":
+        description = f"Size and danger: {slot('pothole_size')}. {description}".strip()
+    return NewRequest(
+        category=category,
+        description=description,
+        location=slot("problem_location") or "",
+        channel=channel,
+    )
+
+
+class ActionSubmitReport(Action):
+    """Lodge the confirmed report and give its reference."""
+
+    def name(self) -> str:
+        return "action_submit_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reset: list[EventType] = [SlotSet(s, None) for s in REPORT_SLOTS]
+        form = next(
+            (e.get("name") for e in reversed(tracker.events)
+             if e.get("event") == "active_loop" and e.get("name") in FORM_CATEGORIES),
+            None,
+        )
+        if form is None or tracker.get_slot("confirm_report") is not True:
+            return reset  # the form ended early and has already said why
+        try:
+            request = await lodge(tracker, form)
+            created = await with_cases(lambda cases: cases.create(request))
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return reset
+        category = FORM_CATEGORIES[form]
+        say(dispatcher, "report_created", reference=created.reference,
+            next_steps=text(f"next_steps_{category}"))
+        return reset
+
+
+class ActionCancelForm(Action):
+    """Stop the form under way; nothing is stored."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "cancel":
+            say(dispatcher, "report_cancelled")
+        slots = REPORT_SLOTS + ("reference",)
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+            SlotSet(s, None) for s in slots
+        ]

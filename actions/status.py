@@ -1,0 +1,91 @@
+"""Checking a request's status: reference first, details only with the postcode."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.services.lookup_throttle import is_throttled, record_failed_lookup
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.database import ServiceDown, with_cases, with_session
+from actions.messaging import say, text
+from bot.clock import now, uk_date
+from bot.content import get_content
+from bot.references import normalise_reference
+from bot.services.case_system import RequestNotFound, RequestStatus
+from bot.settings import get_settings
+
+THROTTLE_WINDOW = timedelta(hours=1)
+
+
+class ValidateRequestStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_request_status_form"
+
+    async def validate_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        reference = normalise_reference(str(value or "")[:40])
+        if reference is None:
+            say(dispatcher, "reference_invalid")
+            return {"reference": None}
+        return {"reference": reference}
+
+
+def status_words(status: str) -> str:
+    key = f"status_{status}"
+    return text(key) if get_content().has(key) else status.replace("_", " ")
+
+
+def postcode_in_latest_message(tracker: Tracker) -> str | None:
+    """A postcode the resident gave with this request (the second factor)."""
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "postcode":
+            return str(entity.get("value"))
+    return tracker.get_slot("postcode")
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reference = tracker.get_slot("reference")
+        done: list[EventType] = [SlotSet("reference", None)]
+        if not reference:
+            return done
+        settings = get_settings()
+        conversation = tracker.sender_id
+        try:
+            if await with_session(is_throttled, conversation, now(),
+                                  settings.status_lookup_attempts, THROTTLE_WINDOW):
+                say(dispatcher, "status_throttled")
+                return done
+            try:
+                found: RequestStatus = await with_cases(lambda c: c.status(reference, None))
+            except RequestNotFound:
+                await with_session(record_failed_lookup, conversation, now())
+                say(dispatcher, "status_not_found", reference=reference)
+                return done
+            postcode = postcode_in_latest_message(tracker)
+            detailed: RequestStatus | None = None
+            if postcode:
+                try:
+                    detailed = await with_cases(lambda c: c.status(reference, postcode))
+                except RequestNotFound:
+                    detailed = None
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return done
+        note = found.note
+        if detailed is not None and detailed.location:
+            note = f"{note}\n{text('status_location', location=detailed.location)}"
+        say(dispatcher, "status_answer", reference=found.reference,
+            status=status_words(found.status), date=uk_date(found.updated_at.date()), note=note)
+        return done

@@ -1,0 +1,1 @@
+"""Language processing: the spaCy pipeline builder and entity normalisation."""
