@@ -1,0 +1,120 @@
+"""Models for the staff handoff queue: tickets, their messages, staff, audit log, sign-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import relationship
+
+from bot.db.base import Base
+from bot.db.types import UtcDateTime
+
+AUTHOR_KINDS = ("resident", "bot", "staff", "note", "event")
+ROLES = ("advisor", "supervisor")
+STATUSES = ("waiting", "claimed", "resolved", "cancelled")
+OUTCOMES = ("answered", "transferred", "no_response")
+PRIORITIES = {"urgent": 0, "normal": 1}
+
+
+class StaffAccount(Base):
+    """A member of staff who can sign in to the queue."""
+
+    __tablename__ = "staff_accounts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    role = Column(String(16), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UtcDateTime, nullable=False)
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+class HandoffTicket(Base):
+    """A conversation handed to a person; one open ticket per conversation."""
+
+    __tablename__ = "handoff_tickets"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    # Equal to conversation_id while the ticket is open, NULL once closed: the unique
+    # constraint then allows one open ticket per conversation on SQLite and PostgreSQL.
+    open_conversation_id = Column(String(128), unique=True)
+    channel = Column(String(32), nullable=False)
+    topic = Column(String(64), nullable=False)
+    reason = Column(String(200), nullable=False)
+    priority = Column(String(16), nullable=False)
+    priority_rank = Column(Integer, nullable=False)
+    status = Column(String(16), nullable=False, index=True)
+    contact = Column(String(200))
+    created_at = Column(UtcDateTime, nullable=False)
+    claimed_by = Column(Integer, ForeignKey("staff_accounts.id"))
+    claimed_at = Column(UtcDateTime)
+    closed_at = Column(UtcDateTime)
+    outcome = Column(String(16))
+
+    messages = relationship(
+        "TicketMessage", order_by="TicketMessage.id", back_populates="ticket", lazy="selectin"
+    )
+    claimant = relationship("StaffAccount", lazy="joined")
+
+    __table_args__ = (Index("ix_handoff_tickets_queue", "status", "priority_rank", "created_at"),)
+
+
+class TicketMessage(Base):
+    """One turn of a ticket's transcript: resident, bot, staff reply, internal note or event."""
+
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"), nullable=False, index=True)
+    author_kind = Column(String(16), nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"))
+    text = Column(Text, nullable=False)
+    intent = Column(String(64))
+    created_at = Column(UtcDateTime, nullable=False)
+
+    ticket = relationship("HandoffTicket", back_populates="messages")
+    staff = relationship("StaffAccount", lazy="joined")
+
+
+class AuditEntry(Base):
+    """Who did what, when: every staff action on the queue."""
+
+    __tablename__ = "handoff_audit"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UtcDateTime, nullable=False, index=True)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"))
+    ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"), index=True)
+    action = Column(String(32), nullable=False)
+    detail = Column(String(500), nullable=False, default="")
+
+
+class SignInAttempt(Base):
+    """A sign-in attempt, kept to rate-limit by account and by address."""
+
+    __tablename__ = "staff_sign_in_attempts"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, index=True)
+    ip = Column(String(64), nullable=False, index=True)
+    at = Column(UtcDateTime, nullable=False, index=True)
+    succeeded = Column(Boolean, nullable=False)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(timezone.utc)
