@@ -38,7 +38,13 @@ class Settings:
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     rasa_port: int = 5005
     action_port: int = 5055
+    # Rasa lock store: "" for the in-memory one (one server), redis://... for several servers.
+    lock_store_url: str = ""
     timezone: str = "Europe/London"
+    # Staff replies and queue updates between servers: "" in-process, postgresql://... or redis://...
+    message_bus_url: str = ""
+    # Staff queue cookies carry `Secure` unless the queue is served over plain local http.
+    staff_secure_cookies: bool = True
     status_lookup_attempts: int = 5
     # SMS channel: "outbox" (local, the default), "twilio" or "notify".
     sms_provider: str = "outbox"
@@ -78,6 +84,10 @@ class Settings:
             action_server_url=_env("ACTION_SERVER_URL", base.action_server_url),
             rasa_port=int(_env("RASA_PORT", str(base.rasa_port))),
             action_port=int(_env("ACTION_PORT", str(base.action_port))),
+            lock_store_url=_env("LOCK_STORE_URL", base.lock_store_url),
+            message_bus_url=_env("MESSAGE_BUS_URL", base.message_bus_url),
+            staff_secure_cookies=_env("STAFF_SECURE_COOKIES", "1").lower()
+            not in ("0", "false", "no"),
             status_lookup_attempts=int(
                 _env("STATUS_LOOKUP_ATTEMPTS", str(base.status_lookup_attempts))
             ),
