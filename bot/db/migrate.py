@@ -25,6 +25,9 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Bring the database at `url` up to every latest revision (`alembic upgrade heads`)."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        # SQLite makes the file but not its folder (var/ on a fresh checkout).
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "heads")
 
 
