@@ -102,6 +102,16 @@ class Open311CaseSystem:
         """Release the pooled HTTP connections."""
         self._http.close()
 
+    @staticmethod
+    def normalise_reference(text: str) -> str | None:
+        """A reference as a resident typed it (' #204117 ') -> '204117' (case kept: some
+        servers' ids are case-sensitive); None when it cannot be an Open311 id.
+        Open311 ids are the server's own, not our 'MB-204117' form."""
+        if not isinstance(text, str) or len(text) > 80:
+            return None
+        candidate = text.strip().lstrip("#").strip()
+        return candidate if _SAFE_ID.match(candidate) else None
+
     # -- the CaseSystem interface -------------------------------------------------
 
     def create(self, request: NewRequest) -> CreatedRequest:

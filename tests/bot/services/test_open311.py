@@ -371,3 +371,17 @@ def test_list_services_that_is_not_a_list_makes_the_case_system_unavailable(serv
 def test_a_bad_base_url_is_refused(url):
     with pytest.raises(ValueError, match="http"):
         Open311CaseSystem(url, "key")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("204117", "204117"),
+        (" #204117 ", "204117"),
+        ("abc-12", "abc-12"),
+        ("12/34", None),
+        ("", None),
+    ],
+)
+def test_a_typed_reference_is_normalised_to_an_open311_id(typed, expected):
+    assert Open311CaseSystem.normalise_reference(typed) == expected
