@@ -1,0 +1,1 @@
+"""The SMS channel: one Rasa input channel, providers behind one small interface."""

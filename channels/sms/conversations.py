@@ -1,0 +1,175 @@
+"""What happens to a resident's text once a provider has delivered it.
+
+Each provider message id is processed once (a database unique constraint, so
+two servers cannot both take it); texts from one number are processed one at
+a time in the order they arrived; a flood from one number is cut off by a rate
+limit; STOP, START and HELP are answered here; "1", "2"... pick the numbered
+options last offered; everything else goes to the assistant, and its messages
+for the turn go back as one SMS-shaped reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from sqlalchemy.engine import Engine
+
+from bot.content import get_content
+from bot.db import sms as store
+from bot.services.sms_keywords import Keyword, detect_keyword
+from channels.sms.output import CollectingSmsOutput, reply_for
+from channels.sms.provider import InboundSms
+from channels.sms.rate_limit import RateLimiter
+from channels.sms.sender import SmsSender
+
+logger = logging.getLogger(__name__)
+
+OPTIONS_LAST = timedelta(hours=2)
+
+ACCEPTED, DUPLICATE, RATE_LIMITED = "accepted", "duplicate", "rate_limited"
+
+
+class SmsConversations:
+    """Receives validated texts and processes them in the background, in order per number."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        sender: SmsSender,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        hasher: Callable[[str], str],
+        limiter: RateLimiter,
+    ) -> None:
+        self._engine = engine
+        self._sender = sender
+        self._on_new_message = on_new_message
+        self._hash = hasher
+        self._limiter = limiter
+        # Per number: (text, whether it is only the trigger for a rate-limit notice).
+        self._queues: dict[str, asyncio.Queue[tuple[InboundSms, bool]]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+
+    async def receive(self, sms: InboundSms) -> str:
+        """Accept a text for processing; returns ACCEPTED, DUPLICATE or RATE_LIMITED at once."""
+        number_hash = self._hash(sms.sender)
+        fresh = await asyncio.to_thread(
+            store.claim_inbound, self._engine, sms.provider, sms.message_id, number_hash
+        )
+        if not fresh:
+            logger.info("sms %s from %s already seen", sms.message_id, number_hash[:12])
+            return DUPLICATE
+        # STOP and START always get through: opting out must work during a flood.
+        if detect_keyword(sms.body) not in (Keyword.STOP, Keyword.START) and not (
+            self._limiter.allow(number_hash)
+        ):
+            logger.warning("sms from %s over the rate limit: dropped", number_hash[:12])
+            if self._limiter.first_refusal(number_hash):
+                self._enqueue(sms, notice_only=True)
+            return RATE_LIMITED
+        self._enqueue(sms, notice_only=False)
+        return ACCEPTED
+
+    def _enqueue(self, sms: InboundSms, notice_only: bool) -> None:
+        queue = self._queues.get(sms.sender)
+        if queue is None:
+            queue = self._queues[sms.sender] = asyncio.Queue()
+            task = asyncio.create_task(self._work_through(sms.sender, queue))
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
+        queue.put_nowait((sms, notice_only))
+
+    async def _work_through(
+        self, number: str, queue: asyncio.Queue[tuple[InboundSms, bool]]
+    ) -> None:
+        while not queue.empty():
+            sms, notice_only = queue.get_nowait()
+            try:
+                if notice_only:
+                    await self._reply(sms, "sms_rate_limited", "limit")
+                else:
+                    await self._process(sms)
+            except Exception:
+                logger.exception("sms %s from %s failed", sms.message_id, self._hash(number)[:12])
+        # No await between the last empty() and here, so nothing can be queued unseen.
+        del self._queues[number]
+
+    async def drain(self) -> None:
+        """Wait until every text received so far has been processed (tests, shutdown)."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers), return_exceptions=True)
+
+    async def _reply(self, sms: InboundSms, key: str, suffix: str, **kw: Any) -> None:
+        text = reply_for([{"text": get_content().text(key)}]).text
+        await self._sender.send(sms.sender, text, f"{sms.provider}:{sms.message_id}:{suffix}", **kw)
+
+    async def _process(self, sms: InboundSms) -> None:
+        number_hash = self._hash(sms.sender)
+        keyword = detect_keyword(sms.body)
+        opted_out = await asyncio.to_thread(store.is_opted_out, self._engine, number_hash)
+        if keyword is Keyword.STOP:
+            if not opted_out:
+                await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, True)
+                await asyncio.to_thread(store.save_options, self._engine, number_hash, [])
+                await self._reply(sms, "sms_stop_confirmed", "stop", ignore_opt_out=True)
+            return
+        if keyword is Keyword.START:
+            await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, False)
+            await self._reply(sms, "sms_start_confirmed", "start")
+            return
+        if opted_out:
+            logger.info("sms from %s ignored: the number opted out", number_hash[:12])
+            return
+        if keyword is Keyword.HELP:
+            await self._reply(sms, "sms_help", "help")
+            return
+        text = await self._choose_option(sms, number_hash)
+        if text is not None:
+            await self._ask_assistant(sms, number_hash, text)
+
+    async def _choose_option(self, sms: InboundSms, number_hash: str) -> str | None:
+        """The text to give the assistant: an option's payload for "1", "2"...; None if
+        the number matched no option (the resident has been told)."""
+        choice = sms.body.strip().rstrip(".")
+        if not (choice.isdigit() and len(choice) == 1):
+            return sms.body
+        options = await asyncio.to_thread(
+            store.pending_options, self._engine, number_hash, OPTIONS_LAST
+        )
+        if not options:
+            return sms.body
+        for option in options:
+            if option.get("number") == int(choice):
+                return str(option.get("payload") or option.get("title") or choice)
+        await self._reply(sms, "sms_option_unknown", "unknown-option")
+        return None
+
+    async def _ask_assistant(self, sms: InboundSms, number_hash: str, text: str) -> None:
+        collector = CollectingSmsOutput()
+        message = UserMessage(
+            text,
+            collector,
+            sms.sender,
+            input_channel="sms",
+            message_id=f"{sms.provider}:{sms.message_id}",
+            metadata={"sms_provider": sms.provider},
+        )
+        try:
+            await self._on_new_message(message)
+        except Exception:
+            logger.exception("the assistant failed on sms from %s", number_hash[:12])
+            await self._reply(sms, "sms_error", "error")
+            return
+        reply = reply_for(collector.messages)
+        options = [
+            {"number": o.number, "title": o.title, "payload": o.payload} for o in reply.options
+        ]
+        await asyncio.to_thread(store.save_options, self._engine, number_hash, options)
+        if reply.text:
+            await self._sender.send(
+                sms.sender, reply.text, f"{sms.provider}:{sms.message_id}:reply"
+            )

@@ -1,0 +1,29 @@
+"""Phone numbers as the SMS channel accepts them: any real-shaped number, as E.164."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+_ALLOWED = re.compile(r"^[0-9+()\-.\s]{6,24}$")
+
+
+def normalise_number(text: object, region: str = "GB") -> str | None:
+    """'07700 900123' or '+447700900123' or '447700900123' -> '+447700900123'; None if not a number.
+
+    National numbers are read as UK ones; a number without '+' that starts with
+    a country code (as GOV.UK Notify sends them) is read as international.
+    """
+    if not isinstance(text, str) or not _ALLOWED.match(text.strip()):
+        return None
+    candidate = text.strip()
+    if candidate[0].isdigit() and not candidate.startswith("0"):
+        candidate = "+" + candidate
+    try:
+        parsed = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
