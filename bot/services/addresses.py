@@ -1,0 +1,120 @@
+"""Addresses: find a resident's home by postcode, then by what they type ('12', 'Rose Cottage')."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Address
+from bot.postcodes import normalise_postcode
+
+# Street words residents shorten, and the words they put before a house number.
+ABBREVIATIONS = {
+    "st": "street", "rd": "road", "ln": "lane", "ave": "avenue", "av": "avenue",
+    "cl": "close", "cres": "crescent", "dr": "drive", "ct": "court", "gdns": "gardens",
+    "pl": "place", "sq": "square", "tce": "terrace", "apt": "flat", "apartment": "flat",
+}
+LEADING_WORDS = ("i live at", "it is", "its", "house number", "number", "num", "no", "at")
+MAX_TEXT = 120
+_NUMBERED = re.compile(r"^\d+[a-z]?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AddressRecord:
+    """One address as plain values."""
+
+    uprn: str
+    house: str
+    street: str
+    town: str
+    postcode: str
+    round: str
+    garden_waste: bool
+
+    @property
+    def label(self) -> str:
+        """How to show it: '12 High Street', 'Rose Cottage, Heron Close'."""
+        joiner = " " if _NUMBERED.match(self.house) else ", "
+        return f"{self.house}{joiner}{self.street}"
+
+
+def _record(address: Address) -> AddressRecord:
+    return AddressRecord(
+        uprn=address.uprn, house=address.house, street=address.street, town=address.town,
+        postcode=address.postcode, round=address.round_code, garden_waste=address.garden_waste,
+    )
+
+
+def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
+    """A sort key that puts '2' before '10' and 'Flat 2' before 'Flat 10'."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.split(r"(\d+)", text) if part
+    )
+
+
+def addresses_for_postcode(session: Session, postcode: str) -> list[AddressRecord]:
+    """Every address at `postcode` (any spacing or case), by street then house in natural order.
+
+    An invalid postcode gives an empty list.
+    """
+    normal = normalise_postcode(postcode)
+    if normal is None:
+        return []
+    rows = session.scalars(select(Address).where(Address.postcode == normal))
+    records = [_record(row) for row in rows]
+    return sorted(records, key=lambda r: (r.street.lower(), natural_key(r.house)))
+
+
+def find_address(session: Session, uprn: str) -> AddressRecord | None:
+    """The address with this UPRN, or None."""
+    if not isinstance(uprn, str) or not uprn.isdigit() or len(uprn) > 12:
+        return None
+    row = session.get(Address, uprn)
+    return _record(row) if row is not None else None
+
+
+def _normalise(text: str) -> str:
+    words = re.sub(r"[^a-z0-9 ]", " ", text.lower()).split()
+    return " ".join(ABBREVIATIONS.get(word, word) for word in words)
+
+
+def _strip_leading_words(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for words in LEADING_WORDS:
+            if text.startswith(words + " "):
+                text = text[len(words) + 1:]
+                changed = True
+    return text
+
+
+def match_address(addresses: list[AddressRecord], text: str) -> AddressRecord | None:
+    """The one address among `addresses` that `text` names, else None (absent or ambiguous).
+
+    Understands '12', 'number 12', '12 High Street', '12 high st', 'Rose Cottage',
+    'flat 2'. Exact house or house-and-street matches win over partial ones.
+    """
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        return None
+    said = _strip_leading_words(_normalise(text))
+    if not said:
+        return None
+    forms = [(a, _normalise(a.house), _normalise(a.street)) for a in addresses]
+    tiers = (
+        # The house alone, or the house and its street (perhaps followed by town or postcode).
+        lambda house, street: said == house or said.startswith(f"{house} {street}"),
+        # The start of a name: 'flat 2' for 'Flat 2, Market House', 'rose' for 'Rose Cottage'.
+        lambda house, street: not said.isdigit() and house.startswith(said + " "),
+    )
+    for tier in tiers:
+        found = {a.uprn: a for a, house, street in forms if tier(house, street)}
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if len(found) > 1:
+            return None
+    return None
