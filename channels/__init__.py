@@ -1,0 +1,1 @@
+"""Rasa input channels: one package per channel (web chat widget, SMS)."""

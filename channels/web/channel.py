@@ -1,0 +1,196 @@
+"""The website chat widget's Rasa input channel.
+
+credentials.yml: `channels.web.channel.WebChatInput: {}`.
+
+Routes under /webhooks/webchat/:
+  GET  /                 health check
+  GET  /widget.js        the widget (one <script> tag embeds it on any page)
+  GET  /widget.css       its style sheet (the script loads it)
+  WS   /ws?session=ID    the conversation: JSON frames (see channels/web/frames.py)
+  GET  /demo/, /demo/bins, /demo/accessibility   demo council pages with the widget
+  GET  /demo/site.css    the demo pages' style sheet
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from websockets.exceptions import ConnectionClosed
+
+from bot.content import get_content
+from bot.council import get_council
+from channels.web.assets import build_assets, page_environment, render_demo_page
+from channels.web.connections import REGISTRY, ConnectionRegistry
+from channels.web.frames import FrameError, error_frame, parse_client_frame, parse_session_id
+from channels.web.history import load_transcript
+from channels.web.output import WebChatOutput
+from channels.web.rate_limit import MessageRateLimit
+
+logger = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+PAGE_HEADERS = {
+    **SECURITY_HEADERS,
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+}
+
+
+def conversation_tag(sender_id: str) -> str:
+    """A short hash of a session id for logs (the id itself lets anyone read the chat)."""
+    return hashlib.sha256(sender_id.encode()).hexdigest()[:12]
+
+
+class WebChatInput(InputChannel):
+    """The chat widget over a plain WebSocket; replies can arrive at any time."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "webchat"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
+        return cls()
+
+    def __init__(self, registry: ConnectionRegistry | None = None) -> None:
+        self.registry = registry or REGISTRY
+
+    def get_output_channel(self) -> OutputChannel:
+        """The output channel Rasa uses to push a message later (it reaches open sockets)."""
+        return WebChatOutput(self.registry)
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """The channel's routes; `on_new_message` hands a resident's message to Rasa."""
+        webchat = Blueprint("webchat_webhook", __name__)
+        council = get_council()
+        assets = build_assets(get_content(), council)
+        pages = page_environment()
+        registry = self.registry
+        output = WebChatOutput(registry)
+
+        @webchat.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webchat.route("/widget.js", methods=["GET"])
+        async def widget_script(request: Request) -> HTTPResponse:
+            return response.text(
+                assets.script,
+                content_type="application/javascript; charset=utf-8",
+                headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=300",
+                         "Access-Control-Allow-Origin": "*"},
+            )
+
+        @webchat.route("/widget.css", methods=["GET"])
+        async def widget_style(request: Request) -> HTTPResponse:
+            return response.text(
+                assets.style,
+                content_type="text/css; charset=utf-8",
+                headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=300",
+                         "Access-Control-Allow-Origin": "*"},
+            )
+
+        @webchat.route("/demo/site.css", methods=["GET"])
+        async def demo_style(request: Request) -> HTTPResponse:
+            return response.text(
+                assets.site_style, content_type="text/css; charset=utf-8", headers=SECURITY_HEADERS
+            )
+
+        def demo(page: str) -> Callable[[Request], Awaitable[HTTPResponse]]:
+            async def handler(request: Request) -> HTTPResponse:
+                base = request.path[: request.path.index("/demo")]
+                return response.html(
+                    render_demo_page(pages, page, council, base), headers=PAGE_HEADERS
+                )
+
+            handler.__name__ = f"demo_{page}"
+            return handler
+
+        webchat.add_route(demo("home"), "/demo/", methods=["GET"], name="demo_home")
+        webchat.add_route(demo("bins"), "/demo/bins", methods=["GET"], name="demo_bins")
+        webchat.add_route(
+            demo("accessibility"), "/demo/accessibility", methods=["GET"],
+            name="demo_accessibility",
+        )
+
+        @webchat.route("/demo", methods=["GET"])
+        async def demo_redirect(request: Request) -> HTTPResponse:
+            return response.redirect(request.path + "/")
+
+        async def send(ws: Any, frame: dict[str, Any]) -> None:
+            await ws.send(json.dumps(frame, ensure_ascii=False))
+
+        async def refuse(ws: Any, code: str) -> None:
+            await send(ws, error_frame(code, assets.error_message(code)))
+
+        @webchat.websocket("/ws")
+        async def conversation(request: Request, ws: Any) -> None:
+            try:
+                sender_id = parse_session_id(request.args.get("session"))
+            except FrameError as refused:
+                await refuse(ws, refused.code)
+                await ws.close(code=1008, reason="invalid session id")
+                return
+            tag = conversation_tag(sender_id)
+            registry.add(sender_id, ws)
+            try:
+                agent = getattr(request.app.ctx, "agent", None)
+                history = await load_transcript(getattr(agent, "tracker_store", None), sender_id)
+                await send(ws, {"type": "history", "messages": history})
+                limit = MessageRateLimit()
+                while True:
+                    raw = await ws.recv()
+                    if raw is None:
+                        break
+                    try:
+                        message = parse_client_frame(raw)
+                    except FrameError as refused:
+                        await refuse(ws, refused.code)
+                        continue
+                    if not limit.allow():
+                        await refuse(ws, "rate_limited")
+                        continue
+                    await _echo_to_other_tabs(registry, sender_id, ws, message.text)
+                    await registry.deliver(sender_id, {"type": "typing"})
+                    metadata = {"webchat_display": message.text} if message.payload else None
+                    try:
+                        await on_new_message(
+                            UserMessage(message.for_rasa, output, sender_id,
+                                        input_channel=self.name(), metadata=metadata)
+                        )
+                    except Exception:
+                        logger.exception("webchat %s: the assistant failed on a message", tag)
+                        await refuse(ws, "unavailable")
+            except ConnectionClosed:
+                pass
+            finally:
+                registry.remove(sender_id, ws)
+
+        return webchat
+
+
+async def _echo_to_other_tabs(
+    registry: ConnectionRegistry, sender_id: str, origin: Any, text: str
+) -> None:
+    # The same chat open in another tab shows what the resident typed here.
+    for socket in registry.sockets(sender_id):
+        if socket is not origin:
+            try:
+                await socket.send(json.dumps({"type": "user", "text": text}, ensure_ascii=False))
+            except ConnectionClosed:
+                registry.remove(sender_id, socket)
