@@ -46,6 +46,10 @@ class Settings:
     # Staff queue cookies carry `Secure` unless the queue is served over plain local http.
     staff_secure_cookies: bool = True
     status_lookup_attempts: int = 5
+    status_lookup_window_minutes: int = 60
+    # Key for hashing conversation ids and phone numbers before they are stored or logged.
+    # The default is for development only: set IDENTIFIER_HASH_SECRET in production.
+    identifier_hash_secret: str = "dev-only-identifier-hash-secret-change-me"
     # SMS channel: "outbox" (local, the default), "twilio" or "notify".
     sms_provider: str = "outbox"
     sms_public_base_url: str = ""  # the address providers call, e.g. https://chat.council.gov.uk
@@ -91,6 +95,10 @@ class Settings:
             status_lookup_attempts=int(
                 _env("STATUS_LOOKUP_ATTEMPTS", str(base.status_lookup_attempts))
             ),
+            status_lookup_window_minutes=int(
+                _env("STATUS_LOOKUP_WINDOW_MINUTES", str(base.status_lookup_window_minutes))
+            ),
+            identifier_hash_secret=_env("IDENTIFIER_HASH_SECRET", base.identifier_hash_secret),
             sms_provider=_env("SMS_PROVIDER", base.sms_provider),
             sms_public_base_url=_env("SMS_PUBLIC_BASE_URL", base.sms_public_base_url),
             sms_rate_limit_per_minute=int(
