@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.addresses import AddressRecord, addresses_for_postcode, match_address
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.database import with_session
 from actions.messaging import say
 from bot.postcodes import normalise_postcode
+from bot.services.addresses import AddressRecord, addresses_for_postcode, match_address
 
 MAX_ADDRESS_BUTTONS = 6
 MAX_ANSWER_LENGTH = 200

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.services.addresses import find_address
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,6 +11,7 @@ from actions.address_steps import ask_address
 from actions.database import ServiceDown, with_session
 from actions.messaging import say
 from actions.reports import bins_at
+from bot.services.addresses import find_address
 
 
 class AskPostcode(Action):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.addresses import find_address
-from bot.services.collections import next_collections
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,6 +13,8 @@ from actions.address_steps import validate_address_step, validate_postcode_step
 from actions.database import ServiceDown, with_session
 from actions.messaging import say, text
 from bot.clock import today, uk_date
+from bot.services.addresses import find_address
+from bot.services.collections import next_collections
 
 ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.session import session_scope
-from bot.services.case_system import CaseSystem, CaseSystemUnavailable
+from bot.services.case_system import CaseSystem, CaseSystemRejected, CaseSystemUnavailable
 from bot.services.case_system_factory import get_case_system
 
 T = TypeVar("T")
@@ -36,5 +36,5 @@ async def with_cases(work: Callable[[CaseSystem], T]) -> T:
     """Run `work(case_system)` in a thread; unavailability becomes ServiceDown."""
     try:
         return await asyncio.to_thread(work, get_case_system())
-    except (CaseSystemUnavailable, SQLAlchemyError) as error:
+    except (CaseSystemUnavailable, CaseSystemRejected, SQLAlchemyError) as error:
         raise ServiceDown(str(error)) from error

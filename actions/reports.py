@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.addresses import find_address
-from bot.services.collections import next_collections
-from bot.services.service_requests import check_missed_bin
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,8 +18,11 @@ from actions.database import ServiceDown, with_cases, with_session
 from actions.messaging import say, text
 from bot.clock import now, uk_date
 from bot.council import get_council
+from bot.services.addresses import find_address
 from bot.services.bin_streams import stream_from_text
 from bot.services.case_system import NewRequest
+from bot.services.collections import bins_for_address
+from bot.services.service_requests import check_missed_bin
 
 FORM_CATEGORIES = {
     "missed_bin_form": "missed_bin",
@@ -46,8 +46,7 @@ def clean_text(value: Any) -> str:
 
 async def bins_at(uprn: str) -> dict[str, str]:
     """The streams an address has, as stream -> container name."""
-    collections = await with_session(next_collections, uprn, now().date())
-    return {c.stream: c.container for c in collections}
+    return await with_session(bins_for_address, uprn)
 
 
 def restart_form() -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.services.lookup_throttle import is_throttled, record_failed_lookup
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,6 +16,7 @@ from bot.clock import now, uk_date
 from bot.content import get_content
 from bot.references import normalise_reference
 from bot.services.case_system import RequestNotFound, RequestStatus
+from bot.services.lookup_throttle import is_throttled, record_failed_lookup
 from bot.settings import get_settings
 
 THROTTLE_WINDOW = timedelta(hours=1)

@@ -1,0 +1,79 @@
+# The front door: `make run` to talk to the assistant, `make test` to check everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONDONTWRITEBYTECODE := 1
+export SQLALCHEMY_WARN_20 := 0
+
+MODEL := models/council.tar.gz
+SPACY := var/spacy/council_en
+TRAINING_INPUTS := $(shell find data domain config.yml -type f 2>/dev/null | sort)
+
+.PHONY: help run test bench train install db lint validate test-python test-nlu test-stories clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
+
+run: install train db ## Start the assistant (Rasa + action server) with the demo council; Ctrl-C stops all
+	@scripts/run.sh
+
+test: install validate train test-python test-nlu test-stories ## Everything CI checks: data, unit tests, training, NLU and dialogue tests
+	@echo "make test: all checks passed"
+
+bench: install train db ## Measure accuracy, out-of-scope answers and speed (JSON lines)
+	@$(PY) -m bot.bench.nlu
+
+install: $(VENV)/.installed ## Create .venv with Python 3.10 and the pinned dependencies
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@interpreter=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+		echo "Creating $(VENV) with $$interpreter"; rm -rf $(VENV); "$$interpreter" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.2"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+$(SPACY)/meta.json: $(wildcard data/entity_patterns/*.jsonl) bot/nlp/pipeline.py $(VENV)/.installed
+	$(PY) -m bot.nlp.pipeline --output $(SPACY)
+
+train: install $(SPACY)/meta.json ## Train the model if data/, domain/ or config.yml changed since the last training
+	@fingerprint=$$(cat $(TRAINING_INPUTS) $(SPACY)/meta.json | sha256sum | cut -d' ' -f1); \
+	if [ -f $(MODEL) ] && [ "$$(cat models/.fingerprint 2>/dev/null)" = "$$fingerprint" ]; then \
+		echo "Model is up to date ($(MODEL))"; \
+	else \
+		echo "Training the model (inputs changed)"; \
+		start=$$(date +%s); \
+		$(RASA) train --data data --domain domain --config config.yml --out models \
+			--fixed-model-name council --force --quiet || exit 1; \
+		echo "$$fingerprint" > models/.fingerprint; \
+		echo "$$(( $$(date +%s) - start ))" > models/.training_seconds; \
+	fi
+
+db: install ## Apply database migrations and load the demo council's data
+	$(PY) -m bot db upgrade
+	$(PY) -m bot load-data
+
+validate: install ## Check the training data and domain (rasa data validate)
+	@scripts/validate-data.sh
+
+test-python: install $(SPACY)/meta.json ## Unit and integration tests (pytest, SQLite and PostgreSQL)
+	$(PY) -m pytest -q
+
+test-nlu: install train ## Held-out NLU test with a minimum accuracy
+	$(PY) -m bot.bench.heldout --min-accuracy 0.90
+
+test-stories: install train ## Rasa test stories for every conversation the assistant has
+	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors --no-plot
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check bot actions channels tests
+	$(VENV)/bin/mypy bot
+
+clean: ## Remove the trained model and results (keeps var/ data)
+	rm -rf models results

@@ -1,0 +1,1 @@
+"""Measurements: held-out NLU accuracy, out-of-scope answers, speed (`make bench`)."""

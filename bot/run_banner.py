@@ -1,0 +1,31 @@
+"""What `make run` prints once the assistant is up: where to talk to it."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+
+from bot.council import get_council
+
+
+def lines(rasa_port: int) -> list[str]:
+    base = f"http://127.0.0.1:{rasa_port}"
+    out = [f"{get_council().name} assistant is running."]
+    if importlib.util.find_spec("channels.web.channel"):
+        out.append(f"  Demo council website with the chat widget: {base}/webhooks/webchat/demo/")
+    if importlib.util.find_spec("channels.sms.channel"):
+        out.append(f"  SMS simulator:                            {base}/webhooks/sms/simulator")
+    out.append(f"  REST API: curl -s {base}/webhooks/rest/webhook "
+               "-d '{\"sender\": \"me\", \"message\": \"when is my bin day\"}'")
+    out.append("  Chat in this terminal instead: make shell")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    print("\n".join(lines(parser.parse_args().rasa_port)))
+
+
+if __name__ == "__main__":
+    main()
