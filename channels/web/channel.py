@@ -128,10 +128,6 @@ class WebChatInput(InputChannel):
             name="demo_accessibility",
         )
 
-        @webchat.route("/demo", methods=["GET"])
-        async def demo_redirect(request: Request) -> HTTPResponse:
-            return response.redirect(request.path + "/")
-
         async def send(ws: Any, frame: dict[str, Any]) -> None:
             await ws.send(json.dumps(frame, ensure_ascii=False))
 

@@ -51,7 +51,7 @@ def parse_session_id(raw: str | None) -> str:
         parsed = uuid.UUID(raw)
     except ValueError:
         raise FrameError("bad_session") from None
-    if str(parsed) != raw.lower():
+    if str(parsed) != raw:  # lower-case, hyphenated: as crypto.randomUUID() makes them
         raise FrameError("bad_session")
     return str(parsed)
 
