@@ -56,10 +56,10 @@ def restart_form() -> dict[str, Any]:
 class ReportFormValidation(FormValidationAction):
     """Validation shared by the four report forms."""
 
-    form_name = ""
+    form = ""
 
     def name(self) -> str:
-        return f"validate_{self.form_name}"
+        return f"validate_{self.form}"
 
     async def validate_problem_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -108,19 +108,19 @@ class ReportFormValidation(FormValidationAction):
 
 
 class ValidatePotholeForm(ReportFormValidation):
-    form_name = "pothole_form"
+    form = "pothole_form"
 
 
 class ValidateStreetLightForm(ReportFormValidation):
-    form_name = "street_light_form"
+    form = "street_light_form"
 
 
 class ValidateFlyTippingForm(ReportFormValidation):
-    form_name = "fly_tipping_form"
+    form = "fly_tipping_form"
 
 
 class ValidateMissedBinForm(ReportFormValidation):
-    form_name = "missed_bin_form"
+    form = "missed_bin_form"
 
     async def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

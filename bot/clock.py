@@ -1,15 +1,25 @@
-"""The one clock: timezone-aware, Europe/London. Tests pass their own times in."""
+"""The one clock: timezone-aware, Europe/London.
+
+Code asks `now()` or `today()` here, never `datetime.now()`, so that a test or a demo
+can stand the clock at a chosen time with ASSISTANT_FIXED_NOW (an ISO time).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.settings import get_settings
+
 LONDON = ZoneInfo("Europe/London")
 
 
 def now() -> datetime:
-    """The current time in London."""
+    """The current time in London (or the fixed time the settings give)."""
+    fixed = get_settings().fixed_now
+    if fixed:
+        moment = datetime.fromisoformat(fixed)
+        return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment.astimezone(LONDON)
     return datetime.now(LONDON)
 
 

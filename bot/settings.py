@@ -41,6 +41,8 @@ class Settings:
     # Rasa lock store: "" for the in-memory one (one server), redis://... for several servers.
     lock_store_url: str = ""
     timezone: str = "Europe/London"
+    # An ISO time the clock stands still at (demos and end-to-end tests); "" for real time.
+    fixed_now: str = ""
     # Staff replies and queue updates between servers: "" in-process, postgresql://... or redis://...
     message_bus_url: str = ""
     # Staff queue cookies carry `Secure` unless the queue is served over plain local http.
@@ -89,6 +91,7 @@ class Settings:
             rasa_port=int(_env("RASA_PORT", str(base.rasa_port))),
             action_port=int(_env("ACTION_PORT", str(base.action_port))),
             lock_store_url=_env("LOCK_STORE_URL", base.lock_store_url),
+            fixed_now=_env("ASSISTANT_FIXED_NOW", base.fixed_now),
             message_bus_url=_env("MESSAGE_BUS_URL", base.message_bus_url),
             staff_secure_cookies=_env("STAFF_SECURE_COOKIES", "1").lower()
             not in ("0", "false", "no"),

@@ -1,0 +1,69 @@
+"""Checking a request's status: formats residents type, privacy, throttling."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.status import ActionCheckStatus, ValidateRequestStatusForm
+from tests.actions.conftest import form_tracker, slot_events, texts
+
+
+@pytest.mark.parametrize("typed", ["ph-473263", "PH 473263", "ph473263", " PH-473263 "])
+async def test_references_are_accepted_as_residents_type_them(assistant, domain, typed):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("request_status_form", {}, {"reference": typed}, text=typed)
+    events = await ValidateRequestStatusForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["reference"] == "PH-473263"
+
+
+@pytest.mark.parametrize("typed", ["473263", "PH-47326", "ZZ-473263", "'; select * from x"])
+async def test_references_in_the_wrong_format_are_explained(assistant, domain, typed):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("request_status_form", {}, {"reference": typed}, text=typed)
+    events = await ValidateRequestStatusForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["reference"] is None
+    assert "2 letters and 6 numbers" in texts(dispatcher)[0]
+
+
+async def check(domain, reference, entities=None, sender="resident-1", slots=None):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker(None, {"reference": reference, **(slots or {})},
+                           entities=entities, sender_id=sender)
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    return texts(dispatcher)[0]
+
+
+async def test_reference_alone_shows_status_date_and_note_but_no_location(assistant, domain):
+    said = await check(domain, "PH-473263")
+    assert said.startswith("PH-473263: we've received your report. Last updated Monday 9 November.")
+    assert "We have received your report." in said
+    assert "Kingfisher" not in said
+
+
+async def test_matching_postcode_adds_the_location(assistant, domain):
+    said = await check(domain, "PH-473263",
+                       entities=[{"entity": "postcode", "value": "OB4 2ND"}])
+    assert "Reported at: 18 Kingfisher Way" in said
+
+
+async def test_wrong_postcode_shows_status_only(assistant, domain):
+    said = await check(domain, "PH-473263",
+                       entities=[{"entity": "postcode", "value": "OB2 5JQ"}])
+    assert "we've received your report" in said
+    assert "Kingfisher" not in said
+
+
+async def test_unknown_reference_gets_a_plain_answer(assistant, domain):
+    said = await check(domain, "PH-000001")
+    assert said.startswith("I can't find a report with the reference PH-000001.")
+
+
+async def test_repeated_failed_lookups_are_throttled_even_for_real_references(assistant, domain):
+    for attempt in range(5):
+        said = await check(domain, f"PH-00000{attempt}", sender="prober")
+        assert "can't find a report" in said
+    said = await check(domain, "PH-473263", sender="prober")
+    assert "can't check any more references" in said
+    # Another conversation is not affected.
+    assert "we've received your report" in await check(domain, "PH-473263", sender="someone")
