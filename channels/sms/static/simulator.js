@@ -8,7 +8,7 @@
   var base = window.location.pathname.replace(/\/$/, "");
 
   function addBubble(kind, text, meta) {
-    var item = document.createElement("li");
+    var item = document.createElement("p");
     item.className = kind;
     var label = document.createElement("span");
     label.className = "visually-hidden";
