@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES: tuple[str, ...] = ("bot.db.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("bot.db.commands", "bot.web.commands")
 
 
 def build_parser() -> argparse.ArgumentParser:
