@@ -8,12 +8,15 @@ Fixtures (use them by name; do not copy them):
   session. Its value is the server URL without a database name
   ('postgresql+psycopg2://postgres@127.0.0.1:PORT'). When the binaries are
   missing the test is skipped, or fails when REQUIRE_POSTGRES=1.
-- `database_url`: parametrised over "sqlite" and "postgresql": a FRESH, EMPTY
-  database per test (a new SQLite file in tmp_path, or CREATE DATABASE with a
-  unique name on the server, dropped afterwards). PostgreSQL cases carry the
-  `postgres` marker (`-m "not postgres"` runs SQLite only).
+- `database_url`: parametrised over "sqlite" and "postgresql": a FRESH database
+  per test (a new SQLite file in tmp_path, or CREATE DATABASE with a unique name
+  on the server, dropped afterwards). It is EMPTY unless the test also uses
+  `migrated_engine` or `loaded_engine`. PostgreSQL cases carry the `postgres`
+  marker (`-m "not postgres"` runs SQLite only).
 - `migrated_engine`: an Engine on `database_url`, upgraded to Alembic `heads`.
 - `loaded_engine`: `migrated_engine` with content/demo-council loaded.
+  Both are copies of a database migrated (and loaded) once per session, which
+  is far cheaper than migrating for every test; the result is the same.
 - `demo_dir`: the path of content/demo-council.
 """
 
@@ -88,7 +91,8 @@ def postgres_server() -> Iterator[str]:
         _missing(f"initdb failed: {init.stderr.strip()[-500:]}")
     options = (
         f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={workdir} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        "-c wal_level=minimal -c max_wal_senders=0"
     )
     start = _as_postgres(
         [str(bin_dir / "pg_ctl"), "-D", data_dir, "-o", options,
@@ -109,25 +113,111 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database per test, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'council.db'}"
-        return
-    server = request.getfixturevalue("postgres_server")
-    name = f"test_{uuid.uuid4().hex[:16]}"
+class _Templates:
+    """Databases already migrated (and loaded), copied for each test instead of rebuilt.
+
+    Built once per session and backend, on first use: a PostgreSQL template
+    database, or a SQLite file. Copying is much cheaper than migrating each time.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._made: dict[tuple[str, str], str] = {}
+
+    def sqlite_file(self, kind: str) -> Path:
+        key = ("sqlite", kind)
+        if key not in self._made:
+            path = self._folder / f"{kind}.db"
+            _prepare(f"sqlite:///{path}", kind)
+            self._made[key] = str(path)
+        return Path(self._made[key])
+
+    def postgres_database(self, server: str, kind: str) -> str:
+        key = (server, kind)
+        if key not in self._made:
+            name = f"template_{kind}"
+            _create_database(server, name)
+            _prepare(f"{server}/{name}", kind)
+            self._made[key] = name
+        return self._made[key]
+
+
+def _prepare(url: str, kind: str) -> None:
+    upgrade(url)
+    if kind == "loaded":
+        engine = make_engine(url)
+        try:
+            with session_scope(engine) as session:
+                load_council_data(session, DEMO_DIR)
+        finally:
+            engine.dispose()
+
+
+def _create_database(server: str, name: str, template: str | None = None) -> None:
     admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        yield f"{server}/{name}"
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    finally:
+        admin.dispose()
+
+
+def _drop_database(server: str, name: str) -> None:
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT", future=True)
+    try:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _database_templates(tmp_path_factory: pytest.TempPathFactory) -> _Templates:
+    return _Templates(tmp_path_factory.mktemp("database-templates"))
+
+
+# URL -> "migrated" or "loaded" when database_url already copied that state in.
+_PREPARED: dict[str, str] = {}
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, _database_templates: _Templates
+) -> Iterator[str]:
+    """A fresh database per test, on SQLite and on PostgreSQL.
+
+    Empty, unless the test also asks for `migrated_engine` or `loaded_engine`:
+    then it starts as a copy of a database already in that state.
+    """
+    wanted = request.fixturenames
+    kind = ("loaded" if "loaded_engine" in wanted
+            else "migrated" if "migrated_engine" in wanted else None)
+    if request.param == "sqlite":
+        path = tmp_path / "council.db"
+        if kind:
+            shutil.copyfile(_database_templates.sqlite_file(kind), path)
+        url = f"sqlite:///{path}"
+        _PREPARED.pop(url, None)
+        if kind:
+            _PREPARED[url] = kind
+        yield url
+        _PREPARED.pop(url, None)
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    template = _database_templates.postgres_database(server, kind) if kind else None
+    _create_database(server, name, template)
+    url = f"{server}/{name}"
+    if kind:
+        _PREPARED[url] = kind
+    try:
+        yield url
+    finally:
+        _PREPARED.pop(url, None)
+        _drop_database(server, name)
 
 
 @pytest.fixture
@@ -139,7 +229,8 @@ def demo_dir() -> Path:
 @pytest.fixture
 def migrated_engine(database_url: str) -> Iterator[Engine]:
     """An engine on a fresh database with every migration applied (`heads`)."""
-    upgrade(database_url)
+    if database_url not in _PREPARED:
+        upgrade(database_url)
     engine = make_engine(database_url)
     try:
         yield engine
@@ -150,6 +241,8 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def loaded_engine(migrated_engine: Engine) -> Engine:
     """A migrated database holding the demo council's data."""
-    with session_scope(migrated_engine) as session:
-        load_council_data(session, DEMO_DIR)
+    url = migrated_engine.url.render_as_string(hide_password=False)
+    if _PREPARED.get(url) != "loaded":
+        with session_scope(migrated_engine) as session:
+            load_council_data(session, DEMO_DIR)
     return migrated_engine
