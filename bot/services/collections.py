@@ -25,14 +25,18 @@ MAX_SHIFT = timedelta(days=31)
 SEARCH_SPAN = timedelta(days=140)
 
 
+# The field `Collection.date` hides the type inside the class body.
+Day = date
+
+
 @dataclass(frozen=True)
 class Collection:
     """One collection of one bin; `moved_from` is the usual date when a holiday moved it."""
 
     stream: str
     container: str
-    date: date
-    moved_from: date | None = None
+    date: Day
+    moved_from: Day | None = None
 
 
 def in_winter_break(day: date) -> bool:

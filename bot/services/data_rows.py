@@ -240,6 +240,7 @@ def read_file(
 def _records(
     path: Path, columns: tuple[str, ...], problems: list[Problem]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader: csv.DictReader | None = None
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle, strict=True)
@@ -257,4 +258,5 @@ def _records(
     except UnicodeDecodeError:
         problems.append(Problem(path.name, 1, "the file is not UTF-8 text"))
     except csv.Error as error:
-        problems.append(Problem(path.name, 0, f"not valid CSV: {error}"))
+        line = reader.line_num if reader is not None else 0
+        problems.append(Problem(path.name, line, f"not valid CSV: {error}"))
