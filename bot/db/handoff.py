@@ -103,6 +103,21 @@ class AuditEntry(Base):
     detail = Column(String(500), nullable=False, default="")
 
 
+class StaffSession(Base):
+    """A signed-in browser or API client: the cookie holds a token, the database its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
+    expires_at = Column(UtcDateTime, nullable=False)
+
+    staff = relationship("StaffAccount", lazy="joined")
+
+
 class SignInAttempt(Base):
     """A sign-in attempt, kept to rate-limit by account and by address."""
 

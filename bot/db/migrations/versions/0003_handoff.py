@@ -100,6 +100,21 @@ def upgrade() -> None:
     op.create_index("ix_handoff_audit_at", "handoff_audit", ["at"])
     op.create_index("ix_handoff_audit_ticket_id", "handoff_audit", ["ticket_id"])
     op.create_table(
+        "staff_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff_accounts.id"], name="fk_staff_sessions_staff_id_staff_accounts"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_staff_sessions"),
+        sa.UniqueConstraint("token_hash", name="uq_staff_sessions_token_hash"),
+    )
+    op.create_index("ix_staff_sessions_staff_id", "staff_sessions", ["staff_id"])
+    op.create_table(
         "staff_sign_in_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("username", sa.String(64), nullable=False),
@@ -117,6 +132,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("staff_sign_in_attempts")
+    op.drop_table("staff_sessions")
     op.drop_table("handoff_audit")
     op.drop_table("handoff_messages")
     op.drop_table("handoff_tickets")

@@ -1,0 +1,123 @@
+"""The staff handoff queue as a Sanic blueprint (url_prefix /staff).
+
+Mount it in the Rasa server (a small channel whose blueprint() returns it) or on any Sanic
+app. Every route except sign-in and the static files needs a signed-in member of staff;
+every POST (forms and API) needs the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, json, redirect
+from sqlalchemy.engine import Engine
+
+from bot.clock import now
+from bot.content import Content, get_content
+from bot.council import get_council
+from bot.services.message_bus import MessageBus
+from bot.settings import Settings
+from bot.web import api, auth, pages
+from bot.web.database import in_session
+from bot.web.live import LiveUpdates
+from bot.web.operations import Queue, StaffUser
+from bot.web.security import (
+    PRE_SESSION_CSRF_COOKIE,
+    SAFE_METHODS,
+    SECURITY_HEADERS,
+    SESSION_COOKIE,
+    submitted_csrf_token,
+)
+from bot.web.state import StaffApp, make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Reachable before signing in: the sign-in page and API, and the style sheet and script.
+PUBLIC_ROUTES = frozenset(
+    {
+        ("GET", "/staff/sign-in"),
+        ("POST", "/staff/sign-in"),
+        ("GET", "/staff/api/session/csrf"),
+        ("POST", "/staff/api/session"),
+    }
+)
+PUBLIC_PREFIXES = ("/staff/static/",)
+
+
+def _denied(request: Request, status: int, message: str) -> HTTPResponse:
+    if request.path.startswith("/staff/api/"):
+        return json({"error": message}, status=status)
+    if status == 401:
+        return redirect("/staff/sign-in", status=303)
+    return HTTPResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def create_staff_blueprint(
+    engine: Engine,
+    bus: MessageBus,
+    settings: Settings,
+    content: Content | None = None,
+    clock=now,  # type: ignore[no-untyped-def]
+) -> Blueprint:
+    """The staff queue blueprint: pages, JSON API (/staff/api), live updates (/staff/events)."""
+    blueprint = Blueprint("staff_queue", url_prefix="/staff")
+    content = content or get_content()
+    app = StaffApp(
+        settings=settings,
+        queue=Queue(engine=engine, bus=bus, content=content, clock=clock),
+        live=LiveUpdates(bus),
+        templates=make_templates(),
+        council_name=get_council().name,
+    )
+
+    @blueprint.listener("after_server_start")
+    async def _subscribe(_app, _loop) -> None:  # type: ignore[no-untyped-def]
+        await app.live.start()
+
+    @blueprint.middleware("request")
+    async def _authenticate(request: Request) -> HTTPResponse | None:
+        path = request.path
+        method = "GET" if request.method == "HEAD" else request.method
+        public = (method, path) in PUBLIC_ROUTES or path.startswith(PUBLIC_PREFIXES)
+        request.ctx.staff = None
+        request.ctx.csrf_token = ""
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            found = await in_session(
+                engine,
+                lambda s: _session_values(auth.session_for_token(s, token, app.queue.now())),
+            )
+            if found is not None:
+                request.ctx.staff, request.ctx.csrf_token = found
+        if public:
+            if request.method not in SAFE_METHODS and not path.startswith(PUBLIC_PREFIXES):
+                # Before sign-in the token is double-submitted: cookie and form/header agree.
+                expected = request.cookies.get(PRE_SESSION_CSRF_COOKIE)
+                if not auth.tokens_match(expected, submitted_csrf_token(request)):
+                    return _denied(request, 403, "The form expired. Go back and try again.")
+            return None
+        if request.ctx.staff is None:
+            return _denied(request, 401, "Sign in first.")
+        if request.method not in SAFE_METHODS and not auth.tokens_match(
+            request.ctx.csrf_token, submitted_csrf_token(request)
+        ):
+            return _denied(request, 403, "The form expired. Go back and try again.")
+        return None
+
+    @blueprint.middleware("response")
+    async def _headers(request: Request, response: HTTPResponse) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+
+    blueprint.static("/static", str(STATIC_DIR), name="staff_static")
+    pages.register(blueprint, app)
+    api.register(blueprint, app)
+    return blueprint
+
+
+def _session_values(found) -> tuple[StaffUser, str] | None:  # type: ignore[no-untyped-def]
+    if found is None:
+        return None
+    staff = found.staff
+    return StaffUser(id=staff.id, username=staff.username, role=staff.role), found.csrf_token

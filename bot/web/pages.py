@@ -1,0 +1,205 @@
+"""The staff queue's server-rendered pages: they work without JavaScript.
+
+Each form posts back and is answered with a redirect (post/redirect/get) or, when the
+input was refused, the page again with the reason and a 4xx status.
+"""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+
+from bot.services import handoff
+from bot.web import auth, operations
+from bot.web.database import in_session
+from bot.web.errors import ERROR_STATUS, error_message
+from bot.web.security import (
+    PRE_SESSION_CSRF_COOKIE,
+    SESSION_COOKIE,
+    clear_cookie,
+    client_address,
+    set_cookie,
+)
+from bot.web.state import StaffApp, current_staff
+
+SIGN_IN_MESSAGES = {
+    "refused": (401, "Enter a correct username and password."),
+    "rate_limited": (429, "Too many attempts to sign in. Wait 15 minutes, then try again."),
+}
+
+
+def register(blueprint: Blueprint, app: StaffApp) -> None:
+    """Add the pages to the blueprint."""
+
+    def sign_in_page(request: Request, error: str = "", status: int = 200) -> HTTPResponse:
+        token = auth.new_token()
+        response = html(
+            app.render(request, "sign_in.html", error=error, pre_csrf=token), status=status
+        )
+        set_cookie(response, PRE_SESSION_CSRF_COOKIE, token, app.settings, 3600)
+        return response
+
+    async def ticket_page(
+        request: Request, ticket_id: int, error: str = "", status: int = 200
+    ) -> HTTPResponse:
+        staff = current_staff(request)
+        assert staff is not None
+        try:
+            ticket = await operations.view_ticket(app.queue, staff, ticket_id)
+        except handoff.HandoffError as refused:
+            return error_page(request, refused)
+        colleagues = await operations.list_staff(app.queue) if staff.is_supervisor else []
+        page = app.render(request, "ticket.html", ticket=ticket, colleagues=colleagues, error=error)
+        return html(page, status=status)
+
+    def error_page(request: Request, refused: Exception) -> HTTPResponse:
+        status = ERROR_STATUS.get(type(refused), 400)
+        page = app.render(request, "error.html", message=error_message(refused), status=status)
+        return html(page, status=status)
+
+    @blueprint.get("/")
+    async def page_home(request: Request) -> HTTPResponse:
+        return redirect("/staff/queue", status=303)
+
+    @blueprint.get("/sign-in")
+    async def page_sign_in(request: Request) -> HTTPResponse:
+        if current_staff(request) is not None:
+            return redirect("/staff/queue", status=303)
+        return sign_in_page(request)
+
+    @blueprint.post("/sign-in")
+    async def page_sign_in_submit(request: Request) -> HTTPResponse:
+        username = str(request.form.get("username", ""))
+        password = str(request.form.get("password", ""))
+        result = await sign_in(app, request, username, password)
+        if result.status != "ok":
+            status, message = SIGN_IN_MESSAGES[result.status]
+            return sign_in_page(request, message, status)
+        response = redirect("/staff/queue", status=303)
+        set_session_cookie(app, response, result.token)
+        clear_cookie(response, PRE_SESSION_CSRF_COOKIE, app.settings)
+        return response
+
+    @blueprint.post("/sign-out")
+    async def page_sign_out(request: Request) -> HTTPResponse:
+        await sign_out(app, request)
+        response = redirect("/staff/sign-in", status=303)
+        clear_cookie(response, SESSION_COOKIE, app.settings)
+        return response
+
+    @blueprint.get("/queue")
+    async def page_queue(request: Request) -> HTTPResponse:
+        staff = current_staff(request)
+        assert staff is not None
+        tickets = await operations.list_queue(app.queue, staff)
+        notice = str(request.args.get("notice", ""))[:40]
+        return html(app.render(request, "queue.html", tickets=tickets, notice=notice))
+
+    @blueprint.get("/tickets/<ticket_id:int>")
+    async def page_ticket(request: Request, ticket_id: int) -> HTTPResponse:
+        return await ticket_page(request, ticket_id)
+
+    @blueprint.post("/tickets/<ticket_id:int>/claim")
+    async def page_claim(request: Request, ticket_id: int) -> HTTPResponse:
+        staff = current_staff(request)
+        assert staff is not None
+        try:
+            await operations.claim(app.queue, staff, ticket_id)
+        except handoff.HandoffError as refused:
+            return error_page(request, refused)
+        return redirect(f"/staff/tickets/{ticket_id}", status=303)
+
+    async def act(request: Request, ticket_id: int, action) -> HTTPResponse:  # type: ignore[no-untyped-def]
+        staff = current_staff(request)
+        assert staff is not None
+        try:
+            await action(staff)
+        except handoff.InvalidHandoff as refused:
+            return await ticket_page(request, ticket_id, error_message(refused), 400)
+        except handoff.HandoffError as refused:
+            return error_page(request, refused)
+        return redirect(f"/staff/tickets/{ticket_id}", status=303)
+
+    @blueprint.post("/tickets/<ticket_id:int>/reply")
+    async def page_reply(request: Request, ticket_id: int) -> HTTPResponse:
+        text = str(request.form.get("text", ""))
+        return await act(
+            request, ticket_id, lambda s: operations.reply(app.queue, s, ticket_id, text)
+        )
+
+    @blueprint.post("/tickets/<ticket_id:int>/note")
+    async def page_note(request: Request, ticket_id: int) -> HTTPResponse:
+        text = str(request.form.get("text", ""))
+        return await act(
+            request, ticket_id, lambda s: operations.note(app.queue, s, ticket_id, text)
+        )
+
+    @blueprint.post("/tickets/<ticket_id:int>/resolve")
+    async def page_resolve(request: Request, ticket_id: int) -> HTTPResponse:
+        outcome = str(request.form.get("outcome", ""))
+        staff = current_staff(request)
+        assert staff is not None
+        try:
+            await operations.resolve(app.queue, staff, ticket_id, outcome)
+        except handoff.InvalidHandoff as refused:
+            return await ticket_page(request, ticket_id, error_message(refused), 400)
+        except handoff.HandoffError as refused:
+            return error_page(request, refused)
+        return redirect("/staff/queue?notice=resolved", status=303)
+
+    @blueprint.post("/tickets/<ticket_id:int>/reassign")
+    async def page_reassign(request: Request, ticket_id: int) -> HTTPResponse:
+        try:
+            to_staff = int(str(request.form.get("staff_id", "")))
+        except ValueError:
+            return await ticket_page(request, ticket_id, "Choose who to give the ticket to.", 400)
+        return await act(
+            request, ticket_id, lambda s: operations.reassign(app.queue, s, ticket_id, to_staff)
+        )
+
+    @blueprint.get("/events")
+    async def page_events(request: Request) -> None:
+        response = await request.respond(
+            content_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
+        )
+        stream = app.live.stream()
+        try:
+            async for chunk in stream:
+                await response.send(chunk)
+        finally:
+            await stream.aclose()
+
+
+def set_session_cookie(app: StaffApp, response: HTTPResponse, token: str) -> None:
+    """Give the browser its session cookie."""
+    lifetime = int(auth.SESSION_LIFETIME.total_seconds())
+    set_cookie(response, SESSION_COOKIE, token, app.settings, lifetime)
+
+
+async def sign_in(app: StaffApp, request: Request, username: str, password: str):  # type: ignore[no-untyped-def]
+    """Check the password (rate limited) and audit a successful sign-in."""
+    now = app.queue.now()
+    ip = client_address(request)
+
+    def work(session):  # type: ignore[no-untyped-def]
+        result = auth.sign_in(session, username, password, ip, now)
+        if result.status == "ok":
+            handoff.audit(session, "sign_in", now, result.staff_id, None, f"ip={ip}")
+        return result
+
+    return await in_session(app.queue.engine, work)
+
+
+async def sign_out(app: StaffApp, request: Request) -> None:
+    """End the request's session and audit it."""
+    staff = current_staff(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    now = app.queue.now()
+
+    def work(session) -> None:  # type: ignore[no-untyped-def]
+        auth.sign_out(session, token)
+        if staff is not None:
+            handoff.audit(session, "sign_out", now, staff.id)
+
+    await in_session(app.queue.engine, work)
