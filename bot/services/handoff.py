@@ -401,6 +401,7 @@ def reassign(
     ticket.status = "claimed"
     audit(session, "reassign", now, supervisor_id, ticket_id, f"from={previous} to={target.id}")
     session.flush()
+    session.expire(ticket, ["claimant"])
     return ticket
 
 
