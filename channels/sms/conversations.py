@@ -127,26 +127,21 @@ class SmsConversations:
         if keyword is Keyword.HELP:
             await self._reply(sms, "sms_help", "help")
             return
-        text = await self._choose_option(sms, number_hash)
-        if text is not None:
-            await self._ask_assistant(sms, number_hash, text)
+        await self._ask_assistant(sms, number_hash, await self._choose_option(sms, number_hash))
 
-    async def _choose_option(self, sms: InboundSms, number_hash: str) -> str | None:
-        """The text to give the assistant: an option's payload for "1", "2"...; None if
-        the number matched no option (the resident has been told)."""
+    async def _choose_option(self, sms: InboundSms, number_hash: str) -> str:
+        """The text to give the assistant: the payload of the option a "1", "2"... picks,
+        or the text itself (a number that picks nothing may be a house number)."""
         choice = sms.body.strip().rstrip(".")
         if not (choice.isdigit() and len(choice) == 1):
             return sms.body
         options = await asyncio.to_thread(
             store.pending_options, self._engine, number_hash, OPTIONS_LAST
         )
-        if not options:
-            return sms.body
         for option in options:
             if option.get("number") == int(choice):
                 return str(option.get("payload") or option.get("title") or choice)
-        await self._reply(sms, "sms_option_unknown", "unknown-option")
-        return None
+        return sms.body
 
     async def _ask_assistant(self, sms: InboundSms, number_hash: str, text: str) -> None:
         collector = CollectingSmsOutput()

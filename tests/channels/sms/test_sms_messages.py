@@ -12,7 +12,6 @@ CHANNEL_TEXTS = [
     "sms_stop_confirmed",
     "sms_start_confirmed",
     "sms_options_intro",
-    "sms_option_unknown",
     "sms_error",
     "sms_rate_limited",
 ]
