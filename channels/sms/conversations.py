@@ -127,6 +127,8 @@ class SmsConversations:
         if keyword is Keyword.HELP:
             await self._reply(sms, "sms_help", "help")
             return
+        if not sms.body.strip():
+            return  # a picture-only or blank text: nothing to answer
         await self._ask_assistant(sms, number_hash, await self._choose_option(sms, number_hash))
 
     async def _choose_option(self, sms: InboundSms, number_hash: str) -> str:

@@ -262,3 +262,13 @@ async def test_when_the_assistant_fails_the_resident_is_told_plainly(
     await app.settle()
     [text] = sent_bodies(provider_api)
     assert text.startswith("Sorry, something went wrong")
+
+
+async def test_a_blank_text_is_not_passed_to_the_assistant(
+    sms_server, http, recording_bot: RecordingBot, provider_api: ProviderApi
+) -> None:
+    app = await sms_server("twilio")
+    assert (await post(http, app, twilio_params("   "))).status == 200
+    await app.settle()
+    assert recording_bot.received == []
+    assert provider_api.requests == []
