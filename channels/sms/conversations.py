@@ -53,9 +53,26 @@ class SmsConversations:
         # Per number: (text, whether it is only the trigger for a rate-limit notice).
         self._queues: dict[str, asyncio.Queue[tuple[InboundSms, bool]]] = {}
         self._workers: set[asyncio.Task[None]] = set()
+        # Per number: a lock and how many requests hold or wait for it.
+        self._arrivals: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def receive(self, sms: InboundSms) -> str:
         """Accept a text for processing; returns ACCEPTED, DUPLICATE or RATE_LIMITED at once."""
+        # The lock (first come, first served) keeps texts queued in the order they
+        # arrived, although each waits for its database claim in a thread.
+        lock, users = self._arrivals.get(sms.sender) or (asyncio.Lock(), 0)
+        self._arrivals[sms.sender] = (lock, users + 1)
+        try:
+            async with lock:
+                return await self._claim_and_queue(sms)
+        finally:
+            lock, users = self._arrivals[sms.sender]
+            if users == 1:
+                del self._arrivals[sms.sender]
+            else:
+                self._arrivals[sms.sender] = (lock, users - 1)
+
+    async def _claim_and_queue(self, sms: InboundSms) -> str:
         number_hash = self._hash(sms.sender)
         fresh = await asyncio.to_thread(
             store.claim_inbound, self._engine, sms.provider, sms.message_id, number_hash

@@ -1,0 +1,34 @@
+"""Texts that arrive together from one number reach the assistant in arrival order."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.engine import Engine
+
+from bot.privacy import hash_identifier
+from channels.sms.conversations import ACCEPTED, SmsConversations
+from channels.sms.outbox import OutboxProvider
+from channels.sms.provider import InboundSms
+from channels.sms.rate_limit import RateLimiter
+from channels.sms.sender import SmsSender
+from tests.channels.sms.sms_support import RecordingBot
+
+
+async def test_simultaneous_texts_from_one_number_keep_their_arrival_order(
+    migrated_engine: Engine, recording_bot: RecordingBot
+) -> None:
+    sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
+    conversations = SmsConversations(
+        migrated_engine, sender, recording_bot, hash_identifier, RateLimiter(100)
+    )
+    texts = [f"text {index}" for index in range(25)]
+    statuses = await asyncio.gather(
+        *(
+            conversations.receive(InboundSms("twilio", f"SM{index:032d}", "+447700900001", text))
+            for index, text in enumerate(texts)
+        )
+    )
+    await conversations.drain()
+    assert statuses == [ACCEPTED] * 25
+    assert recording_bot.texts == texts
