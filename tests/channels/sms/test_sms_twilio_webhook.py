@@ -272,3 +272,18 @@ async def test_a_blank_text_is_not_passed_to_the_assistant(
     await app.settle()
     assert recording_bot.received == []
     assert provider_api.requests == []
+
+
+async def test_two_servers_sharing_a_database_process_a_retried_message_once(
+    sms_server, http, recording_bot: RecordingBot, provider_api: ProviderApi
+) -> None:
+    first_server, second_server = await sms_server("twilio"), await sms_server("twilio")
+    params = twilio_params("bin day SW1A 1AA")
+    responses = await asyncio.gather(
+        post(http, first_server, params), post(http, second_server, params)
+    )
+    assert [r.status for r in responses] == [200, 200]
+    await first_server.settle()
+    await second_server.settle()
+    assert recording_bot.texts == ["bin day SW1A 1AA"]
+    assert len(provider_api.requests) == 1
