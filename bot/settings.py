@@ -59,11 +59,11 @@ class Settings:
     sms_send_attempts: int = 3
     sms_retry_base_seconds: float = 2.0
     twilio_account_sid: str = ""
-    twilio_auth_token: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
     twilio_from_number: str = ""
     twilio_api_base_url: str = "https://api.twilio.com"
-    notify_api_key: str = ""
-    notify_inbound_token: str = ""
+    notify_api_key: str = field(default="", repr=False)
+    notify_inbound_token: str = field(default="", repr=False)
     notify_sms_template_id: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
 
