@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import FailedStatusLookup
 from bot.privacy import hash_identifier
+from bot.settings import Settings, get_settings
 
 # Failed look-ups older than this are of no use to any window and are removed.
 KEEP_FOR = timedelta(days=1)
@@ -63,3 +64,9 @@ def is_throttled(
     one-hour window, the sixth try within the hour is refused.
     """
     return failed_lookups(session, conversation_id, now, window) >= limit
+
+
+def configured_limits(settings: Settings | None = None) -> tuple[int, timedelta]:
+    """(limit, window) from the settings (STATUS_LOOKUP_ATTEMPTS per ..._WINDOW_MINUTES)."""
+    settings = settings or get_settings()
+    return settings.status_lookup_attempts, timedelta(minutes=settings.status_lookup_window_minutes)

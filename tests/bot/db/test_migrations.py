@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import pytest
 from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.db.migrate import downgrade_base, upgrade
-from bot.db.session import make_engine
+from bot.db.models import ServiceRequest
+from bot.db.session import make_engine, session_scope
 
 COUNCIL_TABLES = {
     "addresses", "collection_rounds", "round_streams", "collection_changes",
@@ -48,3 +54,21 @@ def test_open_missed_bin_index_is_unique_and_partial(database_url: str) -> None:
     finally:
         engine.dispose()
     assert indexes["uq_service_requests_open_missed_bin"]["unique"]
+
+
+def test_the_database_refuses_a_second_open_report_of_the_same_bin(
+    migrated_engine: Engine,
+) -> None:
+    moment = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+
+    def report(reference: str, status: str, stream: str = "refuse") -> ServiceRequest:
+        return ServiceRequest(reference=reference, category="missed_bin", status=status,
+                              location="2 Abbey Road", description="", uprn="100090000002",
+                              bin_stream=stream, channel="web", created_at=moment,
+                              updated_at=moment)
+
+    with session_scope(migrated_engine) as session:
+        session.add_all([report("MB-000001", "completed"), report("MB-000002", "received"),
+                         report("MB-000003", "received", stream="food")])
+    with pytest.raises(IntegrityError), session_scope(migrated_engine) as session:
+        session.add(report("MB-000004", "in_progress"))

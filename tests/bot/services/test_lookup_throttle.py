@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from bot.db.models import FailedStatusLookup
 from bot.db.session import session_scope
 from bot.privacy import hash_identifier
-from bot.services.lookup_throttle import is_throttled, record_failed_lookup
+from bot.services.lookup_throttle import configured_limits, is_throttled, record_failed_lookup
+from bot.settings import Settings
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 HOUR = timedelta(hours=1)
@@ -71,3 +72,9 @@ def test_hash_is_keyed_and_stable() -> None:
     assert hash_identifier("abc") != hash_identifier("abd")
     assert hash_identifier("abc", secret="one") != hash_identifier("abc", secret="two")
     assert len(hash_identifier("abc")) == 64
+
+
+def test_limits_come_from_the_settings() -> None:
+    settings = Settings(status_lookup_attempts=3, status_lookup_window_minutes=10)
+    assert configured_limits(settings) == (3, timedelta(minutes=10))
+    assert configured_limits(Settings()) == (5, HOUR)
