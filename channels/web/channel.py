@@ -161,6 +161,11 @@ class WebChatInput(InputChannel):
                     if not limit.allow():
                         await refuse(ws, "rate_limited")
                         continue
+                    if agent is not None and not agent.is_ready():
+                        # Rasa drops messages silently when it has no model loaded.
+                        logger.error("webchat %s: no model loaded, message refused", tag)
+                        await refuse(ws, "unavailable")
+                        continue
                     await _echo_to_other_tabs(registry, sender_id, ws, message.text)
                     await registry.deliver(sender_id, {"type": "typing"})
                     metadata = {"webchat_display": message.text} if message.payload else None

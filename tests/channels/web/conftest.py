@@ -4,7 +4,8 @@
   (echo_server.py) in a subprocess on a free port;
   its value has `.base` ("http://127.0.0.1:PORT/webhooks/webchat"), `.ws_url(session)`
   and `.restart()` (stop and start again on the same port and tracker database).
-- `browser`: Debian's chromium driven by Playwright (skipped if /usr/bin/chromium is missing).
+- `browser` (per module): Debian's chromium driven by Playwright (skipped if
+  /usr/bin/chromium is missing).
 - `ARTIFACTS`: where screenshots go (test-artifacts/, gitignored).
 """
 
@@ -111,9 +112,13 @@ def fresh_chat_server(tmp_path: Path) -> Iterator[ChatServer]:
     yield from _serve(tmp_path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Debian chromium through Playwright (never downloads a browser)."""
+    """Headless Debian chromium through Playwright (never downloads a browser).
+
+    Module-scoped: sync Playwright keeps an event loop running in the main thread,
+    which async tests in later modules cannot share.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright

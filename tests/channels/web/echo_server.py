@@ -39,7 +39,7 @@ async def _staff_reply(sender_id: str) -> None:
 def build_app(tracker_db: str) -> Sanic:
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=tracker_db)
     app = Sanic("webchat_echo")
-    app.ctx.agent = SimpleNamespace(tracker_store=store)
+    app.ctx.agent = SimpleNamespace(tracker_store=store, is_ready=lambda: True)
 
     async def on_new_message(message: UserMessage) -> None:
         tracker = await store.get_or_create_tracker(message.sender_id)

@@ -28,7 +28,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     try:
         yield tab
     finally:
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+        name = "".join(c if c.isalnum() or c in "_-[]" else "_" for c in request.node.name)
+        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
         context.close()
 
 
