@@ -110,6 +110,9 @@ def match_address(addresses: list[AddressRecord], text: str) -> AddressRecord | 
         lambda house, street: said == house or said.startswith(f"{house} {street}"),
         # The start of a name: 'flat 2' for 'Flat 2, Market House', 'rose' for 'Rose Cottage'.
         lambda house, street: not said.isdigit() and house.startswith(said + " "),
+        # A flat without the word: '2 market house' for 'Flat 2, Market House'.
+        lambda house, street: house.startswith("flat ")
+        and (said + " ").startswith(house.removeprefix("flat ") + " "),
     )
     for tier in tiers:
         found = {a.uprn: a for a, house, street in forms if tier(house, street)}

@@ -63,6 +63,8 @@ def test_label_of_a_numbered_house() -> None:
         ("flat 2", "Flat 2, Market House"),
         ("Apartment 2", "Flat 2, Market House"),
         ("flat 2, market house", "Flat 2, Market House"),
+        ("2 Market House", "Flat 2, Market House"),
+        ("Flat 2 Market House High Street", "Flat 2, Market House"),
     ],
 )
 def test_match_address_understands_what_residents_type(
