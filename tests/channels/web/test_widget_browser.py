@@ -315,3 +315,34 @@ def test_a_page_control_tabbed_to_behind_the_launcher_is_scrolled_clear_of_it(
         if active(page)["inChat"]:
             break
         assert not covered_by_chat(page), f"focused {active(page)} is under the launcher"
+
+
+def test_at_400_percent_zoom_every_chat_control_can_be_scrolled_to_and_fits(
+    page: Any, chat_server: Any
+) -> None:
+    # 1280 x 800 at 400% zoom is a 320 x 200 CSS-pixel window.
+    page.set_viewport_size({"width": 320, "height": 200})
+    page.goto(chat_server.base + "/demo/")
+    open_chat(page)
+    send(page, "buttons")
+    bot_says(page, "Choose one.")
+    page.mouse.move(160, 100)
+    for _ in range(10):
+        page.mouse.wheel(0, -400)
+    page.wait_for_timeout(200)
+    for selector in (".cc-icon-button", "#cc-notice a", ".cc-choice", "#cc-input", ".cc-send",
+                     ".cc-end", ".cc-footer a"):
+        control = page.locator(selector).first
+        # Scroll the way a mouse or touch user would (the controls go from top to bottom).
+        for _ in range(40):
+            box = control.bounding_box()
+            if box and box["y"] >= 0 and box["y"] + box["height"] <= 201:  # sub-pixel
+                break
+            page.mouse.move(160, 100)
+            page.mouse.wheel(0, 40)
+            page.wait_for_timeout(50)
+        else:
+            pytest.fail(f"{selector} cannot be scrolled into the 320 x 200 window")
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 320, selector
+    page.screenshot(path=str(ARTIFACTS / "open-chat-400-percent-zoom.png"))
+    assert axe_violations(page) == []
