@@ -4,7 +4,9 @@ requests and their history) into the database, as they are and idempotently.
 Every row of every file is checked first; if any is bad, DataFileError lists
 the problems (file and line) and nothing is written. Rows already stored with
 the same values are left alone, so loading twice changes nothing. Rows are
-never deleted: a record missing from a later file stays in the database.
+never deleted: a record missing from a later file stays in the database. A record
+in the files is set to the files' values, except a service request updated in the
+database after the files' last update for it: that newer progress is kept.
 The caller owns the transaction (use bot.db.session.session_scope).
 """
 
@@ -241,6 +243,11 @@ def _store_requests(
         record = existing.get(row.reference)
         if record is None:
             values.update(description="", channel="import")
+        elif record.updated_at > updated_at:
+            # Staff have moved this request on since the export: keep their update.
+            report.unchanged["service requests"] += 1
+            _store_history(record, own, report)
+            continue
         request = _upsert(session, existing, row.reference, ServiceRequest, values,
                           "service requests", report)
         _store_history(request, own, report)

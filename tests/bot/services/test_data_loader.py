@@ -20,6 +20,7 @@ from bot.db.models import (
 from bot.db.session import session_scope
 from bot.services.data_loader import load_council_data
 from bot.services.data_rows import DataFileError
+from bot.services.service_requests import record_status_change
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -134,3 +135,19 @@ def test_a_missing_required_file_is_an_error(migrated_engine: Engine, tmp_path: 
     with (pytest.raises(DataFileError, match="rounds.csv"),
           session_scope(migrated_engine) as session):
         load_council_data(session, tmp_path)
+
+
+def test_reloading_keeps_progress_made_since_the_import(
+    loaded_engine: Engine, demo_dir: Path
+) -> None:
+    later = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    with session_scope(loaded_engine) as session:
+        record_status_change(session, "PH-292379", "completed", "The work has been done.", later)
+    with session_scope(loaded_engine) as session:
+        report = load_council_data(session, demo_dir)
+    assert report.changed == 0
+    with session_scope(loaded_engine) as session:
+        request = session.scalars(
+            select(ServiceRequest).where(ServiceRequest.reference == "PH-292379")).one()
+        assert (request.status, request.updated_at) == ("completed", later)
+        assert [u.status for u in request.updates][-1] == "completed"
