@@ -3,6 +3,7 @@
 Without a model: the channel loads, serves the widget and refuses messages plainly.
 With the newest model under models/ (marker `model`): real conversations over a real
 WebSocket client and in headless chromium, with axe and the keyboard alone.
+Browser tests stay last in the module: sync Playwright keeps a loop running.
 """
 
 from __future__ import annotations
@@ -84,6 +85,23 @@ async def test_a_greeting_gets_the_assistants_answer_and_a_reconnection_shows_it
 
 
 @pytest.mark.model
+async def test_a_pressed_button_reaches_the_real_assistant_and_its_buttons_come_back(
+    rasa_with_model: str,
+) -> None:
+    session = str(uuid.uuid4())
+    async with websockets.connect(ws_url(rasa_with_model, session)) as ws:
+        await next_frame(ws, "history")
+        await say(ws, "What can you do?", payload="/what_can_you_do")
+        reply = await next_frame(ws, "bot", timeout=60)
+        titles = [button["title"] for button in reply["buttons"]]
+        assert "Bin collection day" in titles and "Speak to a person" in titles
+    async with websockets.connect(ws_url(rasa_with_model, session)) as ws:
+        history = (await next_frame(ws, "history"))["messages"]
+    assert history[0] == {"type": "user", "text": "What can you do?"}
+
+
+
+@pytest.mark.model
 @pytest.mark.browser
 def test_a_keyboard_only_conversation_with_the_real_assistant_survives_a_reload(
     browser: Any, rasa_with_model: str
@@ -117,4 +135,3 @@ def test_a_keyboard_only_conversation_with_the_real_assistant_survives_a_reload(
         page.screenshot(path=str(ARTIFACTS / "real-assistant-conversation.png"))
     finally:
         context.close()
-
