@@ -27,7 +27,9 @@ UI_KEYS = (
     "send", "minimise", "end", "ended", "you", "assistant", "typing", "connecting",
     "connected", "reconnecting", "start", "unread",
 )
-ERROR_CODES = ("bad_session", "bad_frame", "too_long", "empty", "rate_limited", "unavailable")
+ERROR_CODES = (
+    "bad_session", "bad_frame", "too_long", "empty", "rate_limited", "too_many_tabs", "unavailable",
+)
 DEMO_PAGES = {"home": "home.html", "bins": "bins.html", "accessibility": "accessibility.html"}
 
 

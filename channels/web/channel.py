@@ -36,6 +36,8 @@ from channels.web.rate_limit import MessageRateLimit
 
 logger = logging.getLogger(__name__)
 
+MAX_SOCKETS_PER_CONVERSATION = 10  # tabs of one chat; more is a runaway script
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -143,6 +145,10 @@ class WebChatInput(InputChannel):
                 await ws.close(code=1008, reason="invalid session id")
                 return
             tag = conversation_tag(sender_id)
+            if registry.count(sender_id) >= MAX_SOCKETS_PER_CONVERSATION:
+                await refuse(ws, "too_many_tabs")
+                await ws.close(code=1008, reason="too many connections")
+                return
             registry.add(sender_id, ws)
             try:
                 agent = getattr(request.app.ctx, "agent", None)

@@ -184,3 +184,21 @@ async def test_a_message_pushed_later_through_deliver_reaches_the_open_chat(chat
         await say(ws, "later")
         assert (await next_frame(ws, "bot"))["text"] == "You said: later"
         assert (await next_frame(ws, "bot"))["text"] == "Staff: hello from the team"
+
+
+async def test_one_conversation_cannot_hold_more_than_ten_open_sockets(chat_server) -> None:
+    session = str(uuid.uuid4())
+    tabs = [await websockets.connect(chat_server.ws_url(session)) for _ in range(10)]
+    try:
+        for tab in tabs:
+            await next_frame(tab, "history")
+        async with websockets.connect(chat_server.ws_url(session)) as extra:
+            frame = await next_frame(extra)
+            assert frame["type"] == "error" and frame["code"] == "too_many_tabs"
+        await tabs[0].close()
+        await asyncio.sleep(0.2)
+        async with websockets.connect(chat_server.ws_url(session)) as replacement:
+            assert (await next_frame(replacement))["type"] == "history"
+    finally:
+        for tab in tabs:
+            await tab.close()
