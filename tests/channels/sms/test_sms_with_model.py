@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.error
@@ -132,7 +133,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base = f"http://127.0.0.1:{rasa_port}"
     try:
         _wait_until_up(f"http://127.0.0.1:{action_port}/health", actions)
-        _wait_until_up(f"{base}/status", rasa)
+        _wait_until_up(f"{base}/", rasa)
         yield base
     finally:
         for process in (rasa, actions):
@@ -155,8 +156,13 @@ def test_a_bin_day_question_gets_an_sms_shaped_answer_and_stop_ends_the_texts(
     assert info.segments <= 3
     assert "{" not in first["body"] and "<" not in first["body"]
 
+    _text(assistant, "4")  # the house number, when asked; or option 4 when offered
+    answer = _wait_for_reply(assistant, first["id"])
+    assert count_segments(answer["body"]).segments <= 3
+    assert re.search(r"(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day", answer["body"]), answer["body"]
+
     _text(assistant, "HELP")
-    help_reply = _wait_for_reply(assistant, first["id"])
+    help_reply = _wait_for_reply(assistant, answer["id"])
     assert "01632 960000" in help_reply["body"]
 
     _text(assistant, "STOP")
