@@ -46,8 +46,6 @@ class WidgetAssets:
     style: str
     site_style: str
     errors: dict[str, str]
-    council_name: str
-    privacy_url: str
 
     def error_message(self, code: str) -> str:
         """The resident-facing words for an error code (the generic one if unknown)."""
@@ -72,8 +70,6 @@ def build_assets(content: Content, council: Council) -> WidgetAssets:
         style=(STATIC_DIR / "widget.css").read_text(encoding="utf-8"),
         site_style=(STATIC_DIR / "site.css").read_text(encoding="utf-8"),
         errors=errors,
-        council_name=council.name,
-        privacy_url=council.page_url("privacy"),
     )
 
 
