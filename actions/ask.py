@@ -113,7 +113,8 @@ class AskConfirmReport(Action):
             except ServiceDown:
                 say(dispatcher, "case_system_down")
                 return []
-            lines.append(f"Missed bin: {containers.get(slot('bin_stream'), slot('bin_stream'))}")
+            container = str(containers.get(slot('bin_stream'), slot('bin_stream')))
+            lines.append(f"Missed bin: {container.capitalize()}")
             lines.append(f"Address: {address.label if address else ''}, {slot('postcode')}")
         else:
             lines.append(f"Where: {slot('problem_location')}")

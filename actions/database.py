@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,6 +14,7 @@ from bot.services.case_system import CaseSystem, CaseSystemRejected, CaseSystemU
 from bot.services.case_system_factory import get_case_system
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class ServiceDown(RuntimeError):
@@ -29,6 +31,7 @@ async def with_session(work: Callable[..., T], *args: Any) -> T:
     try:
         return await asyncio.to_thread(run)
     except SQLAlchemyError as error:
+        log.error("database unavailable: %s", error.__class__.__name__)
         raise ServiceDown(str(error)) from error
 
 
@@ -37,4 +40,5 @@ async def with_cases(work: Callable[[CaseSystem], T]) -> T:
     try:
         return await asyncio.to_thread(work, get_case_system())
     except (CaseSystemUnavailable, CaseSystemRejected, SQLAlchemyError) as error:
+        log.error("case system refused or unavailable: %s: %s", error.__class__.__name__, error)
         raise ServiceDown(str(error)) from error

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messaging import say
@@ -17,7 +17,11 @@ def latest_intent(tracker: Tracker) -> str:
 
 
 class ActionReply(Action):
-    """Answers a conversation-management intent with `reply_<intent>`."""
+    """Answers a conversation-management intent with `reply_<intent>`.
+
+    Details given with nothing under way are used where the intent is plain: a
+    reference on its own is a status check.
+    """
 
     def name(self) -> str:
         return "action_reply"
@@ -25,7 +29,13 @@ class ActionReply(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        key = f"reply_{latest_intent(tracker)}"
+        intent = latest_intent(tracker)
+        if intent == "inform" and tracker.get_slot("reference"):
+            return [SlotSet("fallback_count", 0), FollowupAction("action_check_status")]
+        if intent == "inform" and tracker.get_slot("postcode"):
+            say(dispatcher, "reply_inform_postcode", postcode=tracker.get_slot("postcode"))
+            return [SlotSet("fallback_count", 0)]
+        key = f"reply_{intent}"
         say(dispatcher, key if get_content().has(key) else "fallback_rephrase")
         return [SlotSet("fallback_count", 0)]
 

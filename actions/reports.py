@@ -34,6 +34,8 @@ REPORT_SLOTS = (
     "postcode", "address_uprn", "house_number", "bin_stream", "problem_location",
     "pothole_size", "problem_description", "confirm_report",
 )
+# Rasa's input channel names -> the channel recorded on a request.
+CHANNELS = {"webchat": "web", "sms": "sms"}
 MIN_LOCATION_LENGTH = 5
 MIN_DESCRIPTION_LENGTH = 2
 
@@ -184,7 +186,7 @@ async def lodge(tracker: Tracker, form: str) -> NewRequest:
     """The report the resident confirmed, built from the form's slots."""
     category = FORM_CATEGORIES[form]
     slot = tracker.get_slot
-    channel = str(tracker.get_latest_input_channel() or "web")[:20]
+    channel = CHANNELS.get(str(tracker.get_latest_input_channel() or ""), "web")
     if category == "missed_bin":
         address = await with_session(find_address, slot("address_uprn"))
         return NewRequest(
