@@ -1,0 +1,167 @@
+"""`make bench`, load part: end-to-end reply latency and throughput through the channels.
+
+    python -m bot.bench.load [--rates 10,25,50,75,100] [--step-seconds 10]
+
+Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa run`), then
+climbs a ladder of offered rates, open loop, three ways: bare `Agent.handle_text` in this
+process (the baseline), the web chat WebSocket and the SMS simulator webhook. A ladder stops
+at the first step that is not sustained (an error, a lost reply, or p99 over 2 s).
+Prints one JSON line per way and a summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import yaml
+
+from bot.bench.load_agent import AgentLoad, load_baseline_agent
+from bot.bench.load_sms import SmsLoad
+from bot.bench.load_web import WebChatLoad
+from bot.bench.memory import PeakRss, status_kib
+from bot.bench.residents import SCRIPTS
+from bot.bench.schedule import StepResult, highest_sustained
+from bot.bench.stack import MODEL, Stack, running_stack
+from bot.db.session import make_engine
+
+DEFAULT_RATES = (10.0, 25.0, 50.0, 75.0, 100.0)
+REPORT_RATE = 25.0
+TARGETS = {"p95_ms_at_25": 250, "max_sustained_rate": 50, "overhead_p95": 1.2}
+PAUSE_SECONDS = 2.0
+
+
+async def frames_per_turn(base_url: str) -> dict[tuple[int, int], int]:
+    """How many messages each scripted turn gets, through the REST channel (warms up too)."""
+    counts: dict[tuple[int, int], int] = {}
+    async with aiohttp.ClientSession() as client:
+        for _ in range(2):  # the first pass warms the model and the action server
+            for script, turns in enumerate(SCRIPTS):
+                sender = f"bench-rest-{uuid.uuid4().hex[:12]}"
+                for turn, text in enumerate(turns):
+                    async with client.post(f"{base_url}/webhooks/rest/webhook",
+                                           json={"sender": sender, "message": text},
+                                           timeout=aiohttp.ClientTimeout(total=60)) as response:
+                        response.raise_for_status()
+                        counts[(script, turn)] = len(await response.json())
+    missing = [key for key, count in counts.items() if count == 0]
+    if missing:
+        raise RuntimeError(f"scripted turns without a reply: {missing}")
+    return counts
+
+
+async def ladder(load: Any, rates: list[float], seconds: float) -> list[StepResult]:
+    """Run the steps in order; stop after the first unsustained one past REPORT_RATE."""
+    await load.run_step(2.0, 4.0)  # warm this path; not reported
+    steps: list[StepResult] = []
+    for rate in rates:
+        await asyncio.sleep(PAUSE_SECONDS)
+        step = await load.run_step(rate, seconds)
+        steps.append(step)
+        print(json.dumps({"bench": "load_step", "channel": load.name, **step.summary()}),
+              flush=True)
+        if not step.sustained and rate >= REPORT_RATE:
+            break
+    return steps
+
+
+def channel_line(name: str, steps: list[StepResult], rss_mb: dict[str, float],
+                 baseline_p95: float | None) -> dict[str, Any]:
+    """The JSON line of one way through: figures at REPORT_RATE, the ladder, memory."""
+    at = next((s for s in steps if s.rate == REPORT_RATE), None)
+    p95 = at.pct(95) if at else None
+    line: dict[str, Any] = {
+        "bench": "load", "channel": name,
+        "p50_ms": at.pct(50) if at else None, "p95_ms": p95, "p99_ms": at.pct(99) if at else None,
+        "at_rate": REPORT_RATE,
+        "max_sustained_rate": highest_sustained(steps),
+        "errors": at.errors if at else None, "lost": at.lost if at else None,
+        "rss_mb": rss_mb,
+    }
+    if baseline_p95 is not None:
+        line["overhead_vs_handle_text_p95"] = (
+            round(p95 / baseline_p95, 2) if p95 is not None and baseline_p95 else None
+        )
+    line["steps"] = [s.summary() for s in steps]
+    return line
+
+
+def write_baseline_endpoints(stack: Stack) -> Path:
+    """The baseline's endpoints: the same action server, its own tracker database."""
+    path = stack.workdir / "baseline-endpoints.yml"
+    path.write_text(yaml.safe_dump({
+        "action_endpoint": {"url": stack.action_url},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite",
+                          "db": str(stack.workdir / "baseline-tracker.db")},
+    }))
+    return path
+
+
+async def measure(stack: Stack, rates: list[float], seconds: float) -> list[dict[str, Any]]:
+    """The three ladders and their JSON lines."""
+    counts = await frames_per_turn(stack.base_url)
+    agent = await load_baseline_agent(MODEL, write_baseline_endpoints(stack))
+    baseline = AgentLoad(agent, counts)
+    await baseline.warm_up()
+    base_steps = await ladder(baseline, rates, seconds)
+    base_line = channel_line("handle_text", base_steps,
+                             {"bench_process": round(status_kib(os.getpid(), "VmHWM") / 1024, 1)},
+                             None)
+    lines = [base_line]
+    base_p95 = base_line["p95_ms"]
+    ws_url = stack.base_url.replace("http://", "ws://") + "/webhooks/webchat/ws"
+    engine = make_engine(stack.database_url)
+    try:
+        for load in (WebChatLoad(ws_url, counts), SmsLoad(stack.base_url, engine)):
+            with PeakRss(stack.pids()) as rss:
+                steps = await ladder(load, rates, seconds)
+            lines.append(channel_line(load.name, steps, rss.peak_mb(), base_p95))
+    finally:
+        engine.dispose()
+    return lines
+
+
+def summary(lines: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    """Whether each channel met the issue's targets."""
+    met = {}
+    for line in lines[1:]:
+        p95, rate, ratio = (line["p95_ms"], line["max_sustained_rate"],
+                            line.get("overhead_vs_handle_text_p95"))
+        met[line["channel"]] = {
+            "p95_under_250ms_at_25": p95 is not None and p95 < TARGETS["p95_ms_at_25"],
+            "sustains_50_per_s": rate >= TARGETS["max_sustained_rate"],
+            "overhead_under_1_2x": ratio is not None and ratio < TARGETS["overhead_p95"],
+        }
+    return {"bench": "load_summary", "targets": TARGETS, "met": met,
+            "baseline_max_sustained_rate": lines[0]["max_sustained_rate"],
+            "seconds": round(seconds, 1)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="End-to-end load benchmark on loopback")
+    parser.add_argument("--rates", default=",".join(f"{r:g}" for r in DEFAULT_RATES),
+                        help="offered rates in messages a second, comma-separated")
+    parser.add_argument("--step-seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    rates = sorted({float(r) for r in args.rates.split(",") if r.strip()} | {REPORT_RATE})
+    if not 0 < args.step_seconds <= 60 or not all(0 < r <= 500 for r in rates):
+        parser.error("step seconds must be in (0, 60] and rates in (0, 500]")
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="council-load-") as tmp, \
+            running_stack(Path(tmp)) as stack:
+        lines = asyncio.run(measure(stack, rates, args.step_seconds))
+    for line in lines:
+        print(json.dumps(line), flush=True)
+    print(json.dumps(summary(lines, time.monotonic() - started)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The baseline: the same model and action server driven through bare `Agent.handle_text`,
+in this process, with no channel, at the same offered rates and message mix.
+
+The agent is loaded as `rasa run` loads it (`load_agent` with an endpoints file), with
+its own SQLite tracker database so the servers' data stay apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.bench.load_web import START_DELAY_SECONDS, Tally, _sleep_until, group_by_conversation
+from bot.bench.residents import SCRIPTS, message_for, script_lengths
+from bot.bench.schedule import Send, StepResult, open_loop_schedule
+
+# The same spacing as the web chat, so the conversations overlap the same way.
+MIN_GAP_SECONDS = 3.2
+REPLY_TIMEOUT_SECONDS = 10.0
+
+
+async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
+    """The agent, loaded from `model` with the endpoints (action server, tracker store)."""
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+
+    endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
+    agent = await load_agent(model_path=str(model), endpoints=endpoints)
+    if agent is None or not agent.is_ready():
+        raise RuntimeError(f"could not load {model}")
+    return agent
+
+
+class AgentLoad:
+    """Drives `agent.handle_text` at a steady offered rate."""
+
+    name = "handle_text"
+
+    def __init__(self, agent: Any, frames_per_turn: Mapping[tuple[int, int], int]) -> None:
+        self.agent = agent
+        self.frames_per_turn = frames_per_turn
+
+    async def warm_up(self) -> None:
+        """Run every script once, one turn at a time."""
+        for script in range(len(SCRIPTS)):
+            sender = f"bench-warm-{uuid.uuid4().hex[:12]}"
+            for turn in range(len(SCRIPTS[script])):
+                await self.agent.handle_text(message_for(script, turn), sender_id=sender)
+
+    async def run_step(self, rate: float, duration: float) -> StepResult:
+        """Offer `rate` messages a second for `duration` seconds; wait for the replies."""
+        sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths())
+        senders = {c: f"bench-{uuid.uuid4().hex[:12]}"
+                   for c in group_by_conversation(sends)}
+        tally = Tally()
+        start = time.perf_counter() + START_DELAY_SECONDS
+        await asyncio.gather(*(self._say(start, send, senders[send.conversation], tally)
+                               for send in sends))
+        return tally.result(rate, len(sends))
+
+    async def _say(self, start: float, send: Send, sender: str, tally: Tally) -> None:
+        await _sleep_until(start + send.at)
+        sent = tally.sent_at(start + send.at)
+        try:
+            replies = await asyncio.wait_for(
+                self.agent.handle_text(message_for(send.script, send.turn), sender_id=sender),
+                timeout=REPLY_TIMEOUT_SECONDS,
+            )
+        except asyncio.TimeoutError:
+            return  # lost
+        except Exception:
+            tally.errors += 1
+            return
+        if len(replies or []) >= self.frames_per_turn[(send.script, send.turn)]:
+            tally.latencies_ms.append((time.perf_counter() - sent) * 1000)

@@ -1,0 +1,126 @@
+"""Open-loop load: when each message is sent, by whom, and how the latencies add up.
+
+A step offers `rate` messages a second for `duration` seconds, on a fixed schedule that
+does not wait for replies. Messages are dealt round-robin to enough "lanes" that no lane
+sends faster than `min_gap` seconds apart (the channels' per-resident rate limits); a lane
+holds one resident's conversation after another, each following a script of turns.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A step is sustained when nothing failed or went missing and the queue did not grow:
+# its 99th percentile stayed under this (an overloaded server's latency climbs without end).
+SUSTAINED_P99_MS = 2_000.0
+
+
+@dataclass(frozen=True)
+class Send:
+    """One scheduled message: `at` seconds after the step starts, turn `turn` of
+    conversation `conversation` (unique in the step), which follows script `script`."""
+
+    at: float
+    conversation: int
+    script: int
+    turn: int
+
+
+def open_loop_schedule(
+    rate: float, duration: float, min_gap: float, script_lengths: Sequence[int]
+) -> list[Send]:
+    """The sends of one step, in time order: floor(rate * duration) messages, 1/rate apart.
+
+    Each conversation's turns are at least `min_gap` seconds apart; lane i starts with
+    script i mod len(script_lengths) and moves to the next script for its next conversation.
+    """
+    if rate <= 0 or duration <= 0 or min_gap < 0:
+        raise ValueError("rate and duration must be positive, min_gap not negative")
+    if not script_lengths or min(script_lengths) < 1:
+        raise ValueError("every script needs at least one turn")
+    lanes = max(1, math.ceil(rate * min_gap - 1e-9))
+    # Per lane: (conversation id, script, next turn); conversation ids count up across lanes.
+    state: list[tuple[int, int, int]] = []
+    next_conversation = 0
+    sends: list[Send] = []
+    for k in range(int(math.floor(rate * duration + 1e-9))):
+        lane = k % lanes
+        if lane == len(state):
+            state.append((next_conversation, lane % len(script_lengths), 0))
+            next_conversation += 1
+        conversation, script, turn = state[lane]
+        if turn >= script_lengths[script]:
+            script = (script + 1) % len(script_lengths)
+            conversation, turn = next_conversation, 0
+            next_conversation += 1
+        sends.append(Send(at=k / rate, conversation=conversation, script=script, turn=turn))
+        state[lane] = (conversation, script, turn + 1)
+    return sends
+
+
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """The `pct` percentile (0-100) by linear interpolation between ranks; None when empty."""
+    if not 0 <= pct <= 100:
+        raise ValueError("pct must be between 0 and 100")
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * pct / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass
+class StepResult:
+    """What one step of the ladder measured (latencies in milliseconds)."""
+
+    rate: float
+    sent: int
+    latencies_ms: list[float]
+    errors: int
+    lost: int
+    seconds: float
+
+    def pct(self, p: float) -> float | None:
+        value = percentile(self.latencies_ms, p)
+        return None if value is None else round(value, 1)
+
+    @property
+    def sustained(self) -> bool:
+        """No errors, no lost replies, and the 99th percentile under SUSTAINED_P99_MS."""
+        p99 = percentile(self.latencies_ms, 99)
+        return (
+            self.errors == 0
+            and self.lost == 0
+            and self.sent > 0
+            and p99 is not None
+            and p99 <= SUSTAINED_P99_MS
+        )
+
+    def summary(self) -> dict[str, object]:
+        """The step as a JSON-ready dict."""
+        return {
+            "rate": self.rate,
+            "sent": self.sent,
+            "answered": len(self.latencies_ms),
+            "errors": self.errors,
+            "lost": self.lost,
+            "p50_ms": self.pct(50),
+            "p95_ms": self.pct(95),
+            "p99_ms": self.pct(99),
+            "achieved_rate": round(self.sent / self.seconds, 1) if self.seconds else None,
+            "sustained": self.sustained,
+        }
+
+
+def highest_sustained(steps: Sequence[StepResult]) -> float:
+    """The highest offered rate of the sustained steps before the first failing one (0 if none)."""
+    best = 0.0
+    for step in steps:
+        if not step.sustained:
+            break
+        best = max(best, step.rate)
+    return best
