@@ -8,12 +8,11 @@ Every staff action writes an audit entry in the same transaction as the change.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,23 @@ from bot.db.handoff import (
     HandoffTicket,
     StaffAccount,
     TicketMessage,
+)
+from bot.services.handoff_errors import (
+    AlreadyClaimed,
+    HandoffError,
+    InvalidHandoff,
+    NotAllowed,
+    TicketClosed,
+    TicketNotFound,
+)
+from bot.services.handoff_queue import (
+    OPEN_STATUSES,
+    get_ticket,
+    open_ticket_for,
+    open_tickets,
+    queue_position,
+    typical_wait,
+    waiting_tickets,
 )
 from bot.services.opening_hours import staff_available
 
@@ -41,8 +57,10 @@ __all__ = [
     "audit",
     "cancel_by_resident",
     "claim",
+    "get_ticket",
     "open_ticket",
     "open_ticket_for",
+    "open_tickets",
     "priority_for_topic",
     "queue_position",
     "reassign",
@@ -55,33 +73,6 @@ __all__ = [
 MAX_TEXT = 2000
 MAX_TRANSCRIPT_TURNS = 500
 URGENT_TOPICS = frozenset({"homelessness", "safeguarding_concern", "safeguarding"})
-OPEN_STATUSES = ("waiting", "claimed")
-TYPICAL_WAIT_WINDOW = timedelta(days=7)
-TYPICAL_WAIT_SAMPLE = 50
-
-
-class HandoffError(Exception):
-    """Base for queue errors."""
-
-
-class TicketNotFound(HandoffError):
-    """No ticket has that id."""
-
-
-class AlreadyClaimed(HandoffError):
-    """Someone else claimed the ticket first."""
-
-
-class TicketClosed(HandoffError):
-    """The ticket is resolved or cancelled."""
-
-
-class NotAllowed(HandoffError):
-    """This member of staff may not do that to this ticket."""
-
-
-class InvalidHandoff(HandoffError, ValueError):
-    """A value is missing, too long or not one of the allowed ones."""
 
 
 @dataclass(frozen=True)
@@ -128,13 +119,6 @@ def audit(
     )
     session.add(entry)
     return entry
-
-
-def open_ticket_for(session: Session, conversation_id: str) -> HandoffTicket | None:
-    """The conversation's open (waiting or claimed) ticket, if any."""
-    return session.execute(
-        select(HandoffTicket).where(HandoffTicket.open_conversation_id == conversation_id)
-    ).scalar_one_or_none()
 
 
 def open_ticket(
@@ -197,79 +181,6 @@ def open_ticket(
             raise
         return winner
     return ticket
-
-
-def get_ticket(session: Session, ticket_id: int) -> HandoffTicket:
-    """The ticket with that id; raises TicketNotFound."""
-    ticket = session.get(HandoffTicket, ticket_id)
-    if ticket is None:
-        raise TicketNotFound(f"no ticket {ticket_id}")
-    return ticket
-
-
-def waiting_tickets(session: Session) -> list[HandoffTicket]:
-    """Unclaimed tickets in queue order: priority, then longest wait first."""
-    return list(
-        session.execute(
-            select(HandoffTicket)
-            .where(HandoffTicket.status == "waiting")
-            .order_by(HandoffTicket.priority_rank, HandoffTicket.created_at, HandoffTicket.id)
-        ).scalars()
-    )
-
-
-def open_tickets(session: Session, staff: StaffAccount | None = None) -> list[HandoffTicket]:
-    """Open tickets in queue order; with `staff`, only the waiting ones and their own claims."""
-    query = select(HandoffTicket).where(HandoffTicket.status.in_(OPEN_STATUSES))
-    if staff is not None:
-        query = query.where(
-            or_(HandoffTicket.status == "waiting", HandoffTicket.claimed_by == staff.id)
-        )
-    query = query.order_by(HandoffTicket.priority_rank, HandoffTicket.created_at, HandoffTicket.id)
-    return list(session.execute(query).scalars())
-
-
-def queue_position(session: Session, ticket_id: int) -> int:
-    """1 for the next ticket to be claimed; 0 when the ticket no longer waits."""
-    ticket = get_ticket(session, ticket_id)
-    if ticket.status != "waiting":
-        return 0
-    ahead = session.execute(
-        select(func.count(HandoffTicket.id)).where(
-            HandoffTicket.status == "waiting",
-            or_(
-                HandoffTicket.priority_rank < ticket.priority_rank,
-                and_(
-                    HandoffTicket.priority_rank == ticket.priority_rank,
-                    or_(
-                        HandoffTicket.created_at < ticket.created_at,
-                        and_(
-                            HandoffTicket.created_at == ticket.created_at,
-                            HandoffTicket.id < ticket.id,
-                        ),
-                    ),
-                ),
-            ),
-        )
-    ).scalar_one()
-    return int(ahead) + 1
-
-
-def typical_wait(session: Session, now: datetime) -> timedelta | None:
-    """The median wait before a claim over the last week's recent claims; None without data."""
-    rows = session.execute(
-        select(HandoffTicket.created_at, HandoffTicket.claimed_at)
-        .where(
-            HandoffTicket.claimed_at.is_not(None),
-            HandoffTicket.claimed_at >= _aware(now) - TYPICAL_WAIT_WINDOW,
-        )
-        .order_by(HandoffTicket.claimed_at.desc())
-        .limit(TYPICAL_WAIT_SAMPLE)
-    ).all()
-    waits = [(claimed - created).total_seconds() for created, claimed in rows]
-    if not waits:
-        return None
-    return timedelta(seconds=round(statistics.median(waits)))
 
 
 def claim(session: Session, ticket_id: int, staff_id: int, now: datetime) -> HandoffTicket:

@@ -231,3 +231,29 @@ def test_resident_messages_go_to_the_open_ticket_and_cancel_closes_it(migrated_e
     with session_scope(migrated_engine) as session:
         assert handoff.cancel_by_resident(session, "c1", T0).status == "cancelled"
         assert handoff.open_ticket_for(session, "c1") is None
+
+
+def test_the_migration_matches_the_models(migrated_engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import MetaData
+
+    from bot.db import handoff as models
+
+    tables = [
+        models.StaffAccount, models.HandoffTicket, models.TicketMessage, models.AuditEntry,
+        models.StaffSession, models.SignInAttempt,
+    ]  # fmt: skip
+    names = {model.__table__.name for model in tables}
+    metadata = MetaData()
+    for model in tables:
+        model.__table__.to_metadata(metadata)
+    with migrated_engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_name": lambda name, kind, parent: kind != "table" or name in names,
+            },
+        )
+        assert compare_metadata(context, metadata) == []

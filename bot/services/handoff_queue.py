@@ -1,0 +1,96 @@
+"""Reading the handoff queue: open tickets in order, a ticket's place, the typical wait."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.db.handoff import HandoffTicket, StaffAccount
+from bot.services.handoff_errors import TicketNotFound
+
+OPEN_STATUSES = ("waiting", "claimed")
+TYPICAL_WAIT_WINDOW = timedelta(days=7)
+TYPICAL_WAIT_SAMPLE = 50
+
+
+def open_ticket_for(session: Session, conversation_id: str) -> HandoffTicket | None:
+    """The conversation's open (waiting or claimed) ticket, if any."""
+    return session.execute(
+        select(HandoffTicket).where(HandoffTicket.open_conversation_id == conversation_id)
+    ).scalar_one_or_none()
+
+
+def get_ticket(session: Session, ticket_id: int) -> HandoffTicket:
+    """The ticket with that id; raises TicketNotFound."""
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound(f"no ticket {ticket_id}")
+    return ticket
+
+
+def waiting_tickets(session: Session) -> list[HandoffTicket]:
+    """Unclaimed tickets in queue order: priority, then longest wait first."""
+    return list(
+        session.execute(
+            select(HandoffTicket)
+            .where(HandoffTicket.status == "waiting")
+            .order_by(HandoffTicket.priority_rank, HandoffTicket.created_at, HandoffTicket.id)
+        ).scalars()
+    )
+
+
+def open_tickets(session: Session, staff: StaffAccount | None = None) -> list[HandoffTicket]:
+    """Open tickets in queue order; with `staff`, only the waiting ones and their own claims."""
+    query = select(HandoffTicket).where(HandoffTicket.status.in_(OPEN_STATUSES))
+    if staff is not None:
+        query = query.where(
+            or_(HandoffTicket.status == "waiting", HandoffTicket.claimed_by == staff.id)
+        )
+    query = query.order_by(HandoffTicket.priority_rank, HandoffTicket.created_at, HandoffTicket.id)
+    return list(session.execute(query).scalars())
+
+
+def queue_position(session: Session, ticket_id: int) -> int:
+    """1 for the next ticket to be claimed; 0 when the ticket no longer waits."""
+    ticket = get_ticket(session, ticket_id)
+    if ticket.status != "waiting":
+        return 0
+    ahead = session.execute(
+        select(func.count(HandoffTicket.id)).where(
+            HandoffTicket.status == "waiting",
+            or_(
+                HandoffTicket.priority_rank < ticket.priority_rank,
+                and_(
+                    HandoffTicket.priority_rank == ticket.priority_rank,
+                    or_(
+                        HandoffTicket.created_at < ticket.created_at,
+                        and_(
+                            HandoffTicket.created_at == ticket.created_at,
+                            HandoffTicket.id < ticket.id,
+                        ),
+                    ),
+                ),
+            ),
+        )
+    ).scalar_one()
+    return int(ahead) + 1
+
+
+def typical_wait(session: Session, now: datetime) -> timedelta | None:
+    """The median wait before a claim over the last week's recent claims; None without data."""
+    rows = session.execute(
+        select(HandoffTicket.created_at, HandoffTicket.claimed_at)
+        .where(
+            HandoffTicket.claimed_at.is_not(None),
+            HandoffTicket.claimed_at >= now - TYPICAL_WAIT_WINDOW,
+        )
+        .order_by(HandoffTicket.claimed_at.desc())
+        .limit(TYPICAL_WAIT_SAMPLE)
+    ).all()
+    waits = [(claimed - created).total_seconds() for created, claimed in rows]
+    if not waits:
+        return None
+    return timedelta(seconds=round(statistics.median(waits)))
