@@ -14,13 +14,16 @@ MODEL := models/council.tar.gz
 SPACY := var/spacy/council_en
 TRAINING_INPUTS := $(shell find data domain config.yml -type f 2>/dev/null | sort)
 
-.PHONY: help run test bench train install db lint validate test-python test-nlu test-stories clean
+.PHONY: help run shell test bench train install db lint validate test-python test-nlu test-stories clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
 
 run: install train db ## Start the assistant (Rasa + action server) with the demo council; Ctrl-C stops all
 	@scripts/run.sh
+
+shell: install train db ## Chat with the assistant in this terminal instead of the browser
+	@scripts/run.sh --shell
 
 test: install validate train test-python test-nlu test-stories ## Everything CI checks: data, unit tests, training, NLU and dialogue tests
 	@echo "make test: all checks passed"

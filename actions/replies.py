@@ -82,20 +82,6 @@ class ActionFallback(Action):
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
             say(dispatcher, "fallback_give_up")
-            say(dispatcher, "handoff_phone")
-            return [SlotSet("fallback_count", 0)]
+            return [SlotSet("fallback_count", 0), FollowupAction("action_handoff")]
         say(dispatcher, "fallback_rephrase")
         return [SlotSet("fallback_count", count)]
-
-
-class ActionHandoff(Action):
-    """Hands the conversation to a person. Until the staff queue exists: how to reach one."""
-
-    def name(self) -> str:
-        return "action_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        say(dispatcher, "handoff_phone")
-        return [SlotSet("fallback_count", 0)]

@@ -12,6 +12,7 @@ export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/we
 mkdir -p var/log
 $PY -m bot.endpoints var/endpoints.yml >/dev/null
 
+MODE=${1:-server}
 pids=()
 stop() {
   trap - INT TERM EXIT
@@ -23,6 +24,11 @@ trap stop INT TERM EXIT
 
 $RASA run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
+if [ "$MODE" = "--shell" ]; then
+  for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:${ACTION_PORT}/health" >/dev/null 2>&1 && break; sleep 1; done
+  $RASA shell --model models/council.tar.gz --endpoints var/endpoints.yml
+  exit 0
+fi
 $RASA run --model models/council.tar.gz --endpoints var/endpoints.yml --credentials credentials.yml \
   --port "$RASA_PORT" --interface 127.0.0.1 --enable-api --cors "http://127.0.0.1:${RASA_PORT}" \
   >var/log/rasa.log 2>&1 &

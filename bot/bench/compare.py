@@ -21,7 +21,7 @@ from bot.bench.examples import read_examples
 from bot.bench.heldout import HELDOUT_DIR
 from bot.settings import PROJECT_ROOT
 
-THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7)
+THRESHOLDS = (0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 
 
 def sweep(examples, parsed) -> dict[str, dict[str, float]]:

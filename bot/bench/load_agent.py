@@ -28,6 +28,10 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
+    from bot.rasa_speedups import install
+
+    install()  # as the channels package does in `rasa run`: the same server code
+
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     if agent is None or not agent.is_ready():

@@ -39,6 +39,9 @@ async def test_first_fallback_asks_to_rephrase_second_offers_a_person(domain):
                                    slots={"fallback_count": 1})
     assert "pass you to a person" in texts(dispatcher)[0]
     assert slot_events(events)["fallback_count"] == 0
+    assert {"event": "followup", "name": "action_handoff"} in [
+        {"event": e["event"], "name": e.get("name")} for e in events
+    ]
 
 
 async def test_any_understood_reply_resets_the_fallback_count(domain):

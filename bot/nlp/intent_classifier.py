@@ -1,0 +1,60 @@
+"""Intent classification: logistic regression on scaled sparse features.
+
+Rasa's LogisticRegressionClassifier fits raw n-gram counts with a fixed C=1, so long
+messages weigh more than short ones and the model is over-regularised for our data.
+This one log-scales and L2-normalises each message's features and takes C from
+config.yml; `python -m bot.bench.compare` shows the held-out effect (README).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """Logistic regression on log-scaled, L2-normalised sparse features."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "C": 10.0,
+            "class_weight": "balanced",
+            "max_iter": 1000,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        name: str,
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.config = {**self.get_default_config(), **config}
+        self.clf = LogisticRegression(
+            C=float(self.config["C"]),
+            class_weight=self.config["class_weight"] or None,
+            solver=self.config["solver"],
+            max_iter=int(self.config["max_iter"]),
+            tol=self.config["tol"],
+            random_state=self.config["random_state"],
+        )
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        features = csr_matrix(super()._create_X(messages), dtype=np.float64)
+        features.data = np.log1p(np.abs(features.data)) * np.sign(features.data)
+        return normalize(features, norm="l2")
