@@ -8,7 +8,8 @@ RASA := $(VENV)/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONDONTWRITEBYTECODE := 1
-export SQLALCHEMY_WARN_20 := 0
+# Rasa's own tracker store still uses the SQLAlchemy 1.x API; ours is 2.0-style throughout.
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/council.tar.gz
 SPACY := var/spacy/council_en
