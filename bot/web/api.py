@@ -8,7 +8,7 @@ session's CSRF token in the X-CSRF-Token header.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,9 +28,9 @@ from bot.web.security import (
     clear_cookie,
     set_cookie,
 )
-from bot.web.state import StaffApp, current_staff
+from bot.web.state import StaffApp, signed_in_staff
 
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
 @dataclass(frozen=True)
@@ -132,38 +132,38 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
         return response
 
     async def tickets(request: Request) -> HTTPResponse:
-        staff = current_staff(request)
+        staff = signed_in_staff(request)
         return json({"tickets": await operations.list_queue(app.queue, staff)})
 
     async def ticket(request: Request, ticket_id: int) -> HTTPResponse:
-        return json(await operations.view_ticket(app.queue, current_staff(request), ticket_id))
+        return json(await operations.view_ticket(app.queue, signed_in_staff(request), ticket_id))
 
     async def claim(request: Request, ticket_id: int) -> HTTPResponse:
-        return json(await operations.claim(app.queue, current_staff(request), ticket_id))
+        return json(await operations.claim(app.queue, signed_in_staff(request), ticket_id))
 
     async def reply(request: Request, ticket_id: int) -> HTTPResponse:
         text = str(_body(request).get("text", ""))
-        return json(await operations.reply(app.queue, current_staff(request), ticket_id, text))
+        return json(await operations.reply(app.queue, signed_in_staff(request), ticket_id, text))
 
     async def note(request: Request, ticket_id: int) -> HTTPResponse:
         text = str(_body(request).get("text", ""))
-        return json(await operations.note(app.queue, current_staff(request), ticket_id, text))
+        return json(await operations.note(app.queue, signed_in_staff(request), ticket_id, text))
 
     async def resolve(request: Request, ticket_id: int) -> HTTPResponse:
         outcome = str(_body(request).get("outcome", ""))
-        staff = current_staff(request)
+        staff = signed_in_staff(request)
         return json(await operations.resolve(app.queue, staff, ticket_id, outcome))
 
     async def reassign(request: Request, ticket_id: int) -> HTTPResponse:
         to_staff = _body(request).get("staff_id")
         if not isinstance(to_staff, int) or isinstance(to_staff, bool):
             raise handoff.InvalidHandoff("staff_id must be a whole number")
-        staff = current_staff(request)
+        staff = signed_in_staff(request)
         return json(await operations.reassign(app.queue, staff, ticket_id, to_staff))
 
     async def staff(request: Request) -> HTTPResponse:
-        user = current_staff(request)
-        if user is None or not user.is_supervisor:
+        user = signed_in_staff(request)
+        if not user.is_supervisor:
             raise handoff.NotAllowed("supervisors only")
         return json({"staff": await operations.list_staff(app.queue)})
 

@@ -23,6 +23,7 @@ from bot.db.handoff import ROLES, SignInAttempt, StaffAccount, StaffSession
 
 SESSION_LIFETIME = timedelta(hours=8)
 RATE_WINDOW = timedelta(minutes=15)
+ATTEMPTS_KEPT = timedelta(days=1)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 MIN_PASSWORD_LENGTH = 12
@@ -94,6 +95,9 @@ def sign_in(session: Session, username: str, password: str, ip: str, now: dateti
     """Check a password and open a session; every attempt is recorded for rate limiting."""
     name = normalise_username(username)
     ip = (ip or "unknown")[:64]
+    # Old attempts and expired sessions are of no further use: keep the tables small.
+    session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - ATTEMPTS_KEPT))
+    session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
     if (
         _recent_failures(session, SignInAttempt.username, name, now) >= MAX_FAILURES_PER_ACCOUNT
         or _recent_failures(session, SignInAttempt.ip, ip, now) >= MAX_FAILURES_PER_ADDRESS

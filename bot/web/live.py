@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from bot.services.message_bus import MessageBus
 
@@ -41,7 +41,7 @@ class LiveUpdates:
     def listener_count(self) -> int:
         return len(self._listeners)
 
-    async def stream(self, heartbeat: float = HEARTBEAT_SECONDS) -> AsyncIterator[str]:
+    async def stream(self, heartbeat: float = HEARTBEAT_SECONDS) -> AsyncGenerator[str, None]:
         """Server-sent-event lines: each bus event as `event: queue`, with comment heartbeats."""
         listener: asyncio.Queue[dict] = asyncio.Queue(MAX_PENDING)
         self._listeners.add(listener)

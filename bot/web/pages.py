@@ -21,7 +21,7 @@ from bot.web.security import (
     client_address,
     set_cookie,
 )
-from bot.web.state import StaffApp, current_staff
+from bot.web.state import StaffApp, current_staff, signed_in_staff
 
 SIGN_IN_MESSAGES = {
     "refused": (401, "Enter a correct username and password."),
@@ -43,8 +43,7 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
     async def ticket_page(
         request: Request, ticket_id: int, error: str = "", status: int = 200
     ) -> HTTPResponse:
-        staff = current_staff(request)
-        assert staff is not None
+        staff = signed_in_staff(request)
         try:
             ticket = await operations.view_ticket(app.queue, staff, ticket_id)
         except handoff.HandoffError as refused:
@@ -90,8 +89,7 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
 
     @blueprint.get("/queue")
     async def page_queue(request: Request) -> HTTPResponse:
-        staff = current_staff(request)
-        assert staff is not None
+        staff = signed_in_staff(request)
         tickets = await operations.list_queue(app.queue, staff)
         notice = str(request.args.get("notice", ""))[:40]
         return html(app.render(request, "queue.html", tickets=tickets, notice=notice))
@@ -102,8 +100,7 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
 
     @blueprint.post("/tickets/<ticket_id:int>/claim")
     async def page_claim(request: Request, ticket_id: int) -> HTTPResponse:
-        staff = current_staff(request)
-        assert staff is not None
+        staff = signed_in_staff(request)
         try:
             await operations.claim(app.queue, staff, ticket_id)
         except handoff.HandoffError as refused:
@@ -111,8 +108,7 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
         return redirect(f"/staff/tickets/{ticket_id}", status=303)
 
     async def act(request: Request, ticket_id: int, action) -> HTTPResponse:  # type: ignore[no-untyped-def]
-        staff = current_staff(request)
-        assert staff is not None
+        staff = signed_in_staff(request)
         try:
             await action(staff)
         except handoff.InvalidHandoff as refused:
@@ -138,8 +134,7 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
     @blueprint.post("/tickets/<ticket_id:int>/resolve")
     async def page_resolve(request: Request, ticket_id: int) -> HTTPResponse:
         outcome = str(request.form.get("outcome", ""))
-        staff = current_staff(request)
-        assert staff is not None
+        staff = signed_in_staff(request)
         try:
             await operations.resolve(app.queue, staff, ticket_id, outcome)
         except handoff.InvalidHandoff as refused:
@@ -186,6 +181,9 @@ async def sign_in(app: StaffApp, request: Request, username: str, password: str)
         result = auth.sign_in(session, username, password, ip, now)
         if result.status == "ok":
             handoff.audit(session, "sign_in", now, result.staff_id, None, f"ip={ip}")
+        else:
+            name = auth.normalise_username(username)
+            handoff.audit(session, f"sign_in_{result.status}", now, None, None, f"{name} ip={ip}")
         return result
 
     return await in_session(app.queue.engine, work)

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic.request import Request
 
+from bot.services.handoff_errors import NotAllowed
 from bot.settings import Settings
 from bot.web.live import LiveUpdates
 from bot.web.operations import Queue, StaffUser
@@ -49,3 +50,11 @@ class StaffApp:
 def current_staff(request: Request) -> StaffUser | None:
     """The signed-in member of staff (set by the authentication middleware)."""
     return getattr(request.ctx, "staff", None)
+
+
+def signed_in_staff(request: Request) -> StaffUser:
+    """The signed-in member of staff on a route the middleware protects."""
+    staff = current_staff(request)
+    if staff is None:
+        raise NotAllowed("sign in first")
+    return staff

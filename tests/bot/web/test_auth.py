@@ -82,10 +82,28 @@ async def test_cookies_are_secure_unless_settings_allow_local_http(
     assert "Secure" in page.headers["set-cookie"]
 
 
-async def test_a_wrong_password_is_refused_and_says_what_to_do(browser, accounts):
+async def test_a_wrong_password_is_refused_audited_and_says_what_to_do(
+    browser, migrated_engine, accounts
+):
     response = await browser().sign_in("ann", "wrong password!!")
     assert response.status == 401
     assert "Enter a correct username and password." in response.text
+    with session_scope(migrated_engine) as session:
+        entry = session.execute(select(AuditEntry)).scalar_one()
+        assert (entry.action, entry.staff_id) == ("sign_in_refused", None)
+        assert entry.detail.startswith("ann ip=")
+
+
+async def test_expired_sessions_are_refused(browser, migrated_engine, accounts):
+    from sqlalchemy import update
+
+    from bot.db.handoff import StaffSession
+
+    ann = browser()
+    await ann.sign_in("ann")
+    with session_scope(migrated_engine) as session:
+        session.execute(update(StaffSession).values(expires_at=T0))
+    assert (await ann.get("/staff/queue")).status == 303
 
 
 async def test_sign_in_without_the_form_token_is_refused(browser, accounts):
