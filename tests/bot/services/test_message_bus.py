@@ -3,13 +3,9 @@ PostgreSQL LISTEN/NOTIFY and Redis pub/sub on loopback."""
 
 import asyncio
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +17,7 @@ from bot.services.message_bus import (
     RedisBus,
     make_message_bus,
 )
+from tests.bot.web.redis_server import redis_server
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
@@ -64,44 +61,8 @@ def postgres_bus_url(postgres_server: str) -> str:
 
 @pytest.fixture(scope="module")
 def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("redis-server is required (REQUIRE_REDIS=1); apt-get install redis-server")
-        pytest.skip("redis-server not installed")
-    port = _free_port()
-    workdir = tempfile.mkdtemp(prefix="council-redis-")
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            workdir,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(workdir, ignore_errors=True)
+    with redis_server() as url:
+        yield url
 
 
 async def _readline(process: subprocess.Popen, timeout: float = 20) -> str:

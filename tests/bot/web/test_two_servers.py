@@ -1,6 +1,7 @@
 """Two staff servers (separate OS processes on loopback) sharing PostgreSQL: a session from
 one works on the other, and a claim or reply made on one reaches the live stream open on the
-other and a resident's connection held by a third process, through LISTEN/NOTIFY."""
+other and a resident's connection held by a third process, through PostgreSQL LISTEN/NOTIFY
+and through Redis pub/sub."""
 
 import asyncio
 import json
@@ -15,6 +16,7 @@ import pytest
 from staff_browser import PASSWORD, open_ticket
 
 from bot.services.message_bus import make_message_bus
+from tests.bot.web.redis_server import redis_server
 
 SERVER = Path(__file__).with_name("staff_server.py")
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -26,9 +28,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(database_url: str, port: int) -> subprocess.Popen:
+def _start(database_url: str, bus_url: str, port: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(SERVER), database_url, database_url, str(port)],
+        [sys.executable, str(SERVER), database_url, bus_url, str(port)],
         cwd=PROJECT_ROOT,
         env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
         stdout=subprocess.DEVNULL,
@@ -49,12 +51,22 @@ def _wait_for(port: int, process: subprocess.Popen) -> None:
     raise AssertionError("the staff server did not start")
 
 
-@pytest.fixture
-def two_servers(database_url, migrated_engine):
+@pytest.fixture(params=["postgres", "redis"])
+def bus_url(request, database_url):
+    """The bus between the servers: PostgreSQL LISTEN/NOTIFY on the database, or Redis."""
     if not database_url.startswith("postgres"):
         pytest.skip("several servers need PostgreSQL (SQLite has no cross-process bus)")
+    if request.param == "postgres":
+        yield database_url
+        return
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture
+def two_servers(database_url, bus_url, migrated_engine):
     ports = [_free_port(), _free_port()]
-    processes = [_start(database_url, port) for port in ports]
+    processes = [_start(database_url, bus_url, port) for port in ports]
     try:
         for port, process in zip(ports, processes, strict=True):
             _wait_for(port, process)
@@ -85,13 +97,13 @@ async def _next_queue_event(lines) -> dict:
 
 
 async def test_actions_on_one_server_reach_the_others(
-    two_servers, database_url, migrated_engine, accounts
+    two_servers, bus_url, migrated_engine, accounts
 ):
     ticket = open_ticket(migrated_engine, "resident-on-server-c")
     server_a, server_b = two_servers
 
     # A third process holds the resident's connection: it hears of it through the bus.
-    resident_bus = make_message_bus(database_url)
+    resident_bus = make_message_bus(bus_url)
     to_resident: asyncio.Queue = asyncio.Queue()
     await resident_bus.subscribe("resident.web", to_resident.put)
 
