@@ -27,7 +27,7 @@ import yaml
 from bot.bench.load_agent import AgentLoad, load_baseline_agent
 from bot.bench.load_sms import SmsLoad
 from bot.bench.load_web import WebChatLoad
-from bot.bench.memory import PeakRss, status_kib
+from bot.bench.memory import PeakRss, cpu_seconds, status_kib
 from bot.bench.residents import SCRIPTS
 from bot.bench.schedule import StepResult, highest_sustained
 from bot.bench.stack import MODEL, Stack, running_stack
@@ -58,13 +58,21 @@ async def frames_per_turn(base_url: str) -> dict[tuple[int, int], int]:
     return counts
 
 
-async def ladder(load: Any, rates: list[float], seconds: float) -> list[StepResult]:
-    """Run the steps in order; stop after the first unsustained one past REPORT_RATE."""
+async def ladder(
+    load: Any, rates: list[float], seconds: float, pids: dict[str, int]
+) -> list[StepResult]:
+    """Run the steps in order; stop after the first unsustained one past REPORT_RATE.
+    Each step notes the CPU time the processes in `pids` used per message."""
     await load.run_step(2.0, 4.0)  # warm this path; not reported
     steps: list[StepResult] = []
     for rate in rates:
         await asyncio.sleep(PAUSE_SECONDS)
+        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         step = await load.run_step(rate, seconds)
+        step.cpu_ms_per_message = {
+            name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
+            for name, pid in pids.items()
+        }
         steps.append(step)
         print(json.dumps({"bench": "load_step", "channel": load.name, **step.summary()}),
               flush=True)
@@ -111,7 +119,8 @@ async def measure(stack: Stack, rates: list[float], seconds: float) -> list[dict
     agent = await load_baseline_agent(MODEL, write_baseline_endpoints(stack))
     baseline = AgentLoad(agent, counts)
     await baseline.warm_up()
-    base_steps = await ladder(baseline, rates, seconds)
+    base_steps = await ladder(baseline, rates, seconds,
+                              {"bench_process": os.getpid(), "actions": stack.actions.pid})
     base_line = channel_line("handle_text", base_steps,
                              {"bench_process": round(status_kib(os.getpid(), "VmHWM") / 1024, 1)},
                              None)
@@ -122,7 +131,7 @@ async def measure(stack: Stack, rates: list[float], seconds: float) -> list[dict
     try:
         for load in (WebChatLoad(ws_url, counts), SmsLoad(stack.base_url, engine)):
             with PeakRss(stack.pids()) as rss:
-                steps = await ladder(load, rates, seconds)
+                steps = await ladder(load, rates, seconds, stack.pids())
             lines.append(channel_line(load.name, steps, rss.peak_mb(), base_p95))
     finally:
         engine.dispose()

@@ -8,6 +8,8 @@ its own SQLite tracker database so the servers' data stay apart.
 from __future__ import annotations
 
 import asyncio
+import logging
+import sys
 import time
 import uuid
 from collections.abc import Mapping
@@ -27,10 +29,16 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
     """The agent, loaded from `model` with the endpoints (action server, tracker store)."""
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
     from bot.rasa_speedups import install
 
     install()  # as the channels package does in `rasa run`: the same server code
+    # Rasa's debug logs would otherwise be formatted for every event (`rasa run` logs INFO).
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     endpoints = AvailableEndpoints.read_endpoints(str(endpoints_file))
     agent = await load_agent(model_path=str(model), endpoints=endpoints)

@@ -1,8 +1,9 @@
-"""Resident memory of server processes, from /proc (Linux), sampled while load runs."""
+"""Memory and CPU time of server processes, from /proc (Linux), read while load runs."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +19,15 @@ def status_kib(pid: int, field: str, proc: Path = PROC) -> int:
     except (OSError, ValueError, IndexError):
         return 0
     return 0
+
+
+def cpu_seconds(pid: int, proc: Path = PROC) -> float:
+    """User plus system CPU time `pid` has used so far (0 when it is gone)."""
+    try:
+        fields = (proc / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def children(pid: int, proc: Path = PROC) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A step is sustained when nothing failed or went missing and the queue did not grow:
 # its 99th percentile stayed under this (an overloaded server's latency climbs without end).
@@ -83,6 +83,8 @@ class StepResult:
     errors: int
     lost: int
     seconds: float
+    # Per process: CPU time used during the step, per message sent.
+    cpu_ms_per_message: dict[str, float] = field(default_factory=dict)
 
     def pct(self, p: float) -> float | None:
         value = percentile(self.latencies_ms, p)
@@ -113,6 +115,7 @@ class StepResult:
             "p99_ms": self.pct(99),
             "achieved_rate": round(self.sent / self.seconds, 1) if self.seconds else None,
             "sustained": self.sustained,
+            "cpu_ms_per_msg": self.cpu_ms_per_message,
         }
 
 
