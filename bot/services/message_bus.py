@@ -63,6 +63,10 @@ class _Handlers:
     def __init__(self) -> None:
         self._by_topic: dict[str, list[Handler]] = defaultdict(list)
 
+    def topics(self) -> list[str]:
+        """The topics with at least one handler."""
+        return [topic for topic, handlers in self._by_topic.items() if handlers]
+
     def add(self, topic: str, handler: Handler) -> bool:
         """Add a handler; True when it is the topic's first."""
         self._by_topic[topic].append(handler)
@@ -107,13 +111,20 @@ def _psycopg2_dsn(url: str) -> str:
 
 
 class PostgresBus:
-    """PostgreSQL LISTEN/NOTIFY: every server listening on a topic gets each payload."""
+    """PostgreSQL LISTEN/NOTIFY: every server listening on a topic gets each payload.
+
+    If the listening connection drops, it reconnects (with backoff) and listens again;
+    notifications sent while it was down are lost, as LISTEN/NOTIFY keeps no backlog.
+    """
 
     def __init__(self, url: str) -> None:
         self._dsn = _psycopg2_dsn(url)
         self._handlers = _Handlers()
         self._listener: Any = None
+        self._listener_fd: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._reconnecting: asyncio.Task | None = None
+        self._closed = False
 
     def _notify(self, topic: str, text: str) -> None:
         import psycopg2
@@ -131,21 +142,30 @@ class PostgresBus:
         text = encode(topic, payload)
         await asyncio.to_thread(self._notify, topic, text)
 
-    def _connect_listener(self) -> Any:
+    def _connect_listener(self, topics: list[str]) -> Any:
         import psycopg2
 
         connection = psycopg2.connect(self._dsn)
         connection.autocommit = True
+        with connection.cursor() as cursor:
+            for topic in topics:
+                cursor.execute(f'LISTEN "{topic}"')
         return connection
+
+    async def _listen(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        listener = await asyncio.to_thread(self._connect_listener, self._handlers.topics())
+        self._listener, self._listener_fd = listener, listener.fileno()
+        self._loop.add_reader(self._listener_fd, self._on_readable)
 
     async def subscribe(self, topic: str, handler: Handler) -> None:
         """LISTEN on `topic`; the loop reads notifications as they arrive."""
         encode(topic, {})
+        first = self._handlers.add(topic, handler)
         if self._listener is None:
-            self._loop = asyncio.get_running_loop()
-            self._listener = await asyncio.to_thread(self._connect_listener)
-            self._loop.add_reader(self._listener.fileno(), self._on_readable)
-        if self._handlers.add(topic, handler):
+            if self._reconnecting is None:
+                await self._listen()
+        elif first:
             with self._listener.cursor() as cursor:
                 cursor.execute(f'LISTEN "{topic}"')
 
@@ -153,20 +173,45 @@ class PostgresBus:
         try:
             self._listener.poll()
         except Exception:
-            logger.exception("message bus: the PostgreSQL listener failed")
+            logger.warning("message bus: lost the PostgreSQL listener; reconnecting")
+            self._drop_listener()
+            assert self._loop is not None
+            self._reconnecting = self._loop.create_task(self._reconnect())
             return
         assert self._loop is not None
         while self._listener.notifies:
             notice = self._listener.notifies.pop(0)
             self._loop.create_task(self._handlers.dispatch(notice.channel, notice.payload))
 
+    def _drop_listener(self) -> None:
+        if self._loop is not None and self._listener_fd is not None:
+            self._loop.remove_reader(self._listener_fd)
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                self._listener.close()
+        self._listener, self._listener_fd = None, None
+
+    async def _reconnect(self) -> None:
+        delay = 0.2
+        while not self._closed:
+            try:
+                await self._listen()
+                logger.info("message bus: listening on PostgreSQL again")
+                break
+            except Exception:
+                logger.warning("message bus: PostgreSQL listener reconnect failed; retrying")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        self._reconnecting = None
+
     async def close(self) -> None:
         """Stop listening and close the connection."""
-        if self._listener is not None:
-            if self._loop is not None:
-                self._loop.remove_reader(self._listener.fileno())
-            self._listener.close()
-            self._listener = None
+        self._closed = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconnecting
+        self._drop_listener()
 
 
 class RedisBus:

@@ -166,3 +166,31 @@ async def test_postgres_bus_delivers_within_the_same_process_too(postgres_bus_ur
 
 async def test_redis_pubsub_reaches_a_subscriber_in_another_process(redis_url):
     assert await _deliver_to_other_process(redis_url) == REPLY
+
+
+@pytest.mark.postgres
+async def test_postgres_bus_listens_again_after_losing_its_connection(postgres_bus_url):
+    from sqlalchemy import create_engine, text
+
+    bus = make_message_bus(postgres_bus_url)
+    received: asyncio.Queue = asyncio.Queue()
+    admin = create_engine(postgres_bus_url, isolation_level="AUTOCOMMIT", future=True)
+    try:
+        await bus.subscribe("staff.reconnect", received.put)
+        with admin.connect() as connection:
+            ended = connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE query LIKE 'LISTEN \"staff.reconnect\"%'"
+                )
+            ).all()
+        assert ended, "the listening connection was not found"
+        deadline = asyncio.get_running_loop().time() + 15
+        while received.empty():
+            assert asyncio.get_running_loop().time() < deadline, "never listened again"
+            await bus.publish("staff.reconnect", {"kind": "ping"})
+            await asyncio.sleep(0.2)
+        assert await received.get() == {"kind": "ping"}
+    finally:
+        await bus.close()
+        admin.dispose()
