@@ -90,3 +90,14 @@ def test_with_no_recent_claims_the_wait_is_not_guessed(migrated_engine, tmp_path
     with session_scope(migrated_engine) as session:
         text = handoff_notice(session, get_council(), content(tmp_path), mine, TUESDAY_10AM)
     assert text.endswith("We'll be with you as soon as we can.")
+
+
+def test_every_handoff_message_renders_and_fits_in_two_texts(tmp_path):
+    messages = content(tmp_path)
+    values = {"position": 12, "wait": "about 45 minutes", "next_opening": "at 9am tomorrow"}
+    keys = messages.keys()  # Content.keys(): the message names (Content is not a dict)
+    assert "handoff_staff_available" in keys
+    for key in keys:
+        text = messages.text(key, **values)
+        assert "{" not in text
+        assert len(text) <= 320, key
