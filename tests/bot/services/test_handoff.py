@@ -257,3 +257,25 @@ def test_the_migration_matches_the_models(migrated_engine):
             },
         )
         assert compare_metadata(context, metadata) == []
+
+
+def test_opening_the_same_conversation_twice_at_once_gives_one_ticket(migrated_engine):
+    for round_number in range(3):
+        barrier = threading.Barrier(2)
+        ids: list[int] = []
+        errors: list[BaseException] = []
+
+        def attempt(barrier=barrier, ids=ids, errors=errors, name=f"same-{round_number}"):
+            barrier.wait()
+            try:
+                ids.append(make_ticket(migrated_engine, name))
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(ids) == 2 and ids[0] == ids[1]
