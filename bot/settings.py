@@ -66,6 +66,11 @@ class Settings:
     notify_inbound_token: str = field(default="", repr=False)
     notify_sms_template_id: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
+    # Bin-day reminders: London time on the evening before; most texts/emails per contact a day.
+    reminder_send_time: str = "18:00"
+    notification_daily_cap: int = 3
+    # Seconds between runs of the in-process reminder scheduler (`make run`).
+    notification_scheduler_seconds: int = 300
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -119,6 +124,13 @@ class Settings:
             notify_inbound_token=_env("NOTIFY_INBOUND_TOKEN", base.notify_inbound_token),
             notify_sms_template_id=_env("NOTIFY_SMS_TEMPLATE_ID", base.notify_sms_template_id),
             notify_base_url=_env("NOTIFY_BASE_URL", base.notify_base_url),
+            reminder_send_time=_env("REMINDER_SEND_TIME", base.reminder_send_time),
+            notification_daily_cap=int(
+                _env("NOTIFICATION_DAILY_CAP", str(base.notification_daily_cap))
+            ),
+            notification_scheduler_seconds=int(
+                _env("NOTIFICATION_SCHEDULER_SECONDS", str(base.notification_scheduler_seconds))
+            ),
         )
 
 
