@@ -11,9 +11,10 @@ Measured with `python -m bot.bench.load`.
   bad response raises the same ValidationError with the same message.
 - Rasa's SQL tracker store on SQLite keeps SQLite's defaults: a rollback journal and a full
   sync, so every message's commit waits for the disk (about 7 ms here) with the event loop
-  blocked. Here its connections use write-ahead logging with `synchronous=NORMAL`, as
-  SQLite advises for WAL: still atomic and safe if the process crashes; only a power cut
-  can lose the last commits. (PostgreSQL tracker stores are left as they are.)
+  blocked, and (SQLAlchemy 1.4) a new connection for every session, several a message.
+  Here its connections are pooled and use write-ahead logging with `synchronous=NORMAL`,
+  as SQLite advises for WAL: still atomic and safe if the process crashes; only a power
+  cut can lose the last commits. (PostgreSQL tracker stores are left as they are.)
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 _INSTALLED = False
 
@@ -65,9 +68,17 @@ def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None
     @wraps(original)
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            # SQLAlchemy 1.4 opens a new SQLite connection per session: each gets these.
-            event.listen(self.engine, "connect", _sqlite_wal)
+        if self.engine.dialect.name != "sqlite":
+            return
+        url = self.engine.url
+        if url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens a new SQLite file connection per session: keep a pool.
+            self.engine.dispose()
+            self.engine = create_engine(
+                url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        event.listen(self.engine, "connect", _sqlite_wal)
 
     return __init__
 

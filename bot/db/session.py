@@ -7,17 +7,23 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys on and a busy timeout."""
+    """An engine for `url`; SQLite gets foreign keys on, WAL and a busy timeout."""
     if url.startswith("sqlite"):
+        in_file = make_url(url).database not in (None, "", ":memory:")
         engine = create_engine(
-            url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
+            url,
+            future=True,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            # SQLAlchemy 1.4 opens a new file connection per session (NullPool): keep them.
+            **({"poolclass": QueuePool} if in_file else {}),
         )
 
         @event.listens_for(engine, "connect")
@@ -25,6 +31,8 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # With WAL, NORMAL is safe against crashes and skips a disk sync per commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         return engine

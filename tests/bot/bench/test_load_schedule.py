@@ -1,0 +1,92 @@
+"""The load benchmark's pure parts: the open-loop schedule, percentiles, sustained steps."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from bot.bench.residents import SCRIPTS, script_lengths, sms_e164, sms_number
+from bot.bench.schedule import (
+    SUSTAINED_P99_MS,
+    StepResult,
+    highest_sustained,
+    open_loop_schedule,
+    percentile,
+)
+
+
+def test_the_schedule_offers_rate_times_duration_messages_evenly_spaced() -> None:
+    sends = open_loop_schedule(25, 10, 3.2, [5, 4])
+    assert len(sends) == 250
+    gaps = {round(b.at - a.at, 9) for a, b in zip(sends, sends[1:], strict=False)}
+    assert gaps == {0.04}
+    assert sends[0].at == 0
+
+
+def test_no_conversation_sends_faster_than_the_minimum_gap() -> None:
+    sends = open_loop_schedule(100, 10, 6.5, script_lengths())
+    times: dict[int, list[float]] = defaultdict(list)
+    for send in sends:
+        times[send.conversation].append(send.at)
+    closest = min(b - a for ts in times.values() for a, b in zip(ts, ts[1:], strict=False))
+    assert closest >= 6.5 - 1e-9
+
+
+def test_each_conversation_follows_its_script_turn_by_turn_then_a_new_one_starts() -> None:
+    lengths = [3, 2]
+    sends = open_loop_schedule(2, 30, 1.0, lengths)
+    turns: dict[int, list[int]] = defaultdict(list)
+    scripts: dict[int, set[int]] = defaultdict(set)
+    for send in sends:
+        turns[send.conversation].append(send.turn)
+        scripts[send.conversation].add(send.script)
+    assert all(len(s) == 1 for s in scripts.values())
+    for conversation, seen in turns.items():
+        (script,) = scripts[conversation]
+        assert seen == list(range(len(seen)))
+        assert len(seen) <= lengths[script]
+    # Finished conversations are replaced by new ones, so there are more than the lanes.
+    assert len(turns) > 2
+
+
+def test_a_bad_schedule_is_refused() -> None:
+    with pytest.raises(ValueError):
+        open_loop_schedule(0, 10, 1, [3])
+    with pytest.raises(ValueError):
+        open_loop_schedule(10, 10, 1, [])
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 95) == pytest.approx(95.05)
+    assert percentile(values, 100) == 100
+    assert percentile([7.0], 99) == 7.0
+    assert percentile([], 50) is None
+
+
+def step(rate: float, errors: int = 0, lost: int = 0, latency: float = 100.0) -> StepResult:
+    return StepResult(rate=rate, sent=10, latencies_ms=[latency] * 10, errors=errors,
+                      lost=lost, seconds=1.0)
+
+
+def test_a_step_with_an_error_a_lost_reply_or_a_growing_queue_is_not_sustained() -> None:
+    assert step(10).sustained
+    assert not step(10, errors=1).sustained
+    assert not step(10, lost=1).sustained
+    assert not step(10, latency=SUSTAINED_P99_MS + 1).sustained
+
+
+def test_the_highest_sustained_rate_stops_at_the_first_failing_step() -> None:
+    assert highest_sustained([step(10), step(25), step(50, lost=2), step(75)]) == 25
+    assert highest_sustained([step(10, errors=1), step(25)]) == 0
+
+
+def test_scripts_greet_and_say_goodbye_and_sms_numbers_are_distinct() -> None:
+    assert all(len(script) >= 3 for script in SCRIPTS)
+    assert sms_number(17) == "07700900017"
+    assert sms_e164(17) == "+447700900017"
+    assert len({sms_e164(n) for n in range(1000)}) == 1000
+    with pytest.raises(ValueError):
+        sms_number(100_000)
