@@ -13,7 +13,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES: tuple[str, ...] = ("bot.db.commands", "bot.web.commands")
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.db.commands",
+    "bot.web.commands",
+    "bot.notifications.commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,6 +39,7 @@ from bot.db.notifications import (
 )
 from bot.db.session import session_scope
 from bot.services.collections import Collection, next_collections
+from bot.services.notification_subscriptions import withdraw_all
 from bot.services.sms_segments import count_segments
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,9 @@ async def _send_one(
     daily_cap: int, report: RunReport,
 ) -> None:
     if await asyncio.to_thread(_stopped_receiving, engine, item):
+        # STOP by text stops everything: record it as a withdrawal of consent.
+        with session_scope(engine) as session:
+            withdraw_all(session, item.contact, "sms_stop", now)
         report.suppressed += 1
         return
     with session_scope(engine) as session:

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import LONDON
 from bot.db import sms as sms_store
-from bot.db.notifications import ReminderDelivery
+from bot.db.notifications import NotificationConsent, ReminderDelivery
 from bot.db.session import session_scope
 from bot.privacy import hash_identifier
-from bot.services.notification_subscriptions import subscribe, withdraw_all
+from bot.services.notification_subscriptions import subscribe, subscriptions_for, withdraw_all
 from bot.services.reminders import RunReport, run_due
 from channels.sms.outbox import OutboxProvider
 from channels.sms.sender import SmsSender
@@ -77,6 +77,12 @@ async def test_opted_out_and_withdrawn_contacts_get_nothing(loaded_engine: Engin
     report = await _run(loaded_engine, EVENING)
     assert (report.sent, report.suppressed) == (1, 1)
     assert [text.recipient for text in _outbox(loaded_engine)] == [NUMBERS[2]]
+    with session_scope(loaded_engine) as session:
+        how = session.scalars(
+            select(NotificationConsent.withdrawn_how).order_by(NotificationConsent.id)
+        ).all()
+        assert how == ["sms_stop", "conversation", None]  # consent kept, withdrawal recorded
+        assert subscriptions_for(session, NUMBERS[0]) == []
 
 
 async def test_no_more_than_the_daily_cap_reaches_one_contact(loaded_engine: Engine) -> None:

@@ -1,0 +1,111 @@
+"""The in-process reminder scheduler `make run` starts, as a Rasa input channel.
+
+It takes no messages: its blueprint only starts a loop when the server starts
+(one pass at once, then one every `interval` seconds) and serves
+GET /webhooks/notifications/health with the last pass's counts. Passes are
+idempotent, so a restart, a second server or a cron job running
+`python -m bot notify run-due` as well never sends a reminder twice.
+
+credentials.yml:  channels.notifications.NotificationScheduler: {}
+(optional: `interval_seconds: 300`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.engine import Engine
+
+from bot import clock
+from bot.db.session import get_engine
+from bot.notifications.commands import run_once
+from bot.services.reminders import RunReport
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+FIRST_PASS_WAIT_SECONDS = 10.0
+
+
+class NotificationScheduler(InputChannel):
+    """Runs the reminder job inside the Rasa server."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "notifications"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        interval = (credentials or {}).get("interval_seconds")
+        return cls(interval_seconds=float(interval) if interval else None)
+
+    def __init__(
+        self,
+        interval_seconds: float | None = None,
+        settings: Settings | None = None,
+        engine: Engine | None = None,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.interval = max(
+            0.01, interval_seconds or float(self.settings.notification_scheduler_seconds)
+        )
+        self.engine = engine or get_engine(self.settings.database_url)
+        self.now = now
+        self.last_report: RunReport | None = None
+        self.passes = 0
+        self._first_pass = asyncio.Event()
+
+    async def run_pass(self) -> RunReport:
+        """One pass of the job at the clock's current time."""
+        report = await run_once(self.engine, self.settings, self.now())
+        self.last_report = report
+        self.passes += 1
+        return report
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.run_pass()
+            except Exception:  # logged; the next pass tries again
+                logger.exception("reminder scheduler pass failed")
+            finally:
+                self._first_pass.set()
+            await asyncio.sleep(self.interval)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The health route and the listeners that start and stop the loop."""
+        scheduler = Blueprint("notification_scheduler", __name__)
+        self._first_pass = asyncio.Event()
+
+        @scheduler.route("/health", methods=["GET"])
+        async def health(_request: Request) -> HTTPResponse:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._first_pass.wait(), FIRST_PASS_WAIT_SECONDS)
+            last = asdict(self.last_report) if self.last_report else None
+            return response.json({"passes": self.passes, "last": last})
+
+        @scheduler.listener("after_server_start")
+        async def start(app: Any, _loop: Any) -> None:
+            self._first_pass = asyncio.Event()
+            app.ctx.notification_scheduler = asyncio.create_task(self._loop())
+
+        @scheduler.listener("before_server_stop")
+        async def stop(app: Any, _loop: Any) -> None:
+            task = getattr(app.ctx, "notification_scheduler", None)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+        return scheduler
