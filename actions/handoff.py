@@ -1,18 +1,115 @@
-"""Handing the conversation to a person."""
+"""Handing the conversation to a person: open a ticket in the staff queue and pause the bot.
+
+The ticket carries the transcript so far (resident turns with the detected intent and its
+confidence, bot turns), the channel to answer on, the topic and why the assistant handed
+over. The resident is told what happens next; the conversation is then paused until a
+member of staff hands it back (channels/handoff_relay.py resumes it).
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
+from actions.database import ServiceDown, with_session
 from actions.messaging import say
+from bot.clock import now
+from bot.content import get_content
+from bot.council import get_council
+from bot.services.handoff import HandoffError, TranscriptTurn, open_ticket
+from bot.services.handoff_notices import handoff_notice
+from bot.services.opening_hours import staff_available
+
+log = logging.getLogger(__name__)
+
+# Rasa's input channel names -> the ticket's channel (the bus topic staff replies go to).
+CHANNELS = {"webchat": "web", "sms": "sms", "rest": "rest"}
+# Intents that say nothing about what the resident needs.
+NOT_A_TOPIC = frozenset(
+    {
+        "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "request_human",
+        "what_can_you_do", "out_of_scope", "inform", "cancel", "nlu_fallback",
+    }
+)
+URGENT_INTENTS = frozenset({"homelessness", "safeguarding_concern"})
+# Why the assistant handed over, as staff read it in the queue. The `handoff_reason` slot
+# is set by the action that led here (e.g. action_fallback: "not_understood").
+REASONS = {
+    "asked_for_person": "Asked for a person",
+    "not_understood": "Not understood twice",
+    "urgent": "Urgent",
+    "system_down": "System down",
+    "answer_did_not_help": "Answer did not help",
+}
+
+
+def ticket_channel(input_channel: str | None) -> str:
+    """The ticket's channel for a Rasa input channel name (unknown ones are 'rest')."""
+    return CHANNELS.get(input_channel or "", "rest")
+
+
+def _intent(event: dict[str, Any]) -> tuple[str, float | None]:
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    return str(intent.get("name") or ""), confidence if isinstance(confidence, float) else None
+
+
+def _at(event: dict[str, Any]) -> datetime | None:
+    stamp = event.get("timestamp")
+    if not isinstance(stamp, (int, float)):
+        return None
+    return datetime.fromtimestamp(stamp, tz=timezone.utc)
+
+
+def transcript(events: list[dict[str, Any]]) -> list[TranscriptTurn]:
+    """Resident and bot turns of the current session, resident turns with 'intent (0.93)'."""
+    start = 0
+    for index, event in enumerate(events):
+        if event.get("event") == "session_started":
+            start = index
+    turns: list[TranscriptTurn] = []
+    for event in events[start:]:
+        kind, text = event.get("event"), (event.get("text") or "").strip()
+        if not text or kind not in ("user", "bot"):
+            continue
+        if kind == "bot":
+            turns.append(TranscriptTurn("bot", text, at=_at(event)))
+            continue
+        name, confidence = _intent(event)
+        label = f"{name} ({confidence:.2f})" if name and confidence is not None else name
+        turns.append(TranscriptTurn("resident", text, intent=label or None, at=_at(event)))
+    return turns
+
+
+def topic_of(events: list[dict[str, Any]]) -> str:
+    """The last task or FAQ intent the resident raised ('general' when none)."""
+    for event in reversed(events):
+        if event.get("event") == "user":
+            name, _ = _intent(event)
+            if name and name not in NOT_A_TOPIC:
+                return name
+    return "general"
+
+
+def reason_of(tracker: Tracker) -> str:
+    """Why we hand over: the `handoff_reason` slot, else read from the latest intent."""
+    reason = tracker.get_slot("handoff_reason")
+    if reason in REASONS:
+        return str(reason)
+    intent = str((tracker.latest_message.get("intent") or {}).get("name") or "")
+    if intent in URGENT_INTENTS:
+        return "urgent"
+    return "asked_for_person"
 
 
 class ActionHandoff(Action):
-    """Hands the conversation to a person. Until the staff queue exists: how to reach one."""
+    """Opens (or finds) the conversation's ticket, says what happens next and pauses."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -20,5 +117,34 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        say(dispatcher, "handoff_phone")
-        return [SlotSet("fallback_count", 0)]
+        reset = [SlotSet("fallback_count", 0), SlotSet("handoff_reason", None)]
+        channel = ticket_channel(tracker.get_latest_input_channel())
+        reason = reason_of(tracker)
+        topic = topic_of(tracker.events)
+        label = REASONS[reason] + (f": {topic}" if reason == "urgent" else "")
+        turns = transcript(tracker.events)
+        moment = now()
+
+        def work(session: Session) -> tuple[int, str, bool]:
+            ticket = open_ticket(
+                session, tracker.sender_id, channel, topic, label,
+                "urgent" if reason == "urgent" else None, turns, now=moment,
+            )
+            session.flush()
+            notice = handoff_notice(session, get_council(), get_content(), ticket.id, moment)
+            return ticket.id, notice, staff_available(get_council(), moment)
+
+        try:
+            ticket_id, notice, open_now = await with_session(work)
+        except (ServiceDown, HandoffError) as error:
+            log.error("handoff for %s failed: %s", tracker.sender_id[-6:], error)
+            say(dispatcher, "handoff_phone")
+            return reset
+        log.info("handoff ticket %s opened (%s, %s)", ticket_id, channel, reason)
+        dispatcher.utter_message(text=notice)
+        if channel == "rest" or (channel == "web" and not open_now):
+            say(dispatcher, "handoff_contact_consent")
+        elif channel == "web":
+            say(dispatcher, "handoff_stay_here")
+        say(dispatcher, "handoff_how_to_cancel")
+        return [*reset, SlotSet("handoff_ticket", float(ticket_id)), ConversationPaused()]

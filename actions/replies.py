@@ -82,6 +82,10 @@ class ActionFallback(Action):
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
             say(dispatcher, "fallback_give_up")
-            return [SlotSet("fallback_count", 0), FollowupAction("action_handoff")]
+            return [
+                SlotSet("fallback_count", 0),
+                SlotSet("handoff_reason", "not_understood"),
+                FollowupAction("action_handoff"),
+            ]
         say(dispatcher, "fallback_rephrase")
         return [SlotSet("fallback_count", count)]
