@@ -29,8 +29,9 @@ shell: install train db ## Chat with the assistant in this terminal instead of t
 test: install validate train test-python test-nlu test-stories ## Everything CI checks: data, unit tests, training, NLU and dialogue tests
 	@echo "make test: all checks passed"
 
-bench: install train db ## Measure accuracy, out-of-scope answers and speed (JSON lines)
+bench: install train db ## Measure accuracy, out-of-scope answers, speed and load through the channels (JSON lines)
 	@$(PY) -m bot.bench.nlu
+	@$(PY) -m bot.bench.load
 
 install: $(VENV)/.installed ## Create .venv with Python 3.10 and the pinned dependencies
 
