@@ -1,0 +1,111 @@
+"""Sending a published alert once to each subscriber in its areas who agreed to alerts.
+
+Same pattern as reminders: the key `alert:<alert id>:<subscription id>` is
+committed (UNIQUE) before the message goes, so sending twice (a double click,
+two servers) never reaches anyone twice; STOP and the daily cap are honoured.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from bot.content import get_content
+from bot.db import sms as sms_store
+from bot.db.notifications import (
+    CONTACT_SMS,
+    DELIVERY_CLAIMED,
+    DELIVERY_FAILED,
+    DELIVERY_SENT,
+    DELIVERY_SUPPRESSED,
+    AlertDelivery,
+)
+from bot.db.session import session_scope
+from bot.services.alerts import alert_recipients, get_alert
+from bot.services.notification_subscriptions import withdraw_all
+from bot.services.reminders import RunReport, TextSender, sent_today
+
+logger = logging.getLogger(__name__)
+
+
+def alert_text(message: str) -> str:
+    """The words of an alert as sent."""
+    return get_content().text("alert_sms", message=message)
+
+
+def _claim(engine: Engine, key: str, alert_id: int, sub_id: int, contact_hash: str,
+           now: datetime) -> bool:
+    try:
+        with session_scope(engine) as session:
+            session.add(AlertDelivery(
+                idempotency_key=key, alert_id=alert_id, subscription_id=sub_id,
+                contact_hash=contact_hash, status=DELIVERY_CLAIMED,
+                claimed_at=now.astimezone(timezone.utc),
+            ))  # fmt: skip
+        return True
+    except IntegrityError:
+        return False
+
+
+def _finish(engine: Engine, key: str, status: str, error: str | None = None) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(AlertDelivery).where(AlertDelivery.idempotency_key == key)
+            .values(status=status, finished_at=datetime.now(timezone.utc),
+                    last_error=error[:500] if error else None)
+        )
+
+
+async def send_alert(
+    engine: Engine, senders: Mapping[str, TextSender], alert_id: int, now: datetime,
+    *, daily_cap: int = 3,
+) -> RunReport:
+    """Send alert `alert_id` to everyone in its areas who has not had it yet."""
+    report = RunReport()
+    with session_scope(engine) as session:
+        alert = get_alert(session, alert_id)
+        if alert is None:
+            raise LookupError(f"no alert {alert_id}")
+        recipients = [(s.id, s.contact_kind, s.contact, s.contact_hash)
+                      for s in alert_recipients(session, alert.areas)]
+    body = alert_text(alert.message)
+    for sub_id, kind, contact, contact_hash in recipients:
+        if kind == CONTACT_SMS and sms_store.is_opted_out(engine, contact_hash):
+            with session_scope(engine) as session:
+                withdraw_all(session, contact, "sms_stop", now)
+            report.suppressed += 1
+            continue
+        with session_scope(engine) as session:
+            if sent_today(session, contact_hash, now) >= daily_cap:
+                report.capped += 1
+                continue
+        key = f"alert:{alert_id}:{sub_id}"
+        if not _claim(engine, key, alert_id, sub_id, contact_hash, now):
+            report.already_claimed += 1
+            continue
+        sender = senders.get(kind)
+        try:
+            if sender is None:
+                raise LookupError(f"no sender for {kind}")
+            result = await sender.send(contact, body, key)
+        except Exception as error:  # recorded on the delivery row, not lost
+            logger.exception("alert %s failed", key)
+            _finish(engine, key, DELIVERY_FAILED, str(error))
+            report.failed += 1
+            continue
+        status = getattr(result, "status", "sent")
+        final = {"sent": DELIVERY_SENT, "suppressed": DELIVERY_SUPPRESSED}.get(
+            status, DELIVERY_FAILED)
+        _finish(engine, key, final, getattr(result, "last_error", None))
+        if final == DELIVERY_SENT:
+            report.sent += 1
+        elif final == DELIVERY_SUPPRESSED:
+            report.suppressed += 1
+        else:
+            report.failed += 1
+    return report

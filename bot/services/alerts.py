@@ -1,0 +1,149 @@
+"""Service alerts: what happened, where (areas), about what (topics), and when.
+
+An area is written as staff think of it:
+  "council"      the whole council
+  "OB1"          a postcode district
+  "OB1 2"        a postcode sector
+  "round:MON-A"  a collection round
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import Address, CollectionRound
+from bot.db.notifications import SUBSCRIPTION_ACTIVE, NotificationSubscription, ServiceAlert
+
+TOPICS = ("bins", "roads", "council_tax", "housing", "general")
+MAX_MESSAGE = 300
+MAX_AREAS = 20
+_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+_SECTOR = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]? [0-9]$")
+
+
+class AlertError(ValueError):
+    """An alert that cannot be published as given; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class AlertInfo:
+    """A plain copy of one alert."""
+
+    id: int
+    message: str
+    areas: tuple[str, ...]
+    topics: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+
+
+def _info(row: ServiceAlert) -> AlertInfo:
+    return AlertInfo(row.id, row.message, tuple(row.areas.split("|")), tuple(row.topics.split()),
+                     row.starts_at, row.ends_at, row.created_by)
+
+
+def parse_areas(session: Session, text: str) -> tuple[str, ...]:
+    """Areas from staff input, one per line or comma-separated; raises AlertError if any is
+    not a district, sector, known round or "council"."""
+    parts = [p.strip() for p in re.split(r"[,\n]", str(text or "")[:1000]) if p.strip()]
+    if not parts:
+        raise AlertError("Say which areas the alert is for.")
+    if len(parts) > MAX_AREAS:
+        raise AlertError(f"Give at most {MAX_AREAS} areas.")
+    areas: list[str] = []
+    for part in parts:
+        upper = re.sub(r"\s+", " ", part.upper())
+        if upper == "COUNCIL":
+            area = "council"
+        elif upper.startswith("ROUND:"):
+            code = upper.split(":", 1)[1].strip()
+            if session.get(CollectionRound, code) is None:
+                raise AlertError(f"There is no collection round called {code}.")
+            area = f"round:{code}"
+        elif _DISTRICT.match(upper) or _SECTOR.match(upper):
+            area = upper
+        else:
+            raise AlertError(f"{part[:40]} is not a postcode district, sector or round.")
+        if area not in areas:
+            areas.append(area)
+    return tuple(areas)
+
+
+def address_in_areas(postcode: str, round_code: str, areas: tuple[str, ...]) -> bool:
+    """True when an address (its postcode and round) lies in any of `areas`."""
+    district = postcode.split(" ", 1)[0]
+    sector = postcode[:-2] if len(postcode) > 2 else postcode
+    for area in areas:
+        if area in ("council", district, sector, f"round:{round_code}"):
+            return True
+    return False
+
+
+def create_alert(
+    session: Session, *, message: str, areas: tuple[str, ...], topics: tuple[str, ...],
+    starts_at: datetime, ends_at: datetime, created_by: str, now: datetime,
+) -> AlertInfo:
+    """Store an alert (areas already parsed); raises AlertError for bad text, topics or times."""
+    message = " ".join(str(message or "").split())
+    if not message or len(message) > MAX_MESSAGE:
+        raise AlertError(f"Write what happened in 1 to {MAX_MESSAGE} characters.")
+    if not topics or any(topic not in TOPICS for topic in topics):
+        raise AlertError(f"Choose topics from: {', '.join(TOPICS)}.")
+    if not areas:
+        raise AlertError("Say which areas the alert is for.")
+    if ends_at <= starts_at or ends_at <= now:
+        raise AlertError("The end must be after the start and in the future.")
+    row = ServiceAlert(
+        message=message, areas="|".join(areas), topics=" ".join(dict.fromkeys(topics)),
+        starts_at=starts_at, ends_at=ends_at, created_by=created_by[:64], created_at=now,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return _info(row)
+
+
+def get_alert(session: Session, alert_id: int) -> AlertInfo | None:
+    """One alert by id."""
+    row = session.get(ServiceAlert, alert_id)
+    return _info(row) if row is not None else None
+
+
+def alert_recipients(session: Session, areas: tuple[str, ...]) -> list[NotificationSubscription]:
+    """Active subscriptions that agreed to alerts for an address in `areas`, oldest first."""
+    rows = session.execute(
+        select(NotificationSubscription, Address.postcode, Address.round_code)
+        .join(Address, Address.uprn == NotificationSubscription.uprn)
+        .where(NotificationSubscription.status == SUBSCRIPTION_ACTIVE)
+        .where(NotificationSubscription.alerts.is_(True))
+        .order_by(NotificationSubscription.id)
+    ).all()
+    return [sub for sub, postcode, round_code in rows
+            if address_in_areas(postcode, round_code, areas)]
+
+
+def count_recipients(session: Session, areas: tuple[str, ...]) -> int:
+    """How many subscriptions an alert for `areas` would go to (shown before publishing)."""
+    return len(alert_recipients(session, areas))
+
+
+def active_alerts_for(session: Session, uprn: str, topic: str, now: datetime) -> list[AlertInfo]:
+    """Alerts live at `now` that cover the address and touch `topic`, newest first."""
+    address = session.get(Address, uprn) if isinstance(uprn, str) and len(uprn) <= 12 else None
+    if address is None:
+        return []
+    rows = session.scalars(
+        select(ServiceAlert)
+        .where(ServiceAlert.starts_at <= now)
+        .where(ServiceAlert.ends_at > now)
+        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
+    ).all()
+    return [_info(row) for row in rows
+            if topic in row.topics.split()
+            and address_in_areas(address.postcode, address.round_code,
+                                 tuple(row.areas.split("|")))]
