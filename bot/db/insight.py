@@ -1,0 +1,304 @@
+"""Insight's data access: Rasa's tracker events (read, anonymise, erase) and the daily
+aggregates that outlive the conversations they count.
+
+Rasa creates the `events` table itself (SQLTrackerStore); it is described here on its
+own MetaData so that our migrations never create or alter it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.db.base import Base
+from bot.db.handoff import HandoffTicket, TicketMessage
+from bot.db.models import FailedStatusLookup, ServiceRequest
+
+TRACKER_METADATA = MetaData()
+
+# The columns of rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
+tracker_events = Table(
+    "events",
+    TRACKER_METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("type_name", String(255), nullable=False),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
+)
+
+COUNTERS = (
+    "conversations",
+    "contained",
+    "handed_off",
+    "user_messages",
+    "fallback_messages",
+    "topic_messages",
+    "feedback_yes",
+    "feedback_no",
+    "status_lookups",
+)
+
+
+class DailyAggregate(Base):
+    """Counts for one London day, channel and topic, kept after the conversations go."""
+
+    __tablename__ = "insight_daily_aggregates"
+
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    topic = Column(String(64), nullable=False)
+    conversations = Column(Integer, nullable=False, default=0)
+    contained = Column(Integer, nullable=False, default=0)
+    handed_off = Column(Integer, nullable=False, default=0)
+    user_messages = Column(Integer, nullable=False, default=0)
+    fallback_messages = Column(Integer, nullable=False, default=0)
+    topic_messages = Column(Integer, nullable=False, default=0)
+    feedback_yes = Column(Integer, nullable=False, default=0)
+    feedback_no = Column(Integer, nullable=False, default=0)
+    status_lookups = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (UniqueConstraint("day", "channel", "topic"),)
+
+
+@dataclass(frozen=True)
+class TrackerEvent:
+    """One row of Rasa's events table, its JSON already parsed."""
+
+    sender_id: str
+    type_name: str
+    timestamp: float
+    intent_name: str | None
+    action_name: str | None
+    data: dict[str, Any]
+
+
+def _event(row: Any) -> TrackerEvent:
+    try:
+        data = json.loads(row.data) if row.data else {}
+    except ValueError:
+        data = {}
+    return TrackerEvent(
+        sender_id=row.sender_id,
+        type_name=row.type_name,
+        timestamp=float(row.timestamp or 0.0),
+        intent_name=row.intent_name,
+        action_name=row.action_name,
+        data=data if isinstance(data, dict) else {},
+    )
+
+
+def has_tracker_table(engine: Engine) -> bool:
+    """True when Rasa has created its events table in this database."""
+    return inspect(engine).has_table("events")
+
+
+def events_of_conversations_started(
+    engine: Engine, since: float, until: float
+) -> dict[str, list[TrackerEvent]]:
+    """Every event of the conversations whose first event falls in [since, until), by sender."""
+    if not has_tracker_table(engine):
+        return {}
+    first = (
+        select(tracker_events.c.sender_id)
+        .group_by(tracker_events.c.sender_id)
+        .having(func.min(tracker_events.c.timestamp) >= since)
+        .having(func.min(tracker_events.c.timestamp) < until)
+    )
+    query = (
+        select(tracker_events)
+        .where(tracker_events.c.sender_id.in_(first))
+        .order_by(tracker_events.c.sender_id, tracker_events.c.timestamp, tracker_events.c.id)
+    )
+    found: dict[str, list[TrackerEvent]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            found.setdefault(row.sender_id, []).append(_event(row))
+    return found
+
+
+def senders_last_seen_before(engine: Engine, cutoff: float) -> list[str]:
+    """Conversations whose latest event is older than `cutoff` (a UNIX time)."""
+    if not has_tracker_table(engine):
+        return []
+    query = (
+        select(tracker_events.c.sender_id)
+        .group_by(tracker_events.c.sender_id)
+        .having(func.max(tracker_events.c.timestamp) < cutoff)
+    )
+    with engine.connect() as connection:
+        return [row.sender_id for row in connection.execute(query)]
+
+
+def events_of_senders(engine: Engine, senders: Sequence[str]) -> dict[str, list[TrackerEvent]]:
+    """Every event of the given conversations, in order."""
+    if not senders or not has_tracker_table(engine):
+        return {}
+    query = (
+        select(tracker_events)
+        .where(tracker_events.c.sender_id.in_(list(senders)))
+        .order_by(tracker_events.c.sender_id, tracker_events.c.timestamp, tracker_events.c.id)
+    )
+    found: dict[str, list[TrackerEvent]] = {}
+    with engine.connect() as connection:
+        for row in connection.execute(query):
+            found.setdefault(row.sender_id, []).append(_event(row))
+    return found
+
+
+def delete_tracker_events(engine: Engine, senders: Sequence[str]) -> int:
+    """Remove every event of the given conversations; returns how many rows went."""
+    if not senders or not has_tracker_table(engine):
+        return 0
+    with engine.begin() as connection:
+        result = connection.execute(
+            delete(tracker_events).where(tracker_events.c.sender_id.in_(list(senders)))
+        )
+    return int(result.rowcount or 0)
+
+
+def add_aggregates(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Add counts to the stored daily aggregates (one row per day, channel, topic)."""
+    for row in rows:
+        stored = session.execute(
+            select(DailyAggregate).where(
+                DailyAggregate.day == row["day"],
+                DailyAggregate.channel == row["channel"],
+                DailyAggregate.topic == row["topic"],
+            )
+        ).scalar_one_or_none()
+        if stored is None:
+            stored = DailyAggregate(day=row["day"], channel=row["channel"], topic=row["topic"],
+                                    **{name: 0 for name in COUNTERS})
+            session.add(stored)
+        for name in COUNTERS:
+            setattr(stored, name, int(getattr(stored, name) or 0) + int(row.get(name, 0)))
+        session.flush()
+
+
+def aggregates_between(session: Session, first: date, last: date) -> list[dict[str, Any]]:
+    """Stored daily aggregates for days first..last inclusive, as plain dicts."""
+    rows = session.execute(
+        select(DailyAggregate).where(DailyAggregate.day >= first, DailyAggregate.day <= last)
+    ).scalars()
+    return [
+        {"day": r.day, "channel": r.channel, "topic": r.topic,
+         **{name: int(getattr(r, name)) for name in COUNTERS}}
+        for r in rows
+    ]
+
+
+def tickets_created_between(
+    session: Session, since: datetime, until: datetime
+) -> list[HandoffTicket]:
+    """Handoff tickets opened in [since, until)."""
+    return list(
+        session.execute(
+            select(HandoffTicket).where(
+                HandoffTicket.created_at >= since, HandoffTicket.created_at < until
+            )
+        ).scalars()
+    )
+
+
+def requests_created_between(
+    session: Session, since: datetime, until: datetime
+) -> list[tuple[datetime, str, str]]:
+    """(created_at, channel, category) of service requests made in [since, until)."""
+    rows = session.execute(
+        select(ServiceRequest.created_at, ServiceRequest.channel, ServiceRequest.category).where(
+            ServiceRequest.created_at >= since, ServiceRequest.created_at < until
+        )
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def failed_lookups_between(session: Session, since: datetime, until: datetime) -> list[datetime]:
+    """When status look-ups that found nothing happened, in [since, until)."""
+    rows = session.execute(
+        select(FailedStatusLookup.at).where(
+            FailedStatusLookup.at >= since, FailedStatusLookup.at < until
+        )
+    )
+    return [r[0] for r in rows]
+
+
+def tickets_of_conversations(
+    session: Session, conversation_ids: Sequence[str]
+) -> list[HandoffTicket]:
+    """Handoff tickets of the given conversations."""
+    if not conversation_ids:
+        return []
+    return list(
+        session.execute(
+            select(HandoffTicket).where(HandoffTicket.conversation_id.in_(list(conversation_ids)))
+        ).scalars()
+    )
+
+
+def ticket_messages(session: Session, ticket_ids: Sequence[int]) -> list[TicketMessage]:
+    """Messages of the given tickets, oldest first."""
+    if not ticket_ids:
+        return []
+    return list(
+        session.execute(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id.in_(list(ticket_ids)))
+            .order_by(TicketMessage.created_at)
+        ).scalars()
+    )
+
+
+def blank_ticket_texts(session: Session, ticket_ids: Sequence[int], placeholder: str) -> int:
+    """Replace the text of the given tickets' messages and contacts (kept for the counts)."""
+    if not ticket_ids:
+        return 0
+    result = session.execute(
+        update(TicketMessage)
+        .where(TicketMessage.ticket_id.in_(list(ticket_ids)))
+        .values(text=placeholder)
+    )
+    session.execute(
+        update(HandoffTicket).where(HandoffTicket.id.in_(list(ticket_ids))).values(contact=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def requests_with_contact(
+    session: Session, phone: str | None, email: str | None
+) -> list[ServiceRequest]:
+    """Service requests whose stored contact is this phone number or email address."""
+    conditions = []
+    if phone:
+        conditions.append(ServiceRequest.contact_phone == phone)
+    if email:
+        conditions.append(func.lower(ServiceRequest.contact_email) == email.lower())
+    if not conditions:
+        return []
+    return list(session.execute(select(ServiceRequest).where(or_(*conditions))).scalars())

@@ -1,0 +1,140 @@
+"""Unanswered questions, redacted and grouped by similarity into themes to write content for.
+
+TF-IDF over words and word pairs, then agglomerative clustering on cosine distance:
+questions closer than `distance` end up in one theme. Exports: CSV, and Rasa NLU
+training-data YAML (one candidate intent per theme) for review before training.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import yaml
+
+from bot.services.insight.conversations import Conversation
+from bot.services.insight.redaction import redact
+
+_STOP = (
+    "a an the i im i'm my me you your is are was were be to of in on at for and or it this "
+    "that do does can could would will how what when where why please hi hello there have has "
+    "with about from get got not no yes just"
+)
+STOP_WORDS = frozenset(_STOP.split(" "))
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    """One message the assistant could not answer well, already redacted."""
+
+    text: str
+    reason: str  # "nlu_fallback", "out_of_scope" or "no"
+    channel: str
+    day: str
+
+
+@dataclass
+class Theme:
+    """Similar unanswered questions, with the words that best describe them."""
+
+    label: str
+    questions: list[UnansweredQuestion] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.questions)
+
+
+def unanswered_questions(conversations: Iterable[Conversation]) -> list[UnansweredQuestion]:
+    """Every unanswered message of these conversations, redacted; empty texts left out."""
+    found = []
+    for c in conversations:
+        for reason, text in c.unanswered:
+            clean = redact(text).strip()
+            if clean:
+                found.append(UnansweredQuestion(clean, reason, c.channel, c.day.isoformat()))
+    return found
+
+
+def _label(texts: Sequence[str]) -> str:
+    words = Counter(
+        w for t in texts for w in set(re.findall(r"[a-z']{3,}", t.lower())) if w not in STOP_WORDS
+    )
+    top = [w for w, _ in words.most_common(3)]
+    return " ".join(top) if top else "other"
+
+
+def group_into_themes(
+    questions: Sequence[UnansweredQuestion], distance: float = 0.8, limit: int = 10
+) -> list[Theme]:
+    """The largest `limit` themes among `questions`, biggest first."""
+    if not questions:
+        return []
+    if len(questions) == 1:
+        return [Theme(_label([questions[0].text]), list(questions))]
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [q.text.lower() for q in questions]
+    try:
+        matrix = TfidfVectorizer(ngram_range=(1, 2), stop_words=list(STOP_WORDS),
+                                 sublinear_tf=True).fit_transform(texts).toarray()
+    except ValueError:  # nothing but stop words
+        return [Theme("other", list(questions))]
+    labels = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=distance, affinity="cosine", linkage="average"
+    ).fit_predict(matrix)
+    groups: dict[int, list[UnansweredQuestion]] = {}
+    for label, question in zip(labels, questions, strict=True):
+        groups.setdefault(int(label), []).append(question)
+    themes = [Theme(_label([q.text for q in group]), group) for group in groups.values()]
+    themes.sort(key=lambda t: (-t.size, t.label))
+    return themes[:limit]
+
+
+def themes_csv(themes: Sequence[Theme]) -> str:
+    """One row per question: theme, theme size, reason, channel, day, redacted text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["theme", "theme_size", "reason", "channel", "day", "text"])
+    for theme in themes:
+        for q in theme.questions:
+            writer.writerow([theme.label, theme.size, q.reason, q.channel, q.day,
+                             _csv_safe(q.text)])
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def themes_nlu_yaml(themes: Sequence[Theme]) -> str:
+    """Rasa 3 NLU training data: one candidate intent per theme, for review before use."""
+    nlu = []
+    for number, theme in enumerate(themes, start=1):
+        slug = re.sub(r"[^a-z0-9]+", "_", theme.label.lower()).strip("_") or "other"
+        examples = sorted({q.text.replace("\n", " ") for q in theme.questions})
+        nlu.append({
+            "intent": f"candidate_{number}_{slug}",
+            "examples": "".join(f"- {text}\n" for text in examples),
+        })
+    return "# Candidate intents from unanswered questions: review before training.\n" + yaml.dump(
+        {"version": "3.1", "nlu": nlu}, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True
+    )
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    """Writes multi-line strings as `|` blocks, the way Rasa's own files look."""
+
+
+def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_LiteralDumper.add_representer(str, _literal)
