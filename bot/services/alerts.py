@@ -79,10 +79,8 @@ def address_in_areas(postcode: str, round_code: str, areas: tuple[str, ...]) -> 
     """True when an address (its postcode and round) lies in any of `areas`."""
     district = postcode.split(" ", 1)[0]
     sector = postcode[:-2] if len(postcode) > 2 else postcode
-    for area in areas:
-        if area in ("council", district, sector, f"round:{round_code}"):
-            return True
-    return False
+    covering = ("council", district, sector, f"round:{round_code}")
+    return any(area in covering for area in areas)
 
 
 def create_alert(
