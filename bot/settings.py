@@ -71,6 +71,11 @@ class Settings:
     notification_daily_cap: int = 3
     # Seconds between runs of the in-process reminder scheduler (`make run`).
     notification_scheduler_seconds: int = 300
+    # Insight: what one contact costs (pounds; Socitm channel-cost figures) and how long
+    # conversation text is kept before retention removes it (daily counts stay).
+    insight_cost_per_call: float = 2.83
+    insight_cost_per_web_visit: float = 0.15
+    conversation_retention_days: int = 90
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -130,6 +135,15 @@ class Settings:
             ),
             notification_scheduler_seconds=int(
                 _env("NOTIFICATION_SCHEDULER_SECONDS", str(base.notification_scheduler_seconds))
+            ),
+            insight_cost_per_call=float(
+                _env("INSIGHT_COST_PER_CALL", str(base.insight_cost_per_call))
+            ),
+            insight_cost_per_web_visit=float(
+                _env("INSIGHT_COST_PER_WEB_VISIT", str(base.insight_cost_per_web_visit))
+            ),
+            conversation_retention_days=int(
+                _env("CONVERSATION_RETENTION_DAYS", str(base.conversation_retention_days))
             ),
         )
 
