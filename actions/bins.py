@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import validate_address_step, validate_postcode_step
 from actions.database import ServiceDown, with_session
 from actions.messaging import say, text
-from bot.clock import today, uk_date
+from bot.clock import now, today, uk_date
 from bot.services.addresses import find_address
+from bot.services.alerts import active_alerts_for
 from bot.services.collections import next_collections
 
 ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
@@ -71,9 +72,12 @@ class ActionTellBinDay(Action):
         try:
             address = await with_session(find_address, uprn)
             collections = await with_session(next_collections, uprn, today())
+            alerts = await with_session(active_alerts_for, uprn, "bins", now())
         except ServiceDown:
             say(dispatcher, "case_system_down")
             return reset
+        for alert in alerts:  # a live service alert comes first: it may change the answer
+            say(dispatcher, "service_alert_notice", message=alert.message)
         label = address.label if address else str(uprn)
         if not collections:
             say(dispatcher, "bin_day_none", address=label)
