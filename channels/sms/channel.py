@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from bot.db.session import get_engine
 from bot.privacy import hash_identifier
 from bot.settings import Settings, get_settings
+from channels import handoff_relay
 from channels.sms import simulator
 from channels.sms.conversations import SmsConversations
 from channels.sms.notify import NotifyProvider, parse_notify_inbound
@@ -107,6 +108,8 @@ class SmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The routes; texts go to `on_new_message` in the background, in order per number."""
+        on_new_message = handoff_relay.inbound(on_new_message)  # handed over: to the ticket
+        handoff_relay.register_sms_sender(self.sender)  # staff replies go out by text
         conversations = SmsConversations(
             self.engine,
             self.sender,

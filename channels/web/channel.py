@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed
 
 from bot.content import get_content
 from bot.council import get_council
+from channels import handoff_relay
 from channels.web.assets import build_assets, page_environment, render_demo_page
 from channels.web.connections import REGISTRY, ConnectionRegistry
 from channels.web.frames import FrameError, error_frame, parse_client_frame, parse_session_id
@@ -78,6 +79,7 @@ class WebChatInput(InputChannel):
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """The channel's routes; `on_new_message` hands a resident's message to Rasa."""
+        on_new_message = handoff_relay.inbound(on_new_message)  # handed over: to the ticket
         webchat = Blueprint("webchat_webhook", __name__)
         council = get_council()
         assets = build_assets(get_content(), council)
