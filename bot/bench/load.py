@@ -81,6 +81,25 @@ async def ladder(
     return steps
 
 
+def overhead_by_rate(steps: list[StepResult], base_steps: list[StepResult]) -> dict[str, Any]:
+    """Channel p95 / baseline p95, and server CPU per message / baseline CPU per message,
+    at each rate both ran (the CPU ratio does not depend on what else the machine runs)."""
+    base = {s.rate: s for s in base_steps}
+    ratios: dict[str, Any] = {}
+    for step in steps:
+        other = base.get(step.rate)
+        p95, base_p95 = step.pct(95), other.pct(95) if other else None
+        if other is None or not p95 or not base_p95:
+            continue
+        cpu = step.cpu_ms_per_message.get("rasa")
+        base_cpu = other.cpu_ms_per_message.get("bench_process")
+        ratios[f"{step.rate:g}"] = {
+            "p95": round(p95 / base_p95, 2),
+            "cpu": round(cpu / base_cpu, 2) if cpu and base_cpu else None,
+        }
+    return ratios
+
+
 def channel_line(name: str, steps: list[StepResult], rss_mb: dict[str, float],
                  baseline_p95: float | None) -> dict[str, Any]:
     """The JSON line of one way through: figures at REPORT_RATE, the ladder, memory."""
@@ -132,7 +151,9 @@ async def measure(stack: Stack, rates: list[float], seconds: float) -> list[dict
         for load in (WebChatLoad(ws_url, counts), SmsLoad(stack.base_url, engine)):
             with PeakRss(stack.pids()) as rss:
                 steps = await ladder(load, rates, seconds, stack.pids())
-            lines.append(channel_line(load.name, steps, rss.peak_mb(), base_p95))
+            line = channel_line(load.name, steps, rss.peak_mb(), base_p95)
+            line["overhead_by_rate"] = overhead_by_rate(steps, base_steps)
+            lines.append(line)
     finally:
         engine.dispose()
     return lines
