@@ -1,0 +1,288 @@
+"""Bin-day reminders in conversation: subscribe (with an explicit yes), list, stop.
+
+By text, the sender's number (tracker.sender_id on the sms channel, E.164) is
+the contact, proven by the text itself. On the web the resident gives a UK
+mobile and types back the code sent to it before anything is switched on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.address_steps import validate_address_step, validate_postcode_step
+from actions.database import ServiceDown, with_session
+from actions.messaging import say, text
+from bot.clock import now
+from bot.db.session import get_engine
+from bot.notifications.commands import build_senders
+from bot.services.addresses import find_address
+from bot.services.notification_contacts import (
+    CodeCheck,
+    check_code,
+    issue_code,
+    normalise_mobile,
+)
+from bot.services.notification_subscriptions import subscribe, subscriptions_for, withdraw_all
+from bot.settings import get_settings
+
+FORM = "reminders_form"
+ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
+OWN_SLOTS = ("notify_contact", "notify_consent", "notify_code", "notify_subscription_id")
+INTERRUPTIONS = {"cancel", "request_human", "homelessness", "safeguarding_concern",
+                 "bot_challenge"}
+MAX_TEXT = 200
+
+
+def by_text(tracker: Tracker) -> bool:
+    """True when the conversation is over SMS (so the sender id is the number)."""
+    return tracker.get_latest_input_channel() == "sms"
+
+
+def _contact(tracker: Tracker) -> str | None:
+    if by_text(tracker):
+        return normalise_mobile(str(tracker.sender_id or ""))
+    return tracker.get_slot("notify_contact")
+
+
+async def consent_wording(tracker: Tracker) -> str:
+    """Exactly what the resident is asked to agree to (stored with the consent record)."""
+    uprn = tracker.get_slot("address_uprn")
+    address = await with_session(find_address, uprn) if uprn else None
+    return text(
+        "reminders_consent",
+        address=address.label if address else "your address",
+        cap=get_settings().notification_daily_cap,
+        time=get_settings().reminder_send_time,
+    )
+
+
+async def send_code(to: str, body: str, key: str) -> None:
+    """Text a one-time code through the SMS channel's sender (outbox by default)."""
+    settings = get_settings()
+    senders = build_senders(get_engine(settings.database_url), settings)
+    await senders["sms"].send(to, body, key)
+
+
+def _free_text(tracker: Tracker, slot: str) -> str | None:
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if tracker.get_slot("requested_slot") != slot or intent in INTERRUPTIONS:
+        return None
+    return str(tracker.latest_message.get("text") or "")[:MAX_TEXT] or None
+
+
+class ValidateRemindersForm(FormValidationAction):
+    """Postcode and address (the bin-day steps), then the contact, the yes, and the code."""
+
+    def name(self) -> str:
+        return "validate_reminders_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if by_text(tracker):
+            return ["postcode", "address_uprn", "notify_consent"]
+        return ["postcode", "address_uprn", "notify_contact", "notify_consent", "notify_code"]
+
+    async def extract_postcode(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        typed = _free_text(tracker, "postcode")
+        return {"postcode": typed} if typed else {}
+
+    async def extract_address_uprn(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        typed = _free_text(tracker, "address_uprn")
+        return {"address_uprn": typed} if typed else {}
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_postcode_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"postcode": None, "requested_slot": None}
+
+    async def validate_address_uprn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_address_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"address_uprn": None, "requested_slot": None}
+
+    async def validate_notify_contact(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        mobile = normalise_mobile(str(value or "")[:MAX_TEXT])
+        if mobile is None:
+            say(dispatcher, "reminders_mobile_invalid")
+            return {"notify_contact": None}
+        return {"notify_contact": mobile}
+
+    async def validate_notify_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value is not True:
+            say(dispatcher, "reminders_declined")
+            return {"notify_consent": False, "requested_slot": None}
+        if by_text(tracker):
+            return {"notify_consent": True}
+        contact = tracker.get_slot("notify_contact")
+        wording = await consent_wording(tracker)
+        moment = now()
+
+        def pending(session: Any) -> tuple[int, str]:
+            sub = subscribe(session, contact_kind="sms", contact=contact,
+                            uprn=tracker.get_slot("address_uprn"), channel="web",
+                            wording=wording, now=moment, confirmed=False)
+            return sub.id, issue_code(session, sub.id, moment)
+
+        try:
+            sub_id, code = await with_session(pending)
+            await send_code(contact, text("reminders_code_sms", code=code),
+                            f"notify-code:{sub_id}:{moment.isoformat()}")
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"notify_consent": None, "requested_slot": None}
+        return {"notify_consent": True, "notify_subscription_id": str(sub_id)}
+
+    async def validate_notify_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        sub_id = int(tracker.get_slot("notify_subscription_id") or 0)
+        outcome = await with_session(check_code, sub_id, str(value or "")[:20], now())
+        if outcome is CodeCheck.CONFIRMED:
+            return {"notify_code": "confirmed"}
+        if outcome is CodeCheck.WRONG:
+            say(dispatcher, "reminders_code_wrong")
+            return {"notify_code": None}
+        say(dispatcher, "reminders_code_locked" if outcome is CodeCheck.LOCKED
+            else "reminders_code_expired")
+        return {"notify_code": None, "requested_slot": None}
+
+
+class AskNotifyContact(Action):
+    def name(self) -> str:
+        return "action_ask_notify_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "reminders_ask_mobile")
+        return []
+
+
+class AskNotifyConsent(Action):
+    def name(self) -> str:
+        return "action_ask_notify_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(
+            text=await consent_wording(tracker),
+            buttons=[{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+        )
+        return []
+
+
+class AskNotifyCode(Action):
+    def name(self) -> str:
+        return "action_ask_notify_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        say(dispatcher, "reminders_ask_code")
+        return []
+
+
+def _reset() -> list[EventType]:
+    return [SlotSet(slot, None) for slot in (*ADDRESS_SLOTS, *OWN_SLOTS)]
+
+
+class ActionSubscribeReminders(Action):
+    """The form's end: switch reminders on by text, or confirm the web sign-up."""
+
+    def name(self) -> str:
+        return "action_subscribe_reminders"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("notify_consent") is not True:
+            return _reset()
+        if not by_text(tracker):
+            if tracker.get_slot("notify_code") == "confirmed":
+                say(dispatcher, "reminders_on")
+            return _reset()
+        contact = _contact(tracker)
+        uprn = tracker.get_slot("address_uprn")
+        if not contact or not uprn:
+            return _reset()
+        wording = await consent_wording(tracker)
+        try:
+            await with_session(lambda session: subscribe(
+                session, contact_kind="sms", contact=contact, uprn=uprn, channel="sms",
+                wording=wording, now=now(), confirmed=True))
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return _reset()
+        say(dispatcher, "reminders_on")
+        return _reset()
+
+
+class ActionListSubscriptions(Action):
+    def name(self) -> str:
+        return "action_list_subscriptions"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        contact = _contact(tracker) if by_text(tracker) else None
+        if contact is None:
+            say(dispatcher, "reminders_list_web")
+            return []
+        subs = await with_session(subscriptions_for, contact)
+        if not subs:
+            say(dispatcher, "reminders_none")
+            return []
+        labels = []
+        for sub in subs:
+            address = await with_session(find_address, sub.uprn)
+            labels.append(address.label if address else sub.uprn)
+        say(dispatcher, "reminders_list", addresses="\n".join(labels))
+        return []
+
+
+class ActionStopReminders(Action):
+    def name(self) -> str:
+        return "action_stop_reminders"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        contact = _contact(tracker) if by_text(tracker) else None
+        if contact is None:
+            say(dispatcher, "reminders_list_web")
+            return []
+        stopped = await with_session(lambda s: withdraw_all(s, contact, "conversation", now()))
+        say(dispatcher, "reminders_stopped" if stopped else "reminders_none")
+        return []
+
+
+class ActionCancelRemindersForm(Action):
+    """Stop the sign-up; nothing is switched on and the answers are forgotten."""
+
+    def name(self) -> str:
+        return "action_cancel_reminders_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "cancel":
+            say(dispatcher, "reminders_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *_reset()]

@@ -1,0 +1,164 @@
+"""Reminder sign-up, list and stop through the real actions, domain and demo database:
+by text (the number is the contact) and on the web (mobile, yes, then the texted code)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.notifications import (
+    ActionCancelRemindersForm,
+    ActionListSubscriptions,
+    ActionStopReminders,
+    ActionSubscribeReminders,
+    AskNotifyConsent,
+    ValidateRemindersForm,
+)
+from bot.db import sms as sms_store
+from bot.db.notifications import NotificationConsent
+from bot.db.session import session_scope
+from bot.privacy import hash_identifier
+from bot.services.notification_subscriptions import subscriptions_for
+from tests.actions.conftest import slot_events, texts
+
+NUMBER = "+447700900777"
+SEVEN_ELM_ROAD = "100090000120"  # 7 Elm Road, OB2 5JQ
+
+
+def tracker(
+    channel: str, slots: dict[str, Any], new_slots: dict[str, Any] | None = None,
+    text: str = "", intent: str = "inform", requested: str | None = None,
+    form: str | None = "reminders_form",
+) -> Tracker:
+    new_slots = new_slots or {}
+    all_slots = {**slots, **new_slots, "requested_slot": requested}
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}},
+         "input_channel": channel},
+        *({"event": "slot", "name": k, "value": v} for k, v in new_slots.items()),
+    ]  # fmt: skip
+    return Tracker(
+        sender_id=NUMBER if channel == "sms" else "web-conversation-1",
+        slots=all_slots,
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
+                        "entities": []},
+        events=events, paused=False, followup_action=None,
+        active_loop={"name": form} if form else {}, latest_action_name="action_listen",
+    )  # fmt: skip
+
+
+async def run(action: Any, t: Tracker, domain: dict[str, Any]) -> tuple[dict[str, Any], list]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, domain)
+    return slot_events(events), texts(dispatcher)
+
+
+ADDRESS = {"postcode": "OB2 5JQ", "address_uprn": SEVEN_ELM_ROAD}
+
+
+async def test_by_text_the_question_says_what_how_often_and_how_to_stop(assistant, domain):
+    _, said = await run(AskNotifyConsent(), tracker("sms", ADDRESS), domain)
+    assert "7 Elm Road" in said[0] and "18:00 the evening before" in said[0]
+    assert "STOP" in said[0] and "no more than 3 texts a day" in said[0]
+    assert said[0].endswith("Do you want these texts?")
+
+
+async def test_by_text_the_postcode_typed_is_taken_and_an_explicit_yes_subscribes(
+    assistant, domain
+):
+    slots, _ = await run(ValidateRemindersForm(),
+                         tracker("sms", {}, text="OB2 5JQ", requested="postcode"), domain)
+    assert slots["postcode"] == "OB2 5JQ"
+    slots, _ = await run(ValidateRemindersForm(), tracker(
+        "sms", ADDRESS, {"notify_consent": True}, intent="affirm", requested="notify_consent"),
+        domain)
+    assert slots["notify_consent"] is True
+    _, said = await run(ActionSubscribeReminders(),
+                        tracker("sms", {**ADDRESS, "notify_consent": True}, form=None), domain)
+    assert "bin-day texts are on" in said[0]
+    with session_scope(assistant) as session:
+        subs = subscriptions_for(session, NUMBER)
+        assert [s.uprn for s in subs] == [SEVEN_ELM_ROAD]
+        consent = session.scalars(select(NotificationConsent)).one()
+        assert "7 Elm Road" in consent.wording and consent.channel == "sms"
+
+
+async def test_a_no_switches_nothing_on(assistant, domain):
+    slots, said = await run(ValidateRemindersForm(), tracker(
+        "sms", ADDRESS, {"notify_consent": False}, intent="deny", requested="notify_consent"),
+        domain)
+    assert slots["notify_consent"] is False and slots["requested_slot"] is None
+    assert said == ["OK, I won't send you any texts."]
+    await run(ActionSubscribeReminders(),
+              tracker("sms", {**ADDRESS, "notify_consent": False}, form=None), domain)
+    with session_scope(assistant) as session:
+        assert subscriptions_for(session, NUMBER) == []
+
+
+async def test_on_the_web_the_mobile_is_confirmed_by_the_texted_code(assistant, domain):
+    slots, said = await run(ValidateRemindersForm(), tracker(
+        "webchat", ADDRESS, {"notify_contact": "call me"}, requested="notify_contact"), domain)
+    assert slots["notify_contact"] is None and "UK mobile" in said[0]
+    with_contact = {**ADDRESS, "notify_contact": NUMBER}
+    slots, _ = await run(ValidateRemindersForm(), tracker(
+        "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+        requested="notify_consent"), domain)
+    sub_id = slots["notify_subscription_id"]
+    with session_scope(assistant) as session:
+        assert subscriptions_for(session, NUMBER) == []  # not before the code
+    code_text = sms_store.outbound_for(assistant, hash_identifier(NUMBER))[-1].body
+    code = re.search(r"\b(\d{6})\b", code_text).group(1)
+    pending = {**with_contact, "notify_consent": True, "notify_subscription_id": sub_id}
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    slots, said = await run(ValidateRemindersForm(), tracker(
+        "webchat", pending, {"notify_code": wrong}, requested="notify_code"), domain)
+    assert slots["notify_code"] is None and "not right" in said[0]
+    slots, _ = await run(ValidateRemindersForm(), tracker(
+        "webchat", pending, {"notify_code": code}, requested="notify_code"), domain)
+    assert slots["notify_code"] == "confirmed"
+    with session_scope(assistant) as session:
+        assert [s.uprn for s in subscriptions_for(session, NUMBER)] == [SEVEN_ELM_ROAD]
+
+
+async def test_three_wrong_codes_end_the_sign_up(assistant, domain):
+    with_contact = {**ADDRESS, "notify_contact": NUMBER}
+    slots, _ = await run(ValidateRemindersForm(), tracker(
+        "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+        requested="notify_consent"), domain)
+    code = re.search(r"\b(\d{6})\b", sms_store.outbound_for(
+        assistant, hash_identifier(NUMBER))[-1].body).group(1)
+    pending = {**with_contact, "notify_consent": True,
+               "notify_subscription_id": slots["notify_subscription_id"]}
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(3):
+        slots, said = await run(ValidateRemindersForm(), tracker(
+            "webchat", pending, {"notify_code": wrong}, requested="notify_code"), domain)
+    assert slots["requested_slot"] is None and "wrong 3 times" in said[0]
+    slots, _ = await run(ValidateRemindersForm(), tracker(
+        "webchat", pending, {"notify_code": code}, requested="notify_code"), domain)
+    assert slots["notify_code"] is None
+
+
+async def test_list_and_stop_by_text_keep_the_consent_record(assistant, domain):
+    await run(ActionSubscribeReminders(),
+              tracker("sms", {**ADDRESS, "notify_consent": True}, form=None), domain)
+    _, said = await run(ActionListSubscriptions(), tracker("sms", {}, form=None), domain)
+    assert "7 Elm Road" in said[0]
+    _, said = await run(ActionStopReminders(), tracker("sms", {}, form=None), domain)
+    assert "stopped" in said[0]
+    _, said = await run(ActionListSubscriptions(), tracker("sms", {}, form=None), domain)
+    assert said == ["You don't get any bin-day texts from us."]
+    with session_scope(assistant) as session:
+        consent = session.scalars(select(NotificationConsent)).one()
+        assert consent.withdrawn_at is not None and consent.withdrawn_how == "conversation"
+
+
+async def test_cancelling_the_sign_up_forgets_the_answers(assistant, domain):
+    slots, said = await run(ActionCancelRemindersForm(), tracker(
+        "sms", {**ADDRESS, "notify_consent": True}, intent="cancel"), domain)
+    assert slots["notify_consent"] is None and slots["address_uprn"] is None
+    assert "You will not get any texts" in said[0]
