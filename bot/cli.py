@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.db.commands",
     "bot.web.commands",
     "bot.notifications.commands",
+    "bot.insight_commands",
 )
 
 

@@ -60,9 +60,20 @@ def unanswered_questions(conversations: Iterable[Conversation]) -> list[Unanswer
     return found
 
 
+_PLACEHOLDER = re.compile(r"\[[a-z]+\]")
+
+
+def _words_only(text: str) -> str:
+    """Lower-case text without redaction placeholders, which say nothing about the topic."""
+    return _PLACEHOLDER.sub(" ", text.lower())
+
+
 def _label(texts: Sequence[str]) -> str:
     words = Counter(
-        w for t in texts for w in set(re.findall(r"[a-z']{3,}", t.lower())) if w not in STOP_WORDS
+        w
+        for t in texts
+        for w in set(re.findall(r"[a-z']{3,}", _words_only(t)))
+        if w not in STOP_WORDS
     )
     top = [w for w, _ in words.most_common(3)]
     return " ".join(top) if top else "other"
@@ -79,7 +90,7 @@ def group_into_themes(
     from sklearn.cluster import AgglomerativeClustering
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = [q.text.lower() for q in questions]
+    texts = [_words_only(q.text) for q in questions]
     try:
         matrix = TfidfVectorizer(ngram_range=(1, 2), stop_words=list(STOP_WORDS),
                                  sublinear_tf=True).fit_transform(texts).toarray()
