@@ -19,7 +19,7 @@ from bot.content import Content, get_content
 from bot.council import get_council
 from bot.services.message_bus import MessageBus
 from bot.settings import Settings
-from bot.web import api, auth, insight_pages, pages
+from bot.web import alert_pages, api, auth, insight_pages, pages
 from bot.web.database import in_session
 from bot.web.live import LiveUpdates
 from bot.web.operations import Queue, StaffUser
@@ -113,6 +113,7 @@ def create_staff_blueprint(
     blueprint.static("/static", str(STATIC_DIR), name="staff_static")
     pages.register(blueprint, app)
     insight_pages.register(blueprint, app, engine)
+    alert_pages.register(blueprint, app, engine)
     api.register(blueprint, app)
     return blueprint
 

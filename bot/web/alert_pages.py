@@ -1,0 +1,147 @@
+"""Service alerts (supervisors only): write, preview how many subscribers it reaches, publish.
+
+    GET  /staff/alerts           the form and recent alerts
+    POST /staff/alerts/preview   checks the alert, shows who it reaches, asks to confirm
+    POST /staff/alerts/publish   stores it, audits it and sends it once to each subscriber
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse, html, redirect
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from bot.clock import LONDON
+from bot.db.notifications import ServiceAlert
+from bot.db.session import session_scope
+from bot.services.alert_sending import send_alert
+from bot.services.alerts import TOPICS, AlertError, count_recipients, create_alert, parse_areas
+from bot.services.handoff import audit
+from bot.web.state import StaffApp, signed_in_staff
+
+FIELDS = ("message", "areas", "starts_at", "ends_at")
+
+
+def _default_senders(engine: Engine, app: StaffApp) -> Mapping[str, Any]:
+    from bot.notifications.commands import build_senders  # the composition root
+
+    return build_senders(engine, app.settings)
+
+
+def _moment(text: str, label: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text or "").strip()[:16])
+    except ValueError:
+        raise AlertError(f"Enter the {label} as a date and time, like 2026-11-24T07:00.") from None
+    return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
+
+
+def _form(request: Request) -> dict[str, Any]:
+    form = request.form or {}
+    values: dict[str, Any] = {name: str(form.get(name) or "")[:1000] for name in FIELDS}
+    values["topics"] = [t for t in form.getlist("topics") or [] if t in TOPICS]
+    return values
+
+
+def _checked(session: Any, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The alert's parts, checked; raises AlertError naming what to fix."""
+    areas = parse_areas(session, values["areas"])
+    starts = _moment(values["starts_at"], "start")
+    ends = _moment(values["ends_at"], "end")
+    message = " ".join(values["message"].split())
+    if not message:
+        raise AlertError("Write what happened.")
+    if not values["topics"]:
+        raise AlertError("Choose at least one topic.")
+    if ends <= starts or ends <= now:
+        raise AlertError("The end must be after the start and in the future.")
+    return {"message": message, "areas": areas, "topics": tuple(values["topics"]),
+            "starts_at": starts, "ends_at": ends}
+
+
+def register(
+    blueprint: Blueprint, app: StaffApp, engine: Engine,
+    senders: Callable[[], Mapping[str, Any]] | None = None,
+) -> None:
+    """Add the alert pages to the staff blueprint; `senders` builds the SMS/email senders."""
+    make_senders = senders or (lambda: _default_senders(engine, app))
+
+    def page(request: Request, template: str, status: int = 200, **values: Any) -> HTTPResponse:
+        return html(app.render(request, template, topics_all=TOPICS, **values), status=status)
+
+    def refused(request: Request) -> HTTPResponse | None:
+        if signed_in_staff(request).is_supervisor:
+            return None
+        return html(app.render(request, "error.html", status=403,
+                               message="Only supervisors can publish service alerts."), status=403)
+
+    def recent() -> list[ServiceAlert]:
+        with session_scope(engine) as session:
+            return list(session.scalars(
+                select(ServiceAlert).order_by(ServiceAlert.id.desc()).limit(20)))
+
+    @blueprint.get("/alerts")
+    async def alerts_form(request: Request) -> HTTPResponse:
+        denied = refused(request)
+        if denied:
+            return denied
+        now = app.queue.now().astimezone(LONDON)
+        values = {"message": "", "areas": "", "topics": ["bins"],
+                  "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+                  "ends_at": (now + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M")}
+        sent = request.args.get("sent")
+        return page(request, "alerts.html", values=values, error=None,
+                    alerts=await asyncio.to_thread(recent),
+                    sent=int(sent) if sent and sent.isdigit() else None)
+
+    @blueprint.post("/alerts/preview")
+    async def alerts_preview(request: Request) -> HTTPResponse:
+        denied = refused(request)
+        if denied:
+            return denied
+        values = _form(request)
+
+        def check() -> tuple[dict[str, Any], int]:
+            with session_scope(engine) as session:
+                alert = _checked(session, values, app.queue.now())
+                return alert, count_recipients(session, alert["areas"])
+
+        try:
+            alert, count = await asyncio.to_thread(check)
+        except AlertError as error:
+            return page(request, "alerts.html", status=400, values=values, error=str(error),
+                        alerts=await asyncio.to_thread(recent), sent=None)
+        return page(request, "alert_confirm.html", values=values, alert=alert, count=count)
+
+    @blueprint.post("/alerts/publish")
+    async def alerts_publish(request: Request) -> HTTPResponse:
+        denied = refused(request)
+        if denied:
+            return denied
+        values = _form(request)
+        staff = signed_in_staff(request)
+        now = app.queue.now()
+
+        def publish() -> int:
+            with session_scope(engine) as session:
+                alert = create_alert(session, **_checked(session, values, now),
+                                     created_by=staff.username, now=now)
+                audit(session, "alert_published", now, staff_id=staff.id,
+                      detail=f"alert {alert.id}: {' '.join(alert.areas)}")
+                return alert.id
+
+        try:
+            alert_id = await asyncio.to_thread(publish)
+        except AlertError as error:
+            return page(request, "alerts.html", status=400, values=values, error=str(error),
+                        alerts=await asyncio.to_thread(recent), sent=None)
+        report = await send_alert(engine, make_senders(), alert_id, now,
+                                  daily_cap=app.settings.notification_daily_cap)
+        return redirect(f"/staff/alerts?sent={report.sent}", status=303)
