@@ -172,6 +172,8 @@ def summary(lines: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
         }
     return {"bench": "load_summary", "targets": TARGETS, "met": met,
             "baseline_max_sustained_rate": lines[0]["max_sustained_rate"],
+            # Other work on the machine moves latencies; CPU per message does not move much.
+            "cpus": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2),
             "seconds": round(seconds, 1)}
 
 
