@@ -60,9 +60,10 @@ train: install $(SPACY)/meta.json ## Train the model if data/, domain/ or config
 		echo "$$(( $$(date +%s) - start ))" > models/.training_seconds; \
 	fi
 
-db: install ## Apply database migrations and load the demo council's data
+db: install ## Apply database migrations, load the demo council's data and add the demo staff accounts
 	$(PY) -m bot db upgrade
 	$(PY) -m bot load-data
+	$(PY) -m bot.demo_staff
 
 validate: install ## Check the training data and domain (rasa data validate)
 	@scripts/validate-data.sh

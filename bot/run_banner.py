@@ -6,6 +6,7 @@ import argparse
 import importlib.util
 
 from bot.council import get_council
+from bot.demo_staff import DEMO_ACCOUNTS
 
 
 def lines(rasa_port: int) -> list[str]:
@@ -18,6 +19,10 @@ def lines(rasa_port: int) -> list[str]:
     out.append(f"  REST API: curl -s {base}/webhooks/rest/webhook "
                "-d '{\"sender\": \"me\", \"message\": \"when is my bin day\"}'")
     out.append("  Chat in this terminal instead: make shell")
+    if importlib.util.find_spec("channels.staff"):
+        out.append(f"  Staff handoff queue:                      {base}/staff/queue")
+        out.append("  DEMO ONLY staff accounts (published passwords; never on a real server):")
+        out += [f"    {a.role:<10} {a.username} / {a.password}" for a in DEMO_ACCOUNTS]
     return out
 
 

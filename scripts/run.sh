@@ -8,6 +8,8 @@ RASA=.venv/bin/rasa
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/webhook}
+# The demo serves plain http on 127.0.0.1 only: staff cookies cannot be Secure there.
+export STAFF_SECURE_COOKIES=${STAFF_SECURE_COOKIES:-0}
 
 mkdir -p var/log
 $PY -m bot.endpoints var/endpoints.yml >/dev/null
