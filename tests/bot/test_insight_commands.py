@@ -48,3 +48,20 @@ def test_report_refuses_a_period_that_ends_before_it_starts(database_url, migrat
     result = _run(database_url, "report", "--since", "2026-11-05", "--until", "2026-11-01")
     assert result.returncode == 2
     assert "Choose a period" in result.stderr
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_privacy_commands_find_erase_only_when_confirmed_and_retain(
+    database_url, migrated_engine
+) -> None:
+    seed(migrated_engine)
+    found = _run(database_url, "privacy", "access", "--conversation", "c4")
+    assert json.loads(found.stdout)["handoff_tickets"][0]["reason"] == "asked for a person"
+    unconfirmed = _run(database_url, "privacy", "erase", "--conversation", "c4")
+    assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr
+    erased = _run(database_url, "privacy", "erase", "--conversation", "c4", "--yes")
+    assert json.loads(erased.stdout)["conversations"] == 1
+    assert json.loads(_run(database_url, "privacy", "access", "--conversation", "c4").stdout)[
+        "conversations"] == []
+    retained = _run(database_url, "privacy", "retain", "--days", "1")
+    assert retained.returncode == 0 and "Removed the text of 7 conversations" in retained.stdout
