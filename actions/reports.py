@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -231,7 +231,9 @@ class ActionSubmitReport(Action):
             created = await with_cases(lambda cases: cases.create(request))
         except ServiceDown:
             say(dispatcher, "case_system_down")
-            return reset
+            # Not lodged: a person can take the report (the handoff says if they are in).
+            return [*reset, SlotSet("handoff_reason", "system_down"),
+                    FollowupAction("action_handoff")]
         category = FORM_CATEGORIES[form]
         say(dispatcher, "report_created", reference=created.reference,
             next_steps=text(f"next_steps_{category}"))

@@ -144,3 +144,31 @@ def test_channel_names_map_to_ticket_channels():
 def test_topic_is_the_last_task_or_faq_intent():
     events = [user("council tax", "council_tax_pay"), user("yes", "affirm")]
     assert topic_of(events) == "council_tax_pay"
+
+
+async def test_a_report_the_case_system_cannot_take_is_handed_to_a_person(
+    assistant, domain, monkeypatch: pytest.MonkeyPatch
+):
+    import socket
+
+    from actions.reports import ActionSubmitReport
+    from tests.actions.conftest import clear_caches, form_tracker
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("CASE_SYSTEM", "open311")
+    monkeypatch.setenv("OPEN311_URL", f"http://127.0.0.1:{port}/open311/v2")
+    monkeypatch.setenv("OPEN311_TIMEOUT", "1")
+    clear_caches()
+    filled = {"problem_location": "outside 14 High Street", "pothole_size": "dinner plate",
+              "problem_description": "near the bus stop", "confirm_report": True}
+    submit = form_tracker(None, filled)
+    submit.events.append({"event": "active_loop", "name": "pothole_form"})
+    events = await ActionSubmitReport().run(CollectingDispatcher(), submit, domain)
+    assert slot_events(events)["handoff_reason"] == "system_down"
+    assert (events[-1]["event"], events[-1]["name"]) == ("followup", "action_handoff")
+    await run(tracker([user("report a pothole", "report_pothole")],
+                      slots={"handoff_reason": "system_down"}), domain)
+    [ticket] = tickets(assistant)
+    assert (ticket.reason, ticket.topic) == ("System down", "report_pothole")
