@@ -71,6 +71,15 @@ class Settings:
     notification_daily_cap: int = 3
     # Seconds between runs of the in-process reminder scheduler (`make run`).
     notification_scheduler_seconds: int = 300
+    # Where residents' unsubscribe links point (the Rasa server's public address).
+    notifications_public_base_url: str = "http://localhost:5005"
+    # Reminder and alert emails over SMTP; "" switches email off.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "noreply@example.gov.uk"
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
     # Insight: what one contact costs (pounds; Socitm channel-cost figures) and how long
     # conversation text is kept before retention removes it (daily counts stay).
     insight_cost_per_call: float = 2.83
@@ -136,6 +145,15 @@ class Settings:
             notification_scheduler_seconds=int(
                 _env("NOTIFICATION_SCHEDULER_SECONDS", str(base.notification_scheduler_seconds))
             ),
+            notifications_public_base_url=_env(
+                "NOTIFICATIONS_PUBLIC_BASE_URL", base.notifications_public_base_url
+            ),
+            smtp_host=_env("SMTP_HOST", base.smtp_host),
+            smtp_port=int(_env("SMTP_PORT", str(base.smtp_port))),
+            smtp_sender=_env("SMTP_SENDER", base.smtp_sender),
+            smtp_starttls=_env("SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
+            smtp_username=_env("SMTP_USERNAME", base.smtp_username),
+            smtp_password=_env("SMTP_PASSWORD", base.smtp_password),
             insight_cost_per_call=float(
                 _env("INSIGHT_COST_PER_CALL", str(base.insight_cost_per_call))
             ),

@@ -2,7 +2,8 @@
 
 It takes no messages: its blueprint only starts a loop when the server starts
 (one pass at once, then one every `interval` seconds) and serves
-GET /webhooks/notifications/health with the last pass's counts. Passes are
+GET /webhooks/notifications/health with the last pass's counts, and the one-click
+unsubscribe link of every email, /webhooks/notifications/unsubscribe/<token>. Passes are
 idempotent, so a restart, a second server or a cron job running
 `python -m bot notify run-due` as well never sends a reminder twice.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -27,8 +29,10 @@ from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
 from bot import clock
-from bot.db.session import get_engine
+from bot.content import get_content
+from bot.db.session import get_engine, session_scope
 from bot.notifications.commands import run_once
+from bot.services.notification_subscriptions import withdraw_by_token
 from bot.services.reminders import RunReport
 from bot.settings import Settings, get_settings
 
@@ -73,6 +77,10 @@ class NotificationScheduler(InputChannel):
         self.passes += 1
         return report
 
+    def _unsubscribe(self, token: str) -> bool:
+        with session_scope(self.engine) as session:
+            return withdraw_by_token(session, token[:64], clock.now())
+
     async def _loop(self) -> None:
         while True:
             try:
@@ -94,6 +102,17 @@ class NotificationScheduler(InputChannel):
                 await asyncio.wait_for(self._first_pass.wait(), FIRST_PASS_WAIT_SECONDS)
             last = asdict(self.last_report) if self.last_report else None
             return response.json({"passes": self.passes, "last": last})
+
+        @scheduler.route("/unsubscribe/<token>", methods=["GET", "POST"])
+        async def unsubscribe(_request: Request, token: str) -> HTTPResponse:
+            # One click: the link in an email (GET) or the mail app's button (POST, RFC 8058).
+            stopped = await asyncio.to_thread(self._unsubscribe, token)
+            key = "email_unsubscribed" if stopped else "email_unsubscribe_unknown"
+            words = html.escape(get_content().text(key))
+            page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                    f"<title>Unsubscribe</title></head><body><main><p>{words}</p></main>"
+                    f"</body></html>")
+            return response.html(page, status=200 if stopped else 404)
 
         @scheduler.listener("after_server_start")
         async def start(app: Any, _loop: Any) -> None:

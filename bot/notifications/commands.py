@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from bot import clock
 from bot.db.session import get_engine
+from bot.notifications.email import SmtpEmailSender, SmtpSettings
 from bot.privacy import hash_identifier
 from bot.services.reminders import RunReport, parse_send_time, run_due
 from bot.settings import Settings, get_settings
@@ -44,7 +45,16 @@ def build_senders(engine: Engine, settings: Settings) -> dict[str, Any]:
         attempts=settings.sms_send_attempts,
         base_delay_seconds=settings.sms_retry_base_seconds,
     )
-    return {"sms": sms}
+    senders: dict[str, Any] = {"sms": sms}
+    if settings.smtp_host:
+        senders["email"] = SmtpEmailSender(
+            SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
+                         sender=settings.smtp_sender, starttls=settings.smtp_starttls,
+                         username=settings.smtp_username, password=settings.smtp_password),
+            attempts=settings.sms_send_attempts,
+            base_delay_seconds=settings.sms_retry_base_seconds,
+        )
+    return senders
 
 
 async def run_once(engine: Engine, settings: Settings, now: datetime) -> RunReport:

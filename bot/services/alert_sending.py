@@ -28,7 +28,7 @@ from bot.db.notifications import (
 from bot.db.session import session_scope
 from bot.services.alerts import alert_recipients, get_alert
 from bot.services.notification_subscriptions import withdraw_all
-from bot.services.reminders import RunReport, TextSender, sent_today
+from bot.services.reminders import RunReport, TextSender, deliver, sent_today
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +71,10 @@ async def send_alert(
         alert = get_alert(session, alert_id)
         if alert is None:
             raise LookupError(f"no alert {alert_id}")
-        recipients = [(s.id, s.contact_kind, s.contact, s.contact_hash)
+        recipients = [(s.id, s.contact_kind, s.contact, s.contact_hash, s.unsubscribe_token)
                       for s in alert_recipients(session, alert.areas)]
     body = alert_text(alert.message)
-    for sub_id, kind, contact, contact_hash in recipients:
+    for sub_id, kind, contact, contact_hash, token in recipients:
         if kind == CONTACT_SMS and sms_store.is_opted_out(engine, contact_hash):
             with session_scope(engine) as session:
                 withdraw_all(session, contact, "sms_stop", now)
@@ -92,7 +92,7 @@ async def send_alert(
         try:
             if sender is None:
                 raise LookupError(f"no sender for {kind}")
-            result = await sender.send(contact, body, key)
+            result = await deliver(sender, kind, contact, body, key, token)
         except Exception as error:  # recorded on the delivery row, not lost
             logger.exception("alert %s failed", key)
             _finish(engine, key, DELIVERY_FAILED, str(error))

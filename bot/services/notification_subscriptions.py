@@ -24,6 +24,7 @@ from bot.db.notifications import (
     NotificationSubscription,
 )
 from bot.privacy import hash_identifier
+from bot.settings import get_settings
 
 MAX_WORDING = 2000
 
@@ -174,3 +175,9 @@ def withdraw_by_token(session: Session, token: str, now: datetime) -> bool:
     if row.status != SUBSCRIPTION_STOPPED:
         _stop(session, [row], "email_link", now)
     return True
+
+
+def unsubscribe_url(token: str, base_url: str | None = None) -> str:
+    """The one-click link that stops the subscription holding `token`."""
+    base = (base_url or get_settings().notifications_public_base_url).rstrip("/")
+    return f"{base}/webhooks/notifications/unsubscribe/{token}"

@@ -27,6 +27,7 @@ from bot.clock import LONDON, uk_date
 from bot.content import get_content
 from bot.db import sms as sms_store
 from bot.db.notifications import (
+    CONTACT_EMAIL,
     CONTACT_SMS,
     DELIVERY_CLAIMED,
     DELIVERY_FAILED,
@@ -39,7 +40,7 @@ from bot.db.notifications import (
 )
 from bot.db.session import session_scope
 from bot.services.collections import Collection, next_collections
-from bot.services.notification_subscriptions import withdraw_all
+from bot.services.notification_subscriptions import unsubscribe_url, withdraw_all
 from bot.services.sms_segments import count_segments
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,7 @@ class _Due:
     contact_kind: str
     contact: str
     contact_hash: str
+    unsubscribe_token: str
     reminder: Reminder
 
 
@@ -192,8 +194,18 @@ def due_reminders(session: Session, now: datetime, send_time: time) -> list[_Due
     for row in rows:
         reminder = reminder_on(session, row.uprn, tomorrow, send_time)
         if reminder is not None:
-            due.append(_Due(row.id, row.contact_kind, row.contact, row.contact_hash, reminder))
+            due.append(_Due(row.id, row.contact_kind, row.contact, row.contact_hash,
+                            row.unsubscribe_token, reminder))
     return due
+
+
+async def deliver(sender: TextSender, kind: str, contact: str, body: str, key: str,
+                  unsubscribe_token: str) -> Any:
+    """Hand one message to its sender; every email carries its one-click unsubscribe link."""
+    if kind == CONTACT_EMAIL:
+        return await sender.send(contact, body, key,  # type: ignore[call-arg]
+                                 unsubscribe_url=unsubscribe_url(unsubscribe_token))
+    return await sender.send(contact, body, key)
 
 
 def _key(item: _Due) -> str:
@@ -269,7 +281,8 @@ async def _send_one(
         report.failed += 1
         return
     try:
-        result = await sender.send(item.contact, body, key)
+        result = await deliver(sender, item.contact_kind, item.contact, body, key,
+                               item.unsubscribe_token)
     except Exception as error:  # recorded, not lost: the row shows the failure
         logger.exception("reminder %s failed", key)
         await asyncio.to_thread(_finish, engine, key, DELIVERY_FAILED, f"{error}")
