@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.feedback import answer_feedback, ask_feedback
 from actions.messaging import say
 from bot.content import get_content
 
@@ -30,6 +31,9 @@ class ActionReply(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = latest_intent(tracker)
+        feedback = answer_feedback(dispatcher, tracker, intent)
+        if feedback is not None:
+            return [SlotSet("fallback_count", 0), *feedback]
         if intent == "inform" and tracker.get_slot("reference"):
             return [SlotSet("fallback_count", 0), FollowupAction("action_check_status")]
         if intent == "inform" and tracker.get_slot("postcode"):
@@ -49,9 +53,13 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        key = f"faq_{latest_intent(tracker)}"
-        say(dispatcher, key if get_content().has(key) else "fallback_rephrase")
-        return [SlotSet("fallback_count", 0)]
+        topic = latest_intent(tracker)
+        key = f"faq_{topic}"
+        if not get_content().has(key):
+            say(dispatcher, "fallback_rephrase")
+            return [SlotSet("fallback_count", 0)]
+        say(dispatcher, key)
+        return [SlotSet("fallback_count", 0), *ask_feedback(dispatcher, tracker, topic)]
 
 
 class ActionAnswerUrgent(Action):
