@@ -30,8 +30,8 @@ ASKED_ABOUT_TAX = [
 
 async def test_an_faq_answer_asks_whether_it_helped_with_yes_and_no_buttons(domain) -> None:
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswerFaq().run(dispatcher, form_tracker(None, {}, intent="council_tax_pay"),
-                                         domain)
+    tracker = form_tracker(None, {}, intent="council_tax_pay")
+    events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
     assert texts(dispatcher)[-1] == "Did that answer your question?"
     assert [b["payload"] for b in dispatcher.messages[-1]["buttons"]] == ["/affirm", "/deny"]
     slots = slot_events(events)
