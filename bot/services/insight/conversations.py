@@ -29,6 +29,8 @@ SILENT_ACTIONS = frozenset({
     "action_back", "action_extract_slots",
 })
 NO_TOPIC = "(none)"
+# Rasa's input channel names -> the channel names the project's tables use.
+CHANNEL_NAMES = {"webchat": "web", "rest": "web", "socketio": "web"}
 
 
 @dataclass
@@ -88,7 +90,7 @@ def read_conversation(conversation_id: str, events: Sequence[TrackerEvent]) -> C
     started = datetime.fromtimestamp(users[0].timestamp, tz=timezone.utc)
     channel = str(users[0].data.get("input_channel") or "unknown")
     conversation = Conversation(conversation_id=conversation_id, started_at=started,
-                                channel="web" if channel in ("rest", "socketio") else channel)
+                                channel=CHANNEL_NAMES.get(channel, channel)[:32])
     latest_intent = ""
     latest_text = ""
     last_topic_text = ""

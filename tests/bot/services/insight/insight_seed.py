@@ -53,18 +53,18 @@ def bot(text: str) -> dict[str, Any]:
 CONVERSATIONS: dict[str, tuple[datetime, list[dict[str, Any]]]] = {
     "c1": (DAY1, [
         action("action_session_start"), action("action_listen"),
-        user("hello", "greet", "rest"), action("action_reply"), bot("Hello"),
+        user("hello", "greet", "webchat"), action("action_reply"), bot("Hello"),
         action("action_listen"),
-        user("how do I pay council tax", "council_tax_pay", "rest"),
+        user("how do I pay council tax", "council_tax_pay", "webchat"),
         action("action_answer_faq"), bot("Pay online"), slot("feedback_topic", "council_tax_pay"),
-        action("action_listen"), user("yes", "affirm", "rest"), action("action_reply"),
+        action("action_listen"), user("yes", "affirm", "webchat"), action("action_reply"),
         slot("feedback_answer", "yes"), slot("feedback_topic", None), action("action_listen"),
     ]),
     "c2": (DAY1 + timedelta(minutes=5), [
         action("action_listen"),
-        user("can you take my piano away, call 07700 900123", "bulky_waste_collection", "rest"),
+        user("can you take my piano away, call 07700 900123", "bulky_waste_collection", "webchat"),
         action("action_answer_faq"), slot("feedback_topic", "bulky_waste_collection"),
-        action("action_listen"), user("no", "deny", "rest"), action("action_reply"),
+        action("action_listen"), user("no", "deny", "webchat"), action("action_reply"),
         slot("feedback_answer", "no"), slot("feedback_topic", None), action("action_listen"),
     ]),
     "+447700900555": (DAY1 + timedelta(minutes=10), [
@@ -72,11 +72,11 @@ CONVERSATIONS: dict[str, tuple[datetime, list[dict[str, Any]]]] = {
         action("action_fallback"), bot("Sorry"), action("action_listen"),
     ]),
     "c4": (DAY1 + timedelta(minutes=15), [
-        action("action_listen"), user("a person please", "request_human", "rest"),
+        action("action_listen"), user("a person please", "request_human", "webchat"),
         action("action_handoff"), action("action_listen"),
     ]),
     "c5": (DAY2, [
-        action("action_listen"), user("where is MB-204117", "check_request_status", "rest"),
+        action("action_listen"), user("where is MB-204117", "check_request_status", "webchat"),
         action("action_check_status"), action("action_listen"),
     ]),
     "c6": (DAY1 + timedelta(minutes=20), [
@@ -86,11 +86,11 @@ CONVERSATIONS: dict[str, tuple[datetime, list[dict[str, Any]]]] = {
         action("action_listen"),
     ]),
     "c7": (DAY2 + timedelta(minutes=30), [
-        action("action_listen"), user("I have nowhere to sleep tonight", "homelessness", "rest"),
+        action("action_listen"), user("I have nowhere to sleep tonight", "homelessness", "webchat"),
         action("action_answer_urgent"), action("action_handoff"), action("action_listen"),
     ]),
     "old": (OLD, [
-        action("action_listen"), user("hello", "greet", "rest"), action("action_reply"),
+        action("action_listen"), user("hello", "greet", "webchat"), action("action_reply"),
     ]),
 }
 
