@@ -6,8 +6,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions.database import with_session
+from actions.database import ServiceDown, with_session
 from actions.messaging import say
 from bot.postcodes import normalise_postcode
 from bot.services.addresses import AddressRecord, addresses_for_postcode, match_address
@@ -63,3 +64,29 @@ async def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> Non
         say(dispatcher, "ask_address_choice", buttons=buttons)
     else:
         say(dispatcher, "ask_address_typed", count=len(addresses), postcode=postcode)
+
+
+class AddressSlotValidation:
+    """`validate_postcode` and `validate_address_uprn` for any form that asks for an address.
+
+    Mix into a FormValidationAction; if the address data cannot be read, the resident is told
+    plainly and the form ends.
+    """
+
+    async def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_postcode_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"postcode": None, "requested_slot": None}
+
+    async def validate_address_uprn(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        try:
+            return await validate_address_step(value, dispatcher, tracker)
+        except ServiceDown:
+            say(dispatcher, "case_system_down")
+            return {"address_uprn": None, "requested_slot": None}

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.address_steps import validate_address_step, validate_postcode_step
+from actions.address_steps import AddressSlotValidation
 from actions.database import ServiceDown, with_session
 from actions.messaging import say, text
 from bot.clock import now, today, uk_date
@@ -20,27 +20,9 @@ from bot.services.collections import next_collections
 ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
 
 
-class ValidateBinDayForm(FormValidationAction):
+class ValidateBinDayForm(AddressSlotValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_bin_day_form"
-
-    async def validate_postcode(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            return await validate_postcode_step(value, dispatcher, tracker)
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"postcode": None, "requested_slot": None}
-
-    async def validate_address_uprn(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            return await validate_address_step(value, dispatcher, tracker)
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"address_uprn": None, "requested_slot": None}
 
 
 def collections_text(collections: list[Any]) -> str:

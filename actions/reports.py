@@ -9,11 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.address_steps import (
-    MAX_ANSWER_LENGTH,
-    validate_address_step,
-    validate_postcode_step,
-)
+from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
 from actions.database import ServiceDown, with_cases, with_session
 from actions.messaging import say, text
 from bot.clock import now, uk_date
@@ -121,26 +117,8 @@ class ValidateFlyTippingForm(ReportFormValidation):
     form = "fly_tipping_form"
 
 
-class ValidateMissedBinForm(ReportFormValidation):
+class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
     form = "missed_bin_form"
-
-    async def validate_postcode(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            return await validate_postcode_step(value, dispatcher, tracker)
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"postcode": None, "requested_slot": None}
-
-    async def validate_address_uprn(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            return await validate_address_step(value, dispatcher, tracker)
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"address_uprn": None, "requested_slot": None}
 
     async def validate_bin_stream(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
