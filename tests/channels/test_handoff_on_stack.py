@@ -120,3 +120,51 @@ async def test_staff_on_one_server_reach_a_resident_connected_to_another(
         session = await hand_over_and_back(bases[0], bases[1])
         said = bot_texts(bases[1], session)
     assert said.count("I've booked a return visit for tomorrow.") == 1
+
+
+class Phone:
+    """A resident texting through the SMS simulator (outbox provider)."""
+
+    number = "07700900777"
+
+    def __init__(self, base: str) -> None:
+        self.base, self.seen = base, 0
+
+    def text(self, body: str) -> None:
+        answer = httpx.post(f"{self.base}/webhooks/sms/simulator",
+                            json={"from": self.number, "body": body}, timeout=30)
+        assert answer.status_code == 202, answer.text
+
+    async def wait_for(self, fragment: str, seconds: float = 60) -> str:
+        for _ in range(int(seconds * 2)):
+            messages = httpx.get(f"{self.base}/webhooks/sms/simulator/outbox", timeout=30,
+                                 params={"number": self.number, "after": self.seen}).json()
+            for message in messages["messages"]:
+                self.seen = max(self.seen, message["id"])
+                if fragment in message["body"]:
+                    return str(message["body"])
+            await asyncio.sleep(0.5)
+        raise AssertionError(f"no text with {fragment!r}")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_an_sms_resident_is_handed_to_an_advisor_and_gets_the_reply_by_text(
+    migrated_engine, database_url, tmp_path: Path
+):
+    add_advisor(migrated_engine)
+    with handoff_stack(tmp_path, database_url) as [base]:
+        phone = Phone(base)
+        phone.text("I want to speak to a person")
+        await phone.wait_for("in the queue")
+        ann = Staff(base, "ann")
+        [ticket] = [t for t in ann.tickets() if t["channel"] == "sms"]
+        ann.post(f"/staff/api/tickets/{ticket['id']}/claim")
+        await phone.wait_for("has joined the conversation")
+        phone.text("it's about my council tax bill")
+        await phone.wait_for("will read your message")
+        ann.post(f"/staff/api/tickets/{ticket['id']}/reply", {"text": "Your bill is correct."})
+        await phone.wait_for("Your bill is correct.")
+        ann.post(f"/staff/api/tickets/{ticket['id']}/resolve", {"outcome": "answered"})
+        await phone.wait_for("talking to the automated")
+        detail = ann.http.get(f"/staff/api/tickets/{ticket['id']}").json()
+    assert "it's about my council tax bill" in json.dumps(detail)
