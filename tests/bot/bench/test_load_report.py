@@ -1,0 +1,36 @@
+"""The load benchmark's report lines: figures at 25/s, the ladder, the channel's overhead."""
+
+from __future__ import annotations
+
+from bot.bench.load import channel_line, overhead_by_rate, summary
+from bot.bench.schedule import StepResult
+
+
+def step(rate: float, latency: float, cpu: dict[str, float]) -> StepResult:
+    return StepResult(rate=rate, sent=20, latencies_ms=[latency] * 20, errors=0, lost=0,
+                      seconds=2.0, cpu_ms_per_message=cpu)
+
+
+def test_overhead_is_the_channel_over_the_baseline_at_each_rate_both_ran() -> None:
+    base = [step(10, 50, {"bench_process": 20.0}), step(25, 80, {"bench_process": 20.0})]
+    channel = [step(10, 60, {"rasa": 25.0})]
+    assert overhead_by_rate(channel, base) == {"10": {"p95": 1.2, "cpu": 1.25}}
+
+
+def test_a_channel_line_reports_the_figures_at_25_per_second_and_the_highest_sustained() -> None:
+    steps = [step(10, 40, {}), step(25, 90, {}), step(50, 5_000, {})]
+    line = channel_line("websocket", steps, {"rasa": 600.0}, baseline_p95=60.0)
+    assert (line["p95_ms"], line["at_rate"], line["max_sustained_rate"]) == (90.0, 25.0, 25.0)
+    assert line["overhead_vs_handle_text_p95"] == 1.5
+    assert [s["rate"] for s in line["steps"]] == [10, 25, 50]
+
+
+def test_the_summary_judges_overhead_only_where_both_ways_kept_up() -> None:
+    base_line = channel_line("handle_text", [step(25, 100, {})], {}, None)
+    line = channel_line("sms", [step(25, 110, {})], {}, 100.0)
+    line["overhead_p95_at_sustained"] = {"rate": 25.0, "p95": 1.1}
+    met = summary([base_line, line], 1.0)["met"]["sms"]
+    assert met == {"p95_under_250ms_at_25": True, "sustains_50_per_s": False,
+                   "overhead_under_1_2x": True}
+    line["overhead_p95_at_sustained"] = {"rate": 0}
+    assert not summary([base_line, line], 1.0)["met"]["sms"]["overhead_under_1_2x"]
