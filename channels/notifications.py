@@ -3,7 +3,9 @@
 It takes no messages: its blueprint only starts a loop when the server starts
 (one pass at once, then one every `interval` seconds) and serves
 GET /webhooks/notifications/health with the last pass's counts, and the one-click
-unsubscribe link of every email, /webhooks/notifications/unsubscribe/<token>. Passes are
+unsubscribe link of every email, /webhooks/notifications/unsubscribe/<token>, and
+GET /webhooks/notifications/alerts?postcode=OB1+1AA[&topic=bins] (live alerts, JSON)
+for the web widget's banner. Passes are
 idempotent, so a restart, a second server or a cron job running
 `python -m bot notify run-due` as well never sends a reminder twice.
 
@@ -32,6 +34,8 @@ from bot import clock
 from bot.content import get_content
 from bot.db.session import get_engine, session_scope
 from bot.notifications.commands import run_once
+from bot.postcodes import normalise_postcode
+from bot.services.alerts import AlertInfo, active_alerts_for_postcode
 from bot.services.notification_subscriptions import withdraw_by_token
 from bot.services.reminders import RunReport
 from bot.settings import Settings, get_settings
@@ -77,6 +81,10 @@ class NotificationScheduler(InputChannel):
         self.passes += 1
         return report
 
+    def _alerts_at(self, postcode: str, topic: str | None) -> list[AlertInfo]:
+        with session_scope(self.engine) as session:
+            return active_alerts_for_postcode(session, postcode, topic, self.now())
+
     def _unsubscribe(self, token: str) -> bool:
         with session_scope(self.engine) as session:
             return withdraw_by_token(session, token[:64], clock.now())
@@ -102,6 +110,19 @@ class NotificationScheduler(InputChannel):
                 await asyncio.wait_for(self._first_pass.wait(), FIRST_PASS_WAIT_SECONDS)
             last = asdict(self.last_report) if self.last_report else None
             return response.json({"passes": self.passes, "last": last})
+
+        @scheduler.route("/alerts", methods=["GET"])
+        async def alerts(request: Request) -> HTTPResponse:
+            # For the widget's banner: live alerts at a postcode, e.g. ?postcode=OB1+1AA&topic=bins
+            postcode = normalise_postcode(str(request.args.get("postcode") or "")[:16])
+            topic = str(request.args.get("topic") or "")[:32] or None
+            if postcode is None:
+                return response.json({"error": "give a full postcode"}, status=400)
+            found = await asyncio.to_thread(self._alerts_at, postcode, topic)
+            return response.json({"postcode": postcode, "alerts": [
+                {"message": a.message, "topics": list(a.topics),
+                 "starts_at": a.starts_at.isoformat(), "ends_at": a.ends_at.isoformat()}
+                for a in found]})
 
         @scheduler.route("/unsubscribe/<token>", methods=["GET", "POST"])
         async def unsubscribe(_request: Request, token: str) -> HTTPResponse:

@@ -145,3 +145,24 @@ def active_alerts_for(session: Session, uprn: str, topic: str, now: datetime) ->
             if topic in row.topics.split()
             and address_in_areas(address.postcode, address.round_code,
                                  tuple(row.areas.split("|")))]
+
+
+def active_alerts_for_postcode(
+    session: Session, postcode: str, topic: str | None, now: datetime
+) -> list[AlertInfo]:
+    """Alerts live at `now` covering any address at `postcode` (for the widget's banner);
+    all topics when `topic` is None."""
+    rounds = set(session.scalars(
+        select(Address.round_code).where(Address.postcode == postcode)).all())
+    if not rounds:
+        return []
+    rows = session.scalars(
+        select(ServiceAlert)
+        .where(ServiceAlert.starts_at <= now)
+        .where(ServiceAlert.ends_at > now)
+        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
+    ).all()
+    return [_info(row) for row in rows
+            if (topic is None or topic in row.topics.split())
+            and any(address_in_areas(postcode, code, tuple(row.areas.split("|")))
+                    for code in rounds)]

@@ -48,7 +48,7 @@ def normalise_mobile(text: str) -> str | None:
         return None
     if number.country_code != 44 or not phonenumbers.is_possible_number(number):
         return None
-    drama = _DRAMA_FIRST <= number.national_number <= _DRAMA_LAST
+    drama = _DRAMA_FIRST <= (number.national_number or 0) <= _DRAMA_LAST
     mobile = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
     if not (drama or (mobile and phonenumbers.is_valid_number(number))):
         return None

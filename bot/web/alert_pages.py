@@ -44,7 +44,9 @@ def _moment(text: str, label: str) -> datetime:
 
 
 def _form(request: Request) -> dict[str, Any]:
-    form = request.form or {}
+    form = request.form
+    if form is None:
+        return {**{name: "" for name in FIELDS}, "topics": []}
     values: dict[str, Any] = {name: str(form.get(name) or "")[:1000] for name in FIELDS}
     values["topics"] = [t for t in form.getlist("topics") or [] if t in TOPICS]
     return values
