@@ -2,7 +2,8 @@
 
 By text, the sender's number (tracker.sender_id on the sms channel, E.164) is
 the contact, proven by the text itself. On the web the resident gives a UK
-mobile and types back the code sent to it before anything is switched on.
+mobile (or an email address, when SMTP is set up) and types back the code sent
+to it before anything is switched on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from actions.address_steps import validate_address_step, validate_postcode_step
 from actions.database import ServiceDown, with_session
 from actions.messaging import say, text
 from bot.clock import now
+from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
 from bot.db.session import get_engine
 from bot.notifications.commands import build_senders
 from bot.services.addresses import find_address
@@ -26,8 +28,10 @@ from bot.services.notification_contacts import (
     check_code,
     issue_code,
     normalise_mobile,
+    parse_contact,
 )
 from bot.services.notification_subscriptions import subscribe, subscriptions_for, withdraw_all
+from bot.services.reminders import deliver
 from bot.settings import get_settings
 
 FORM = "reminders_form"
@@ -49,23 +53,32 @@ def _contact(tracker: Tracker) -> str | None:
     return tracker.get_slot("notify_contact")
 
 
+def _by_email(tracker: Tracker) -> bool:
+    return not by_text(tracker) and "@" in str(tracker.get_slot("notify_contact") or "")
+
+
+def email_enabled() -> bool:
+    """Email needs an SMTP server in the settings."""
+    return bool(get_settings().smtp_host)
+
+
 async def consent_wording(tracker: Tracker) -> str:
     """Exactly what the resident is asked to agree to (stored with the consent record)."""
     uprn = tracker.get_slot("address_uprn")
     address = await with_session(find_address, uprn) if uprn else None
     return text(
-        "reminders_consent",
+        "reminders_consent_email" if _by_email(tracker) else "reminders_consent",
         address=address.label if address else "your address",
         cap=get_settings().notification_daily_cap,
         time=get_settings().reminder_send_time,
     )
 
 
-async def send_code(to: str, body: str, key: str) -> None:
-    """Text a one-time code through the SMS channel's sender (outbox by default)."""
+async def send_code(kind: str, to: str, body: str, key: str, token: str) -> None:
+    """Send a one-time code by text (SMS channel's sender) or email (SMTP)."""
     settings = get_settings()
     senders = build_senders(get_engine(settings.database_url), settings)
-    await senders["sms"].send(to, body, key)
+    await deliver(senders[kind], kind, to, body, key, token)
 
 
 def _free_text(tracker: Tracker, slot: str) -> str | None:
@@ -122,11 +135,15 @@ class ValidateRemindersForm(FormValidationAction):
     async def validate_notify_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        mobile = normalise_mobile(str(value or "")[:MAX_TEXT])
-        if mobile is None:
-            say(dispatcher, "reminders_mobile_invalid")
+        contact = parse_contact(str(value or "")[:MAX_TEXT])
+        if contact is None:
+            say(dispatcher, "reminders_contact_invalid" if email_enabled()
+                else "reminders_mobile_invalid")
             return {"notify_contact": None}
-        return {"notify_contact": mobile}
+        if contact.kind == CONTACT_EMAIL and not email_enabled():
+            say(dispatcher, "reminders_email_unavailable")
+            return {"notify_contact": None}
+        return {"notify_contact": contact.value}
 
     async def validate_notify_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -136,20 +153,21 @@ class ValidateRemindersForm(FormValidationAction):
             return {"notify_consent": False, "requested_slot": None}
         if by_text(tracker):
             return {"notify_consent": True}
-        contact = tracker.get_slot("notify_contact")
+        contact = str(tracker.get_slot("notify_contact"))
+        kind = CONTACT_EMAIL if _by_email(tracker) else CONTACT_SMS
         wording = await consent_wording(tracker)
         moment = now()
 
-        def pending(session: Any) -> tuple[int, str]:
-            sub = subscribe(session, contact_kind="sms", contact=contact,
+        def pending(session: Any) -> tuple[int, str, str]:
+            sub = subscribe(session, contact_kind=kind, contact=contact,
                             uprn=tracker.get_slot("address_uprn"), channel="web",
                             wording=wording, now=moment, confirmed=False)
-            return sub.id, issue_code(session, sub.id, moment)
+            return sub.id, sub.unsubscribe_token, issue_code(session, sub.id, moment)
 
         try:
-            sub_id, code = await with_session(pending)
-            await send_code(contact, text("reminders_code_sms", code=code),
-                            f"notify-code:{sub_id}:{moment.isoformat()}")
+            sub_id, token, code = await with_session(pending)
+            await send_code(kind, contact, text(f"reminders_code_{kind}", code=code),
+                            f"notify-code:{sub_id}:{moment.isoformat()}", token)
         except ServiceDown:
             say(dispatcher, "case_system_down")
             return {"notify_consent": None, "requested_slot": None}
@@ -176,7 +194,7 @@ class AskNotifyContact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        say(dispatcher, "reminders_ask_mobile")
+        say(dispatcher, "reminders_ask_contact" if email_enabled() else "reminders_ask_mobile")
         return []
 
 

@@ -162,3 +162,57 @@ async def test_cancelling_the_sign_up_forgets_the_answers(assistant, domain):
         "sms", {**ADDRESS, "notify_consent": True}, intent="cancel"), domain)
     assert slots["notify_consent"] is None and slots["address_uprn"] is None
     assert "You will not get any texts" in said[0]
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        self.bodies.append(envelope.content.decode("utf-8", "replace"))
+        return "250 OK"
+
+
+async def test_on_the_web_an_email_is_confirmed_by_the_emailed_code_when_email_is_set_up(
+    assistant, domain, monkeypatch
+):
+    from aiosmtpd.controller import Controller
+
+    from bot.settings import get_settings
+    from tests.channels.sms.sms_support import free_port
+
+    _, said = await run(ValidateRemindersForm(), tracker(
+        "webchat", ADDRESS, {"notify_contact": "resident@example.org"},
+        requested="notify_contact"), domain)
+    assert "can't send emails yet" in said[0]  # no SMTP server in the settings
+
+    mailbox, port = Mailbox(), free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(port))
+    get_settings.cache_clear()
+    try:
+        slots, _ = await run(ValidateRemindersForm(), tracker(
+            "webchat", ADDRESS, {"notify_contact": " Resident@Example.org "},
+            requested="notify_contact"), domain)
+        assert slots["notify_contact"] == "resident@example.org"
+        with_contact = {**ADDRESS, "notify_contact": "resident@example.org"}
+        _, asked = await run(AskNotifyConsent(), tracker("webchat", with_contact), domain)
+        assert "email you" in asked[0] and "link to stop" in asked[0]
+        slots, _ = await run(ValidateRemindersForm(), tracker(
+            "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+            requested="notify_consent"), domain)
+        assert len(mailbox.bodies) == 1 and "unsubscribe" in mailbox.bodies[0]
+        code = re.search(r"code is (\d{6})", mailbox.bodies[0]).group(1)
+        pending = {**with_contact, "notify_consent": True,
+                   "notify_subscription_id": slots["notify_subscription_id"]}
+        slots, _ = await run(ValidateRemindersForm(), tracker(
+            "webchat", pending, {"notify_code": code}, requested="notify_code"), domain)
+        assert slots["notify_code"] == "confirmed"
+        with session_scope(assistant) as session:
+            subs = subscriptions_for(session, "resident@example.org")
+            assert [(s.contact_kind, s.uprn) for s in subs] == [("email", SEVEN_ELM_ROAD)]
+    finally:
+        controller.stop()
+        get_settings.cache_clear()
