@@ -22,10 +22,12 @@ from bot.clock import now
 from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
 from bot.db.session import get_engine
 from bot.notifications.commands import build_senders
+from bot.privacy import hash_identifier
 from bot.services.addresses import find_address
 from bot.services.notification_contacts import (
     CodeCheck,
     check_code,
+    codes_sent_today,
     issue_code,
     normalise_mobile,
     parse_contact,
@@ -158,14 +160,21 @@ class ValidateRemindersForm(FormValidationAction):
         wording = await consent_wording(tracker)
         moment = now()
 
-        def pending(session: Any) -> tuple[int, str, str]:
+        def pending(session: Any) -> tuple[int, str, str] | None:
+            sent = codes_sent_today(session, hash_identifier(contact), moment)
+            if sent >= get_settings().notification_daily_cap:
+                return None
             sub = subscribe(session, contact_kind=kind, contact=contact,
                             uprn=tracker.get_slot("address_uprn"), channel="web",
                             wording=wording, now=moment, confirmed=False)
             return sub.id, sub.unsubscribe_token, issue_code(session, sub.id, moment)
 
         try:
-            sub_id, token, code = await with_session(pending)
+            made = await with_session(pending)
+            if made is None:
+                say(dispatcher, "reminders_too_many_codes")
+                return {"notify_consent": None, "requested_slot": None}
+            sub_id, token, code = made
             await send_code(kind, contact, text(f"reminders_code_{kind}", code=code),
                             f"notify-code:{sub_id}:{moment.isoformat()}", token)
         except ServiceDown:

@@ -11,13 +11,19 @@ import enum
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import phonenumbers
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS, NotificationCode
+from bot.clock import LONDON
+from bot.db.notifications import (
+    CONTACT_EMAIL,
+    CONTACT_SMS,
+    NotificationCode,
+    NotificationSubscription,
+)
 from bot.privacy import hash_identifier
 from bot.services.notification_subscriptions import activate
 
@@ -91,6 +97,19 @@ class CodeCheck(enum.Enum):
 
 def _code_hash(subscription_id: int, code: str) -> str:
     return hash_identifier(f"notification-code:{subscription_id}:{code}")
+
+
+def codes_sent_today(session: Session, contact_hash: str, now: datetime) -> int:
+    """How many one-time codes went to this contact since midnight (London): a stranger
+    typing someone's number again and again must not flood their phone."""
+    since = datetime.combine(now.astimezone(LONDON).date(), time(0, 0), tzinfo=LONDON)
+    return session.scalar(
+        select(func.count()).select_from(NotificationCode)
+        .join(NotificationSubscription,
+              NotificationSubscription.id == NotificationCode.subscription_id)
+        .where(NotificationSubscription.contact_hash == contact_hash)
+        .where(NotificationCode.created_at >= since)
+    ) or 0
 
 
 def issue_code(session: Session, subscription_id: int, now: datetime) -> str:

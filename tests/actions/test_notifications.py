@@ -216,3 +216,17 @@ async def test_on_the_web_an_email_is_confirmed_by_the_emailed_code_when_email_i
     finally:
         controller.stop()
         get_settings.cache_clear()
+
+
+async def test_codes_to_one_number_stop_at_the_daily_limit(assistant, domain):
+    with_contact = {**ADDRESS, "notify_contact": NUMBER}
+    for _ in range(3):
+        slots, said = await run(ValidateRemindersForm(), tracker(
+            "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+            requested="notify_consent"), domain)
+        assert slots["notify_subscription_id"]
+    slots, said = await run(ValidateRemindersForm(), tracker(
+        "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+        requested="notify_consent"), domain)
+    assert slots["requested_slot"] is None and "several codes" in said[0]
+    assert len(sms_store.outbound_for(assistant, hash_identifier(NUMBER))) == 3
