@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from bot.clock import now
 from bot.content import Content
+from bot.council import get_council
 from bot.services.handoff import add_resident_message, cancel_by_resident, open_ticket_for
 from bot.services.message_bus import MessageBus, MessageBusError
+from bot.services.resident_contact import remember_contact
 from bot.services.resident_delivery import delivery_key
 from bot.web.database import in_session
 from bot.web.events import publish_queue_changed, resident_topic
@@ -105,10 +107,12 @@ class HandoffRelay:
             await self._cancel(message, ticket_id)
             return result
         moment = now()
-        stored = await in_session(
-            self.engine,
-            lambda s: add_resident_message(s, sender_id, text[:2000], moment) is not None,
-        )
+
+        def store(session: Session) -> bool:
+            remember_contact(session, get_council(), sender_id, text)
+            return add_resident_message(session, sender_id, text[:2000], moment) is not None
+
+        stored = await in_session(self.engine, store)
         if stored:
             await self._publish_queue("resident_message", ticket_id)
             await self._tell(message, "handoff_person_will_reply", f"will_reply:{ticket_id}")

@@ -40,7 +40,9 @@ async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migr
     handoff_relay.set_relay(HandoffRelay(migrated_engine, InProcessBus(), get_content()))
     try:
         _, handed = await app.asgi_client.post(
-            "/webhooks/rest/webhook", json={"sender": "rest-7", "message": "call me on 01632"})
+            "/webhooks/rest/webhook",
+            json={"sender": "rest-7", "message": "call me on 07700 900123"},
+        )
         _, plain = await app.asgi_client.post(
             "/webhooks/rest/webhook", json={"sender": "rest-8", "message": "hello"})
     finally:
@@ -48,7 +50,8 @@ async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migr
     assert [m["text"] for m in handed.json] == [
         get_content().text("handoff_person_will_reply")]
     assert [m["text"] for m in plain.json] == ["bot answer"]
-    assert reached_rasa == ["call me on 01632", "hello"]  # Rasa logs both
+    assert reached_rasa == ["call me on 07700 900123", "hello"]  # Rasa logs both
     with session_scope(migrated_engine) as session:
-        texts = [m.text for m in session.get(HandoffTicket, ticket_id).messages]
-    assert texts[-1] == "call me on 01632"
+        saved = session.get(HandoffTicket, ticket_id)
+        assert saved.messages[-1].text == "call me on 07700 900123"
+        assert saved.contact == "+447700900123"  # asked for on REST, sent, so kept
