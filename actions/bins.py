@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import AddressSlotValidation
 from actions.database import ServiceDown, with_session
+from actions.feedback import ask_feedback
 from actions.messaging import say, text
 from bot.clock import now, today, uk_date
 from bot.services.addresses import find_address
@@ -66,4 +67,5 @@ class ActionTellBinDay(Action):
         else:
             say(dispatcher, "bin_day_answer", address=label,
                 collections=collections_text(collections))
+            return [*reset, *ask_feedback(dispatcher, tracker, "bin_collection_day")]
         return reset

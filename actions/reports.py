@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
 from actions.database import ServiceDown, with_cases, with_session
+from actions.feedback import ask_feedback
 from actions.messaging import say, text
 from bot.clock import now, uk_date
 from bot.council import get_council
@@ -215,7 +216,7 @@ class ActionSubmitReport(Action):
         category = FORM_CATEGORIES[form]
         say(dispatcher, "report_created", reference=created.reference,
             next_steps=text(f"next_steps_{category}"))
-        return reset
+        return [*reset, *ask_feedback(dispatcher, tracker, f"report_{category}")]
 
 
 class ActionCancelForm(Action):

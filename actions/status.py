@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.database import ServiceDown, with_cases, with_session
+from actions.feedback import ask_feedback
 from actions.messaging import say, text
 from bot.clock import now, uk_date
 from bot.content import get_content
@@ -88,4 +89,4 @@ class ActionCheckStatus(Action):
             note = f"{note}\n{text('status_location', location=detailed.location)}"
         say(dispatcher, "status_answer", reference=found.reference,
             status=status_words(found.status), date=uk_date(found.updated_at.date()), note=note)
-        return done
+        return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]

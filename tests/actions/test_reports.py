@@ -86,7 +86,11 @@ async def test_confirmed_missed_bin_is_lodged_with_a_reference_and_duplicates_re
     said = texts(dispatcher)[0]
     assert "Your reference is MB-" in said
     assert count_requests(assistant) == before + 1
-    assert all(value is None for value in slot_events(events).values())
+    slots = slot_events(events)
+    assert all(slots[name] is None for name in ("postcode", "address_uprn", "bin_stream",
+                                                "confirm_report"))
+    assert slots["feedback_topic"] == "report_missed_bin"
+    assert texts(dispatcher)[-1] == "Did that answer your question?"
 
     reference = said.split("Your reference is ")[1][:9]
     slots, again = await validate_missed_bin(domain, AT_SEVEN_ELM, {"bin_stream": "black"})
