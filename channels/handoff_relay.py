@@ -1,9 +1,9 @@
 """The resident's side of a handed-over conversation, in every Rasa server process.
 
 Inbound: `inbound(on_new_message)` wraps a channel's handler. While the conversation has an
-open ticket, what the resident sends goes to the ticket (and staff pages, live); Rasa only
-logs it (the conversation is paused). They are told once that a person will reply;
-"cancel" closes the ticket and resumes the assistant.
+open ticket, what the resident sends goes to the ticket (and staff pages, live) and into
+the tracker, but not to the assistant, so it never answers (even after a session expiry).
+They are told once that a person will reply; "cancel" closes the ticket and resumes.
 
 Outbound: `HandoffRelay.start()` subscribes to the staff app's bus topics
 ("resident.web", "resident.sms", "resident.rest") and delivers staff replies, "a person
@@ -102,7 +102,7 @@ class HandoffRelay:
         ticket_id = await in_session(self.engine, lambda s: _open_ticket_id(s, sender_id))
         if ticket_id is None or not text:
             return await handler(message)
-        result = await handler(message)  # paused: Rasa only logs it
+        result = await self._log_only(message, handler)
         if text.lower().rstrip(".!") in CANCEL_WORDS:
             await self._cancel(message, ticket_id)
             return result
@@ -117,6 +117,16 @@ class HandoffRelay:
             await self._publish_queue("resident_message", ticket_id)
             await self._tell(message, "handoff_person_will_reply", f"will_reply:{ticket_id}")
         return result
+
+    async def _log_only(self, message: UserMessage, handler: Handler) -> Any:
+        """Keep the message in the conversation without the assistant answering it."""
+        agent = self.agent()
+        if agent is None:  # no tracker store here: Rasa logs it (the conversation is paused)
+            return await handler(message)
+        await handoff_tracker.record_resident(
+            agent, message.sender_id or "", (message.text or "")[:2000], message.input_channel
+        )
+        return None
 
     async def _cancel(self, message: UserMessage, ticket_id: int) -> None:
         sender_id, moment = message.sender_id or "", now()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.shared.core.events import BotUttered, ConversationResumed, Event
+from rasa.shared.core.events import BotUttered, ConversationResumed, Event, UserUttered
 
 logger = logging.getLogger(__name__)
 KEY = "handoff_key"
@@ -51,6 +51,19 @@ async def record(
             tracker.update(event)
         await agent.tracker_store.save(tracker)
     return True
+
+
+async def record_resident(
+    agent: Any, sender_id: str, text: str, input_channel: str | None
+) -> None:
+    """Log what a handed-over resident sent, without the assistant reading or answering it
+    (even if the conversation's session expired while they waited, which unpauses it)."""
+    async with agent.lock_store.lock(sender_id):
+        tracker = await agent.tracker_store.get_or_create_tracker(
+            sender_id, append_action_listen=False
+        )
+        tracker.update(UserUttered(text, input_channel=input_channel))
+        await agent.tracker_store.save(tracker)
 
 
 async def is_paused(agent: Any, sender_id: str) -> bool:

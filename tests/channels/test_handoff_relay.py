@@ -173,7 +173,9 @@ async def test_resident_messages_go_to_the_ticket_and_they_are_told_once_a_perso
         desk.content.text("handoff_person_will_reply")]
     assert second.output_channel.messages == []
     assert [e["kind"] for e in queue_events] == ["resident_message", "resident_message"]
-    assert handled.seen[-2:] == ["my account number is 1234", "are you there?"]
+    tracker = await desk.agent.tracker_store.retrieve("web-2")
+    logged = [e.text for e in tracker.events if isinstance(e, UserUttered)]
+    assert logged[-2:] == ["my account number is 1234", "are you there?"]
 
 
 async def test_cancel_while_waiting_closes_the_ticket_and_resumes_the_assistant(desk):
@@ -195,3 +197,19 @@ async def test_messages_without_an_open_ticket_go_to_the_assistant_untouched(des
     assert plain.output_channel.messages == []
     with session_scope(desk.engine) as session:
         assert session.execute(select(HandoffTicket)).first() is None
+
+
+async def test_a_handed_over_message_is_logged_in_the_tracker_but_the_assistant_never_sees_it(
+    desk
+):
+    ticket_for(desk.engine, "web-5", "web")
+    await paused(desk.agent, "web-5")
+    seen: list[str] = []
+
+    async def assistant(message: UserMessage) -> None:
+        seen.append(message.text or "")
+
+    await handoff_relay.inbound(assistant)(message("still waiting", "web-5"))
+    tracker = await desk.agent.tracker_store.retrieve("web-5")
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)][-1] == "still waiting"
+    assert seen == []
