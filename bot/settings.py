@@ -71,6 +71,8 @@ class Settings:
     notification_daily_cap: int = 3
     # Seconds between runs of the in-process reminder scheduler (`make run`).
     notification_scheduler_seconds: int = 300
+    # Reminders and alerts handed to the provider per second (stay under its rate limit).
+    notification_sends_per_second: float = 10.0
     # Where residents' unsubscribe links point (the Rasa server's public address).
     notifications_public_base_url: str = "http://localhost:5005"
     # Reminder and alert emails over SMTP; "" switches email off.
@@ -144,6 +146,9 @@ class Settings:
             ),
             notification_scheduler_seconds=int(
                 _env("NOTIFICATION_SCHEDULER_SECONDS", str(base.notification_scheduler_seconds))
+            ),
+            notification_sends_per_second=float(
+                _env("NOTIFICATION_SENDS_PER_SECOND", str(base.notification_sends_per_second))
             ),
             notifications_public_base_url=_env(
                 "NOTIFICATIONS_PUBLIC_BASE_URL", base.notifications_public_base_url

@@ -65,6 +65,7 @@ async def run_once(engine: Engine, settings: Settings, now: datetime) -> RunRepo
         now,
         send_time=parse_send_time(settings.reminder_send_time),
         daily_cap=settings.notification_daily_cap,
+        sends_per_second=settings.notification_sends_per_second,
     )
 
 

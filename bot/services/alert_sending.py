@@ -28,7 +28,7 @@ from bot.db.notifications import (
 from bot.db.session import session_scope
 from bot.services.alerts import alert_recipients, get_alert
 from bot.services.notification_subscriptions import withdraw_all
-from bot.services.reminders import RunReport, TextSender, deliver, sent_today
+from bot.services.reminders import Pace, RunReport, TextSender, deliver, sent_today
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +63,12 @@ def _finish(engine: Engine, key: str, status: str, error: str | None = None) -> 
 
 async def send_alert(
     engine: Engine, senders: Mapping[str, TextSender], alert_id: int, now: datetime,
-    *, daily_cap: int = 3,
+    *, daily_cap: int = 3, sends_per_second: float = 0.0,
 ) -> RunReport:
-    """Send alert `alert_id` to everyone in its areas who has not had it yet."""
+    """Send alert `alert_id` to everyone in its areas who has not had it yet, paced at
+    `sends_per_second` (0 = no limit)."""
     report = RunReport()
+    pace = Pace(sends_per_second)
     with session_scope(engine) as session:
         alert = get_alert(session, alert_id)
         if alert is None:
@@ -102,6 +104,7 @@ async def send_alert(
         final = {"sent": DELIVERY_SENT, "suppressed": DELIVERY_SUPPRESSED}.get(
             status, DELIVERY_FAILED)
         _finish(engine, key, final, getattr(result, "last_error", None))
+        await pace.wait()
         if final == DELIVERY_SENT:
             report.sent += 1
         elif final == DELIVERY_SUPPRESSED:

@@ -307,15 +307,32 @@ async def run_due(
     *,
     send_time: time = DEFAULT_SEND_TIME,
     daily_cap: int = 3,
+    sends_per_second: float = 0.0,
 ) -> RunReport:
     """Send every reminder due at `now` that has not been sent; safe to run at any time,
     as often as wanted and from several processes at once.
 
-    `senders` maps a contact kind ("sms", "email") to its sender.
+    `senders` maps a contact kind ("sms", "email") to its sender; `sends_per_second`
+    (0 = no limit) paces the sends to stay under the provider's rate limit.
     """
     report = RunReport()
     with session_scope(engine) as session:
         due = due_reminders(session, now, send_time)
+    pace = Pace(sends_per_second)
     for item in due:
+        before = report.sent + report.failed
         await _send_one(engine, senders, item, now, daily_cap, report)
+        if report.sent + report.failed > before:
+            await pace.wait()
     return report
+
+
+class Pace:
+    """Spaces sends at most `per_second` apart (0 or less: no spacing)."""
+
+    def __init__(self, per_second: float) -> None:
+        self._gap = 1.0 / per_second if per_second > 0 else 0.0
+
+    async def wait(self) -> None:
+        if self._gap:
+            await asyncio.sleep(self._gap)

@@ -145,5 +145,6 @@ def register(
             return page(request, "alerts.html", status=400, values=values, error=str(error),
                         alerts=await asyncio.to_thread(recent), sent=None)
         report = await send_alert(engine, make_senders(), alert_id, now,
-                                  daily_cap=app.settings.notification_daily_cap)
+                                  daily_cap=app.settings.notification_daily_cap,
+                                  sends_per_second=app.settings.notification_sends_per_second)
         return redirect(f"/staff/alerts?sent={report.sent}", status=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,3 +159,11 @@ async def test_a_run_that_crashed_mid_send_is_finished_later_without_double_send
         statuses = session.scalars(select(ReminderDelivery.status)).all()
         assert statuses == ["sent"] * 4
         assert session.scalar(select(func.count()).select_from(ReminderDelivery)) == 4
+
+
+async def test_sends_are_paced_under_the_provider_rate_limit(loaded_engine: Engine) -> None:
+    for number, uprn in zip(NUMBERS[:3], ABBEY[:3], strict=True):
+        _subscribe(loaded_engine, number, uprn)
+    started = time.monotonic()
+    report = await _run(loaded_engine, EVENING, sends_per_second=5)
+    assert report.sent == 3 and time.monotonic() - started >= 0.55
