@@ -32,8 +32,8 @@ from bot.services.notification_contacts import (
     normalise_mobile,
     parse_contact,
 )
+from bot.services.notification_delivery import deliver
 from bot.services.notification_subscriptions import subscribe, subscriptions_for, withdraw_all
-from bot.services.reminders import deliver
 from bot.settings import get_settings
 
 FORM = "reminders_form"

@@ -36,8 +36,8 @@ from bot.db.session import get_engine, session_scope
 from bot.notifications.commands import run_once
 from bot.postcodes import normalise_postcode
 from bot.services.alerts import AlertInfo, active_alerts_for_postcode
+from bot.services.notification_delivery import RunReport
 from bot.services.notification_subscriptions import withdraw_by_token
-from bot.services.reminders import RunReport
 from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)

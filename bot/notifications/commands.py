@@ -18,7 +18,8 @@ from bot import clock
 from bot.db.session import get_engine
 from bot.notifications.email import SmtpEmailSender, SmtpSettings
 from bot.privacy import hash_identifier
-from bot.services.reminders import RunReport, parse_send_time, run_due
+from bot.services.notification_delivery import RunReport
+from bot.services.reminders import parse_send_time, run_due
 from bot.settings import Settings, get_settings
 
 

@@ -27,8 +27,8 @@ from bot.db.notifications import (
 )
 from bot.db.session import session_scope
 from bot.services.alerts import alert_recipients, get_alert
+from bot.services.notification_delivery import Pace, RunReport, TextSender, deliver, sent_today
 from bot.services.notification_subscriptions import withdraw_all
-from bot.services.reminders import Pace, RunReport, TextSender, deliver, sent_today
 
 logger = logging.getLogger(__name__)
 

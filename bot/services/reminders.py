@@ -14,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,20 +26,25 @@ from bot.clock import LONDON, uk_date
 from bot.content import get_content
 from bot.db import sms as sms_store
 from bot.db.notifications import (
-    CONTACT_EMAIL,
     CONTACT_SMS,
     DELIVERY_CLAIMED,
     DELIVERY_FAILED,
     DELIVERY_SENT,
     DELIVERY_SUPPRESSED,
     SUBSCRIPTION_ACTIVE,
-    AlertDelivery,
     NotificationSubscription,
     ReminderDelivery,
 )
 from bot.db.session import session_scope
 from bot.services.collections import Collection, next_collections
-from bot.services.notification_subscriptions import unsubscribe_url, withdraw_all
+from bot.services.notification_delivery import (
+    Pace,
+    RunReport,
+    TextSender,
+    deliver,
+    sent_today,
+)
+from bot.services.notification_subscriptions import withdraw_all
 from bot.services.sms_segments import count_segments
 
 logger = logging.getLogger(__name__)
@@ -48,13 +52,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_SEND_TIME = time(18, 0)
 # A claimed row older than this belongs to a run that stopped before finishing.
 STALE_CLAIM = timedelta(minutes=10)
-
-
-class TextSender(Protocol):
-    """Anything that sends one message under an idempotency key (SmsSender, the email sender)."""
-
-    async def send(self, to: str, body: str, idempotency_key: str) -> Any:
-        """Send `body` to `to`; the result has a `status` ("sent", "suppressed", "failed"...)."""
 
 
 @dataclass(frozen=True)
@@ -68,18 +65,6 @@ class Reminder:
     @property
     def containers(self) -> tuple[str, ...]:
         return tuple(c.container for c in self.collections)
-
-
-@dataclass
-class RunReport:
-    """What one `run_due` did."""
-
-    sent: int = 0
-    already_claimed: int = 0
-    suppressed: int = 0
-    capped: int = 0
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def parse_send_time(text: str) -> time:
@@ -148,26 +133,6 @@ def reminder_text(reminder: Reminder) -> str:
     return candidates[-1]
 
 
-def _london_midnight(now: datetime) -> datetime:
-    local = now.astimezone(LONDON)
-    return datetime.combine(local.date(), time(0, 0), tzinfo=LONDON)
-
-
-def sent_today(session: Session, contact_hash: str, now: datetime) -> int:
-    """How many reminders and alerts the contact has been sent (or is being sent) today."""
-    since = _london_midnight(now)
-    counted = (DELIVERY_CLAIMED, DELIVERY_SENT)
-    total = 0
-    for model in (ReminderDelivery, AlertDelivery):
-        total += session.scalar(
-            select(func.count()).select_from(model)
-            .where(model.contact_hash == contact_hash)
-            .where(model.claimed_at >= since)
-            .where(model.status.in_(counted))
-        ) or 0
-    return total
-
-
 @dataclass(frozen=True)
 class _Due:
     subscription_id: int
@@ -197,15 +162,6 @@ def due_reminders(session: Session, now: datetime, send_time: time) -> list[_Due
             due.append(_Due(row.id, row.contact_kind, row.contact, row.contact_hash,
                             row.unsubscribe_token, reminder))
     return due
-
-
-async def deliver(sender: TextSender, kind: str, contact: str, body: str, key: str,
-                  unsubscribe_token: str) -> Any:
-    """Hand one message to its sender; every email carries its one-click unsubscribe link."""
-    if kind == CONTACT_EMAIL:
-        return await sender.send(contact, body, key,  # type: ignore[call-arg]
-                                 unsubscribe_url=unsubscribe_url(unsubscribe_token))
-    return await sender.send(contact, body, key)
 
 
 def _key(item: _Due) -> str:
@@ -326,13 +282,3 @@ async def run_due(
             await pace.wait()
     return report
 
-
-class Pace:
-    """Spaces sends at most `per_second` apart (0 or less: no spacing)."""
-
-    def __init__(self, per_second: float) -> None:
-        self._gap = 1.0 / per_second if per_second > 0 else 0.0
-
-    async def wait(self) -> None:
-        if self._gap:
-            await asyncio.sleep(self._gap)

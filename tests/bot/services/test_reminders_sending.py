@@ -18,8 +18,9 @@ from bot.db import sms as sms_store
 from bot.db.notifications import NotificationConsent, ReminderDelivery
 from bot.db.session import session_scope
 from bot.privacy import hash_identifier
+from bot.services.notification_delivery import RunReport
 from bot.services.notification_subscriptions import subscribe, subscriptions_for, withdraw_all
-from bot.services.reminders import RunReport, run_due
+from bot.services.reminders import run_due
 from channels.sms.outbox import OutboxProvider
 from channels.sms.sender import SmsSender
 
