@@ -15,7 +15,7 @@ MODEL := models/council.tar.gz
 SPACY := var/spacy/council_en
 TRAINING_INPUTS := $(shell find data domain config.yml -type f 2>/dev/null | sort)
 
-.PHONY: help run shell test bench train install db lint validate test-python test-nlu test-stories clean
+.PHONY: help run shell notify test bench train install db lint validate test-python test-nlu test-stories clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: install validate train test-python test-nlu test-stories ## Everything CI 
 bench: install train db ## Measure accuracy, out-of-scope answers, speed and load through the channels (JSON lines)
 	@$(PY) -m bot.bench.nlu
 	@$(PY) -m bot.bench.load
+
+notify: install db ## Send the bin-day reminders due now (what cron or a systemd timer runs)
+	$(PY) -m bot notify run-due $(if $(AT),--at $(AT))
 
 install: $(VENV)/.installed ## Create .venv with Python 3.10 and the pinned dependencies
 
