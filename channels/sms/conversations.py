@@ -19,8 +19,11 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 
+from bot import clock
 from bot.content import get_content
 from bot.db import sms as store
+from bot.db.session import session_scope
+from bot.services.notification_subscriptions import withdraw_all
 from bot.services.sms_keywords import Keyword, detect_keyword
 from channels.sms.output import CollectingSmsOutput, reply_for
 from channels.sms.provider import InboundSms
@@ -120,6 +123,10 @@ class SmsConversations:
         while self._workers:
             await asyncio.gather(*list(self._workers), return_exceptions=True)
 
+    def _withdraw_subscriptions(self, number: str) -> None:
+        with session_scope(self._engine) as session:
+            withdraw_all(session, number, "sms_stop", clock.now())
+
     async def _reply(self, sms: InboundSms, key: str, suffix: str, **kw: Any) -> None:
         text = reply_for([{"text": get_content().text(key)}]).text
         await self._sender.send(sms.sender, text, f"{sms.provider}:{sms.message_id}:{suffix}", **kw)
@@ -132,6 +139,8 @@ class SmsConversations:
             if not opted_out:
                 await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, True)
                 await asyncio.to_thread(store.save_options, self._engine, number_hash, [])
+                # STOP stops every reminder and alert too, with the withdrawal recorded now.
+                await asyncio.to_thread(self._withdraw_subscriptions, sms.sender)
                 await self._reply(sms, "sms_stop_confirmed", "stop", ignore_opt_out=True)
             return
         if keyword is Keyword.START:

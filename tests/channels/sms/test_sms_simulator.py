@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import aiohttp
+from sqlalchemy import select
 
+from bot import clock
+from bot.db.notifications import NotificationSubscription
+from bot.db.session import session_scope
 from bot.services.sms_segments import count_segments
 from tests.channels.sms.sms_support import RecordingBot
 
@@ -93,3 +97,25 @@ async def test_the_simulator_is_off_when_a_real_provider_is_used(sms_server, htt
         assert response.status == 404
     async with http.post(app.url("simulator"), json={"from": "07700900001", "body": "hi"}) as r:
         assert r.status == 404
+
+
+async def test_stop_withdraws_every_reminder_subscription_with_the_withdrawal_recorded(
+    sms_server, http, migrated_engine
+) -> None:
+    from bot.services.notification_subscriptions import subscribe, subscriptions_for
+
+    with session_scope(migrated_engine) as session:
+        subscribe(session, contact_kind="sms", contact="+447700900004", uprn="100090000120",
+                  channel="sms", wording="Bin reminders by text", now=clock.now())
+    app = await sms_server("outbox")
+    await text(http, app, "07700900004", "STOP")
+    await app.settle()
+    with session_scope(migrated_engine) as session:
+        live = subscriptions_for(session, "+447700900004")
+        stopped = session.execute(
+            select(NotificationSubscription.status, NotificationSubscription.stopped_at)
+        ).all()
+    assert live == []
+    assert [(status, stopped_at is not None) for status, stopped_at in stopped] == [
+        ("stopped", True)
+    ]
