@@ -1,6 +1,7 @@
 """The whole handoff in headless Chromium on the real stack: a resident asks for a person
 in the chat widget, an advisor signs in to the staff queue, claims the ticket and replies,
-the reply appears in the resident's widget, and resolving returns them to the assistant."""
+the reply appears in the resident's widget (and stays after a reload), and resolving
+returns them to the assistant."""
 
 from __future__ import annotations
 
@@ -66,6 +67,10 @@ async def test_a_resident_in_the_widget_gets_an_advisors_reply_and_returns_to_th
                 await staff.get_by_label("Reply to the resident").fill(
                     "Hello, I'm Ann from the council. How can I help?")
                 await staff.get_by_role("button", name="Send reply").click()
+                await expect(resident.locator(".cc-msg-bot", has_text="I'm Ann from the council")
+                             ).to_be_visible(timeout=WAIT)
+                await resident.reload()  # the reply is in the conversation's history too
+                await resident.locator(".cc-status", has_text="Connected").wait_for()
                 await expect(resident.locator(".cc-msg-bot", has_text="I'm Ann from the council")
                              ).to_be_visible(timeout=WAIT)
 
