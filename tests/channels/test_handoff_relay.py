@@ -213,3 +213,18 @@ async def test_a_handed_over_message_is_logged_in_the_tracker_but_the_assistant_
     tracker = await desk.agent.tracker_store.retrieve("web-5")
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)][-1] == "still waiting"
     assert seen == []
+
+
+async def test_residents_still_waiting_see_their_new_place_live_but_it_is_not_recorded(desk):
+    first = ticket_for(desk.engine, "web-6", "web")
+    ticket_for(desk.engine, "web-7", "web")
+    await paused(desk.agent, "web-7")
+    socket = RecordingSocket()
+    REGISTRY.add("web-7", socket)
+    try:
+        await operations.claim(desk.queue, desk.staff, first)
+    finally:
+        REGISTRY.remove("web-7", socket)
+    assert [f["text"] for f in socket.sent] == [
+        desk.content.text("handoff_queue_position", position=1)]
+    assert await bot_texts(desk.agent, "web-7") == []
