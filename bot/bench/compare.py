@@ -21,25 +21,30 @@ from bot.bench.examples import read_examples
 from bot.bench.heldout import HELDOUT_DIR
 from bot.settings import PROJECT_ROOT
 
-THRESHOLDS = (0.0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+THRESHOLDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+AMBIGUITY = (0.0, 0.05, 0.1)
 
 
 def sweep(examples, parsed) -> dict[str, dict[str, float]]:
-    """Effective accuracy and out-of-scope answer rate if the fallback threshold were t."""
+    """Effective accuracy and out-of-scope answer rate for each fallback threshold and
+    ambiguity threshold (the top two intents closer than it go to the fallback)."""
     out = {}
-    for threshold in THRESHOLDS:
+    for threshold, ambiguity in [(t, a) for t in THRESHOLDS for a in AMBIGUITY]:
         correct = oos = oos_answered = 0
         for example, result in zip(examples, parsed, strict=True):
             ranking = [r for r in result.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
             top = ranking[0] if ranking else result["intent"]
-            guess = top["name"] if (top.get("confidence") or 0) >= threshold else "nlu_fallback"
+            second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
+            confident = (top.get("confidence") or 0) >= threshold
+            clear = (top.get("confidence") or 0) - second >= ambiguity
+            guess = top["name"] if confident and clear else "nlu_fallback"
             if example.intent == "out_of_scope":
                 oos += 1
                 oos_answered += guess not in NON_ANSWERS
                 correct += guess in NON_ANSWERS
             else:
                 correct += guess == example.intent
-        out[str(threshold)] = {"accuracy": round(correct / len(examples), 4),
+        out[f"{threshold}/{ambiguity}"] = {"accuracy": round(correct / len(examples), 4),
                                "oos_answer_rate": round(oos_answered / max(oos, 1), 4)}
     return out
 

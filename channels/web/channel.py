@@ -182,6 +182,9 @@ class WebChatInput(InputChannel):
                             UserMessage(message.for_rasa, output, sender_id,
                                         input_channel=self.name(), metadata=metadata)
                         )
+                        # The turn is over: stop the typing dots even when nobody answered
+                        # (a handed-over conversation waits for a person).
+                        await registry.deliver(sender_id, {"type": "idle"})
                     except Exception:
                         logger.exception("webchat %s: the assistant failed on a message", tag)
                         await refuse(ws, "unavailable")

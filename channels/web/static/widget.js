@@ -192,6 +192,8 @@
       addMessage("user", frame.text || "", []);
     } else if (frame.type === "typing") {
       startTyping();
+    } else if (frame.type === "idle") {
+      stopTyping();
     } else if (frame.type === "error") {
       stopTyping();
       if (frame.code === "bad_session") {

@@ -171,10 +171,12 @@ async def test_a_connection_sending_too_fast_is_told_to_slow_down(chat_server) -
         await next_frame(ws, "history")
         for n in range(11):
             await say(ws, f"message {n}")
-        frames = [await next_frame(ws) for _ in range(21)]
+        # Each accepted message: typing, the reply, idle (turn over); then one refusal.
+        frames = [await next_frame(ws) for _ in range(31)]
         errors = [f for f in frames if f["type"] == "error"]
         replies = [f for f in frames if f["type"] == "bot"]
         assert len(replies) == 10
+        assert len([f for f in frames if f["type"] == "idle"]) == 10
         assert len(errors) == 1 and errors[0]["code"] == "rate_limited"
 
 
