@@ -56,7 +56,7 @@ class Assistant:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
 
-    def new_conversation(self) -> "Conversation":
+    def new_conversation(self) -> Conversation:
         return Conversation(self, f"test-{uuid.uuid4().hex[:12]}")
 
 
