@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 
 from bot.council import get_council
 from bot.demo_staff import DEMO_ACCOUNTS
@@ -11,18 +10,18 @@ from bot.demo_staff import DEMO_ACCOUNTS
 
 def lines(rasa_port: int) -> list[str]:
     base = f"http://127.0.0.1:{rasa_port}"
-    out = [f"{get_council().name} assistant is running."]
-    if importlib.util.find_spec("channels.web.channel"):
-        out.append(f"  Demo council website with the chat widget: {base}/webhooks/webchat/demo/")
-    if importlib.util.find_spec("channels.sms.channel"):
-        out.append(f"  SMS simulator:                            {base}/webhooks/sms/simulator")
-    out.append(f"  REST API: curl -s {base}/webhooks/rest/webhook "
-               "-d '{\"sender\": \"me\", \"message\": \"when is my bin day\"}'")
-    out.append("  Chat in this terminal instead: make shell")
-    if importlib.util.find_spec("channels.staff"):
-        out.append(f"  Staff handoff queue:                      {base}/staff/queue")
-        out.append("  DEMO ONLY staff accounts (published passwords; never on a real server):")
-        out += [f"    {a.role:<10} {a.username} / {a.password}" for a in DEMO_ACCOUNTS]
+    out = [
+        f"{get_council().name} assistant is running.",
+        f"  Demo council website with the chat widget: {base}/webhooks/webchat/demo/",
+        f"  SMS simulator (text from a made-up number): {base}/webhooks/sms/simulator",
+        f"  Staff handoff queue:                        {base}/staff/queue",
+        f"  Insight dashboard and service alerts:       {base}/staff/insight, {base}/staff/alerts",
+        f"  REST API: curl -s {base}/webhooks/rest/webhook "
+        "-d '{\"sender\": \"me\", \"message\": \"when is my bin day\"}'",
+        "  Chat in this terminal instead: make shell",
+        "  DEMO ONLY staff accounts (published passwords; never on a real server):",
+    ]
+    out += [f"    {a.role:<10} {a.username} / {a.password}" for a in DEMO_ACCOUNTS]
     return out
 
 
