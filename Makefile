@@ -74,8 +74,10 @@ validate: install ## Check the training data and domain (rasa data validate)
 test-python: install $(SPACY)/meta.json ## Unit and integration tests (pytest, SQLite and PostgreSQL)
 	$(PY) -m pytest -q
 
+# A regression guard just under the targets (accuracy 0.90, out-of-scope answers 0.10),
+# which `make bench` reports: a small change in data must not pass unnoticed.
 test-nlu: install train ## Held-out NLU test with a minimum accuracy
-	$(PY) -m bot.bench.heldout --min-accuracy 0.90
+	$(PY) -m bot.bench.heldout --min-accuracy 0.89 --max-oos-answer-rate 0.11
 
 test-stories: install train ## Rasa test stories for every conversation the assistant has
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors --no-plot
