@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.address_steps import AddressSlotValidation
-from actions.database import ServiceDown, with_session
+from actions.database import ServiceDown, hand_over_when_down, with_session
 from actions.feedback import ask_feedback
 from actions.messaging import say, text
 from bot.clock import now, today, uk_date
@@ -57,8 +57,7 @@ class ActionTellBinDay(Action):
             collections = await with_session(next_collections, uprn, today())
             alerts = await with_session(active_alerts_for, uprn, "bins", now())
         except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return reset
+            return [*reset, *hand_over_when_down(dispatcher)]
         for alert in alerts:  # a live service alert comes first: it may change the answer
             say(dispatcher, "service_alert_notice", message=alert.message)
         label = address.label if address else str(uprn)

@@ -7,8 +7,11 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.messaging import say
 from bot.db.session import session_scope
 from bot.services.case_system import CaseSystem, CaseSystemRejected, CaseSystemUnavailable
 from bot.services.case_system_factory import get_case_system
@@ -19,6 +22,12 @@ log = logging.getLogger(__name__)
 
 class ServiceDown(RuntimeError):
     """The database or the case system cannot be used right now."""
+
+
+def hand_over_when_down(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Tell the resident plainly that our systems are down, then hand over to a person."""
+    say(dispatcher, "case_system_down")
+    return [SlotSet("handoff_reason", "system_down"), FollowupAction("action_handoff")]
 
 
 async def with_session(work: Callable[..., T], *args: Any) -> T:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
-from actions.database import ServiceDown, with_cases, with_session
+from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
 from actions.messaging import say, text
 from bot.clock import now, uk_date
@@ -209,10 +209,8 @@ class ActionSubmitReport(Action):
             request = await lodge(tracker, form)
             created = await with_cases(lambda cases: cases.create(request))
         except ServiceDown:
-            say(dispatcher, "case_system_down")
             # Not lodged: a person can take the report (the handoff says if they are in).
-            return [*reset, SlotSet("handoff_reason", "system_down"),
-                    FollowupAction("action_handoff")]
+            return [*reset, *hand_over_when_down(dispatcher)]
         category = FORM_CATEGORIES[form]
         say(dispatcher, "report_created", reference=created.reference,
             next_steps=text(f"next_steps_{category}"))

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.database import ServiceDown, with_cases, with_session
+from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
 from actions.messaging import say, text
 from bot.clock import now, uk_date
@@ -82,8 +82,7 @@ class ActionCheckStatus(Action):
                 except RequestNotFound:
                     detailed = None
         except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return done
+            return [*done, *hand_over_when_down(dispatcher)]
         note = found.note
         if detailed is not None and detailed.location:
             note = f"{note}\n{text('status_location', location=detailed.location)}"
