@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import websockets
+from websockets.client import connect
+from websockets.exceptions import WebSocketException
 
 from bot.bench.residents import message_for, script_lengths, session_id
 from bot.bench.schedule import Send, StepResult, open_loop_schedule
@@ -88,14 +89,14 @@ class WebChatLoad:
         await _sleep_until(start + turns[0].at - CONNECT_LEAD_SECONDS)
         url = f"{self.ws_url}?session={session_id()}"
         try:
-            async with websockets.connect(url, open_timeout=10, close_timeout=2,
+            async with connect(url, open_timeout=10, close_timeout=2,
                                           max_queue=None) as ws:
                 first = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
                 if first.get("type") != "history":
                     tally.errors += len(turns)
                     return
                 await self._talk(ws, start, turns, tally)
-        except (OSError, asyncio.TimeoutError, websockets.WebSocketException):
+        except (OSError, asyncio.TimeoutError, WebSocketException):
             tally.errors += 1
 
     async def _talk(self, ws: Any, start: float, turns: list[Send], tally: Tally) -> None:

@@ -43,7 +43,8 @@ def children(pid: int, proc: Path = PROC) -> list[int]:
 
 def tree_rss_kib(pid: int, proc: Path = PROC, field: str = "VmRSS") -> int:
     """`field` summed over `pid` and its descendants (a server may fork workers)."""
-    total, todo, seen = 0, [pid], set()
+    total, todo = 0, [pid]
+    seen: set[int] = set()
     while todo and len(seen) < 256:
         current = todo.pop()
         if current in seen:
