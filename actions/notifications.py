@@ -15,7 +15,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.address_steps import validate_address_step, validate_postcode_step
+from actions.address_steps import AddressSlotValidation
 from actions.database import ServiceDown, with_session
 from actions.messaging import say, text
 from bot.clock import now
@@ -90,7 +90,7 @@ def _free_text(tracker: Tracker, slot: str) -> str | None:
     return str(tracker.latest_message.get("text") or "")[:MAX_TEXT] or None
 
 
-class ValidateRemindersForm(FormValidationAction):
+class ValidateRemindersForm(AddressSlotValidation, FormValidationAction):
     """Postcode and address (the bin-day steps), then the contact, the yes, and the code."""
 
     def name(self) -> str:
@@ -115,24 +115,6 @@ class ValidateRemindersForm(FormValidationAction):
     ) -> dict[str, Any]:
         typed = _free_text(tracker, "address_uprn")
         return {"address_uprn": typed} if typed else {}
-
-    async def validate_postcode(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            return await validate_postcode_step(value, dispatcher, tracker)
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"postcode": None, "requested_slot": None}
-
-    async def validate_address_uprn(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        try:
-            return await validate_address_step(value, dispatcher, tracker)
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"address_uprn": None, "requested_slot": None}
 
     async def validate_notify_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
