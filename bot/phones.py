@@ -28,7 +28,3 @@ def normalise_uk_phone(text: str) -> str | None:
         return None
     return f"+44{national}"
 
-
-def is_uk_mobile(e164: str) -> bool:
-    """True for a normalised UK mobile number (+447...)."""
-    return e164.startswith("+447") and len(e164) == 13

@@ -11,8 +11,6 @@ _OUTWARD = (
 )
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 POSTCODE_PATTERN = re.compile(rf"^(?:(?P<out>{_OUTWARD})\s*(?P<in>{_INWARD})|(?P<gir>GIR\s*0AA))$")
-# Loose shape, for spotting something that looks like a postcode but is not valid.
-LOOKS_LIKE_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}$")
 
 
 def normalise_postcode(text: str) -> str | None:
