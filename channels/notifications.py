@@ -4,7 +4,8 @@ It takes no messages: its blueprint only starts a loop when the server starts
 (one pass at once, then one every `interval` seconds) and serves
 GET /webhooks/notifications/health with the last pass's counts, and the one-click
 unsubscribe link of every email, /webhooks/notifications/unsubscribe/<token>, and
-GET /webhooks/notifications/alerts?postcode=OB1+1AA[&topic=bins] (live alerts, JSON)
+GET /webhooks/notifications/alerts[?postcode=OB1+1AA][&topic=bins] (live alerts, JSON;
+without a postcode, every live alert and where it applies)
 for the web widget's banner. Passes are
 idempotent, so a restart, a second server or a cron job running
 `python -m bot notify run-due` as well never sends a reminder twice.
@@ -19,7 +20,7 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -35,7 +36,13 @@ from bot.content import get_content
 from bot.db.session import get_engine, session_scope
 from bot.notifications.commands import run_once
 from bot.postcodes import normalise_postcode
-from bot.services.alerts import AlertInfo, active_alerts_for_postcode
+from bot.services.alerts import (
+    TOPICS,
+    AlertInfo,
+    PublicAlert,
+    active_alerts_for_postcode,
+    live_public_alerts,
+)
 from bot.services.notification_delivery import RunReport
 from bot.services.notification_subscriptions import withdraw_by_token
 from bot.settings import Settings, get_settings
@@ -43,6 +50,50 @@ from bot.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 FIRST_PASS_WAIT_SECONDS = 10.0
+FEED_ARGUMENTS = ("postcode", "topic")
+MAX_FEED_QUERY = 200
+# Short caching: a new alert reaches pages within a minute. Any site may embed the widget.
+FEED_HEADERS = {"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*",
+                "X-Content-Type-Options": "nosniff"}
+BANNER_WORDS = {"heading": "webchat_alerts_heading", "hide": "webchat_alerts_hide",
+                "count_one": "webchat_alerts_count_one", "count_many": "webchat_alerts_count_many",
+                "new": "webchat_alerts_new"}
+
+
+def feed_arguments(args: Mapping[str, list[str]]) -> tuple[str | None, str | None]:
+    """The alerts feed's (postcode, topic), both optional; raises ValueError saying what is
+    wrong with an unknown, repeated, too long or malformed argument."""
+    for key, values in args.items():
+        if key not in FEED_ARGUMENTS:
+            raise ValueError(f"unknown parameter {key[:32]!r}: use postcode and topic only")
+        if len(values) != 1:
+            raise ValueError(f"give {key} once")
+    postcode: str | None = None
+    if "postcode" in args:
+        raw = args["postcode"][0]
+        postcode = normalise_postcode(raw) if len(raw) <= 16 else None
+        if postcode is None:
+            raise ValueError("give a full postcode, like OB1 1AA")
+    topic = args["topic"][0] if "topic" in args else None
+    if topic is not None and topic not in TOPICS:
+        raise ValueError(f"topic must be one of: {', '.join(TOPICS)}")
+    return postcode, topic
+
+
+def public_feed(alerts: list[PublicAlert]) -> dict[str, Any]:
+    """The feed without a postcode: each live alert with where it applies, and the banner's
+    words (content/messages/webchat.yml), so the widget needs no words of its own for it."""
+    content = get_content()
+    return {
+        "alerts": [{
+            "id": a.id, "message": a.message, "topics": list(a.topics),
+            "starts_at": a.starts_at.isoformat(), "ends_at": a.ends_at.isoformat(),
+            "whole_council": a.whole_council, "places": list(a.places),
+            "where": (content.text("webchat_alerts_everywhere") if a.whole_council
+                      else content.text("webchat_alerts_where", places=", ".join(a.places))),
+        } for a in alerts],
+        "labels": {name: content.text(key) for name, key in BANNER_WORDS.items()},
+    }
 
 
 class NotificationScheduler(InputChannel):
@@ -85,6 +136,10 @@ class NotificationScheduler(InputChannel):
         with session_scope(self.engine) as session:
             return active_alerts_for_postcode(session, postcode, topic, self.now())
 
+    def _public_alerts(self, topic: str | None) -> list[PublicAlert]:
+        with session_scope(self.engine) as session:
+            return live_public_alerts(session, topic, self.now())
+
     def _unsubscribe(self, token: str) -> bool:
         with session_scope(self.engine) as session:
             return withdraw_by_token(session, token[:64], clock.now())
@@ -113,16 +168,23 @@ class NotificationScheduler(InputChannel):
 
         @scheduler.route("/alerts", methods=["GET"])
         async def alerts(request: Request) -> HTTPResponse:
-            # For the widget's banner: live alerts at a postcode, e.g. ?postcode=OB1+1AA&topic=bins
-            postcode = normalise_postcode(str(request.args.get("postcode") or "")[:16])
-            topic = str(request.args.get("topic") or "")[:32] or None
-            if postcode is None:
-                return response.json({"error": "give a full postcode"}, status=400)
-            found = await asyncio.to_thread(self._alerts_at, postcode, topic)
-            return response.json({"postcode": postcode, "alerts": [
-                {"message": a.message, "topics": list(a.topics),
-                 "starts_at": a.starts_at.isoformat(), "ends_at": a.ends_at.isoformat()}
-                for a in found]})
+            # The widget's banner: ?postcode=OB1+1AA[&topic=bins] for one place, or no
+            # postcode for every live alert, each saying where it applies.
+            try:
+                if len(request.query_string) > MAX_FEED_QUERY:
+                    raise ValueError("the query is too long")
+                postcode, topic = feed_arguments(request.get_args(keep_blank_values=True))
+            except ValueError as bad:
+                return response.json({"error": str(bad)}, status=400,
+                                     headers={**FEED_HEADERS, "Cache-Control": "no-store"})
+            if postcode is not None:
+                found = await asyncio.to_thread(self._alerts_at, postcode, topic)
+                return response.json({"postcode": postcode, "alerts": [
+                    {"message": a.message, "topics": list(a.topics),
+                     "starts_at": a.starts_at.isoformat(), "ends_at": a.ends_at.isoformat()}
+                    for a in found]}, headers=FEED_HEADERS)
+            live = await asyncio.to_thread(self._public_alerts, topic)
+            return response.json(public_feed(live), headers=FEED_HEADERS)
 
         @scheduler.route("/unsubscribe/<token>", methods=["GET", "POST"])
         async def unsubscribe(_request: Request, token: str) -> HTTPResponse:

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.content import get_content
 from bot.db.models import Address, CollectionRound
 from bot.db.notifications import SUBSCRIPTION_ACTIVE, NotificationSubscription, ServiceAlert
 
@@ -166,3 +167,77 @@ def active_alerts_for_postcode(
             if (topic is None or topic in row.topics.split())
             and any(address_in_areas(postcode, code, tuple(row.areas.split("|")))
                     for code in rounds)]
+
+
+# ---- the public feed (the web widget's banner): no staff names, places in plain English ----
+
+MAX_PUBLIC_ALERTS = 20
+_ROUND_DAYS = {"MON": "Monday", "TUE": "Tuesday", "WED": "Wednesday", "THU": "Thursday",
+               "FRI": "Friday", "SAT": "Saturday", "SUN": "Sunday"}
+_DAY_ROUND = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN)-([A-Z0-9]{1,3})$")
+
+
+@dataclass(frozen=True)
+class PublicAlert:
+    """What anyone may read about a live alert: never who created it.
+
+    `places` describes each area in plain English ("OB1 2 postcodes", "Monday round A");
+    it is empty when `whole_council` is true.
+    """
+
+    id: int
+    message: str
+    topics: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    whole_council: bool
+    places: tuple[str, ...]
+
+
+def round_description(code: str, name: str | None = None) -> str:
+    """A collection round as residents say it: its name if it has one, else "Monday round A"
+    for a code like MON-A, else "collection round XYZ"."""
+    content = get_content()
+    if name and name.strip():
+        return name.strip()
+    day_round = _DAY_ROUND.match(code)
+    if day_round:
+        return content.text("alert_area_round_day", day=_ROUND_DAYS[day_round[1]],
+                            letter=day_round[2])
+    return content.text("alert_area_round", code=code)
+
+
+def _place(area: str, round_names: dict[str, str | None]) -> str:
+    if area.startswith("round:"):
+        code = area.split(":", 1)[1]
+        return round_description(code, round_names.get(code))
+    return get_content().text("alert_area_postcodes", area=area)
+
+
+def live_public_alerts(
+    session: Session, topic: str | None, now: datetime, limit: int = MAX_PUBLIC_ALERTS
+) -> list[PublicAlert]:
+    """Every alert live at `now` (touching `topic`, or any topic when None), newest first,
+    at most `limit` of them, with the places each covers described for residents."""
+    rows = session.scalars(
+        select(ServiceAlert)
+        .where(ServiceAlert.starts_at <= now)
+        .where(ServiceAlert.ends_at > now)
+        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
+    ).all()
+    chosen = [row for row in rows if topic is None or topic in row.topics.split()]
+    chosen = chosen[: max(0, limit)]
+    codes = {area.split(":", 1)[1] for row in chosen for area in row.areas.split("|")
+             if area.startswith("round:")}
+    rounds = session.scalars(
+        select(CollectionRound).where(CollectionRound.code.in_(codes))).all() if codes else []
+    # A round's display name, if the data ever carries one (the demo data does not).
+    round_names = {r.code: getattr(r, "name", None) for r in rounds}
+    found: list[PublicAlert] = []
+    for row in chosen:
+        areas = row.areas.split("|")
+        whole = "council" in areas
+        places = () if whole else tuple(dict.fromkeys(_place(a, round_names) for a in areas))
+        found.append(PublicAlert(row.id, row.message, tuple(row.topics.split()),
+                                 row.starts_at, row.ends_at, whole, places))
+    return found
