@@ -1,6 +1,6 @@
 """`make bench`, load part: end-to-end reply latency and throughput through the channels.
 
-    python -m bot.bench.load [--rates 10,25,50,75,100] [--step-seconds 10]
+    python -m bot.bench.load [--rates 10,25,50,75,100] [--step-seconds 10] [--channels web,sms]
 
 Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa run`), then
 climbs a ladder of offered rates, open loop, three ways: bare `Agent.handle_text` in this
@@ -132,8 +132,10 @@ def write_baseline_endpoints(stack: Stack) -> Path:
     return path
 
 
-async def measure(stack: Stack, rates: list[float], seconds: float) -> list[dict[str, Any]]:
-    """The three ladders and their JSON lines."""
+async def measure(
+    stack: Stack, rates: list[float], seconds: float, channels: list[str]
+) -> list[dict[str, Any]]:
+    """The baseline ladder, one ladder per channel in `channels`, and their JSON lines."""
     counts = await frames_per_turn(stack.base_url)
     agent = await load_baseline_agent(MODEL, write_baseline_endpoints(stack))
     baseline = AgentLoad(agent, counts)
@@ -148,7 +150,8 @@ async def measure(stack: Stack, rates: list[float], seconds: float) -> list[dict
     ws_url = stack.base_url.replace("http://", "ws://") + "/webhooks/webchat/ws"
     engine = make_engine(stack.database_url)
     try:
-        for load in (WebChatLoad(ws_url, counts), SmsLoad(stack.base_url, engine)):
+        loads = {"web": WebChatLoad(ws_url, counts), "sms": SmsLoad(stack.base_url, engine)}
+        for load in (loads[name] for name in channels):
             with PeakRss(stack.pids()) as rss:
                 steps = await ladder(load, rates, seconds, stack.pids())
             line = channel_line(load.name, steps, rss.peak_mb(), base_p95)
@@ -186,14 +189,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rates", default=",".join(f"{r:g}" for r in DEFAULT_RATES),
                         help="offered rates in messages a second, comma-separated")
     parser.add_argument("--step-seconds", type=float, default=10.0)
+    parser.add_argument("--channels", default="web,sms",
+                        help="which channels to load besides the baseline: web, sms or both")
     args = parser.parse_args(argv)
+    channels = [c.strip() for c in args.channels.split(",") if c.strip()]
     rates = sorted({float(r) for r in args.rates.split(",") if r.strip()} | {REPORT_RATE})
     if not 0 < args.step_seconds <= 60 or not all(0 < r <= 500 for r in rates):
         parser.error("step seconds must be in (0, 60] and rates in (0, 500]")
+    if not channels or any(c not in ("web", "sms") for c in channels):
+        parser.error("channels must be web, sms or web,sms")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="council-load-") as tmp, \
             running_stack(Path(tmp)) as stack:
-        lines = asyncio.run(measure(stack, rates, args.step_seconds))
+        lines = asyncio.run(measure(stack, rates, args.step_seconds, channels))
     for line in lines:
         print(json.dumps(line), flush=True)
     print(json.dumps(summary(lines, time.monotonic() - started)), flush=True)

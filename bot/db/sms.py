@@ -18,9 +18,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    insert,
     select,
+    update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.base import Base
@@ -117,13 +119,24 @@ def _outbound_text(row: SmsOutbound) -> OutboundText:
     )
 
 
+# The functions a text passes through on every turn use Core statements on one
+# connection each: the ORM's unit of work costs more CPU than the query itself here.
+_INBOUND = SmsInbound.__table__
+_OPT_OUT = SmsOptOut.__table__
+_OPTIONS = SmsPendingOptions.__table__
+_OUTBOUND = SmsOutbound.__table__
+
+
 def claim_inbound(engine: Engine, provider: str, message_id: str, number_hash: str) -> bool:
     """Record a provider's message id; False when it was already recorded (a retry)."""
     try:
-        with session_scope(engine) as session:
-            session.add(
-                SmsInbound(
-                    provider=provider, provider_message_id=message_id, number_hash=number_hash
+        with engine.begin() as connection:
+            connection.execute(
+                insert(_INBOUND).values(
+                    provider=provider,
+                    provider_message_id=message_id,
+                    number_hash=number_hash,
+                    received_at=utcnow(),
                 )
             )
     except IntegrityError:
@@ -131,10 +144,17 @@ def claim_inbound(engine: Engine, provider: str, message_id: str, number_hash: s
     return True
 
 
+def _opted_out(connection: Connection, number_hash: str) -> bool:
+    found = connection.execute(
+        select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == number_hash)
+    ).first()
+    return found is not None
+
+
 def is_opted_out(engine: Engine, number_hash: str) -> bool:
     """True when the number has texted STOP and not START since."""
-    with session_scope(engine) as session:
-        return session.get(SmsOptOut, number_hash) is not None
+    with engine.connect() as connection:
+        return _opted_out(connection, number_hash)
 
 
 def set_opted_out(engine: Engine, number_hash: str, opted_out: bool) -> None:
@@ -147,50 +167,93 @@ def set_opted_out(engine: Engine, number_hash: str, opted_out: bool) -> None:
             session.delete(row)
 
 
+@dataclass(frozen=True)
+class NumberState:
+    """What processing a text from a number needs to know first, read at once."""
+
+    opted_out: bool
+    options: list[dict[str, Any]]  # offered within the age asked for
+    has_stored_options: bool  # any row at all, however old (so it can be forgotten)
+
+
+def number_state(engine: Engine, number_hash: str, options_max_age: timedelta) -> NumberState:
+    """Whether the number opted out and the options last offered to it, in one read."""
+    with engine.connect() as connection:
+        opted_out = _opted_out(connection, number_hash)
+        row = connection.execute(
+            select(_OPTIONS.c.options_json, _OPTIONS.c.offered_at).where(
+                _OPTIONS.c.number_hash == number_hash
+            )
+        ).first()
+    if row is None:
+        return NumberState(opted_out, [], False)
+    fresh = row.offered_at >= utcnow() - options_max_age
+    return NumberState(opted_out, list(json.loads(row.options_json)) if fresh else [], True)
+
+
 def save_options(engine: Engine, number_hash: str, options: list[dict[str, Any]]) -> None:
     """Remember the options just offered (an empty list forgets earlier ones)."""
-    with session_scope(engine) as session:
-        session.execute(
-            delete(SmsPendingOptions).where(SmsPendingOptions.number_hash == number_hash)
-        )
+    with engine.begin() as connection:
+        connection.execute(delete(_OPTIONS).where(_OPTIONS.c.number_hash == number_hash))
         if options:
-            session.add(
-                SmsPendingOptions(number_hash=number_hash, options_json=json.dumps(options))
+            connection.execute(
+                insert(_OPTIONS).values(
+                    number_hash=number_hash, options_json=json.dumps(options), offered_at=utcnow()
+                )
             )
 
 
-def pending_options(engine: Engine, number_hash: str, max_age: timedelta) -> list[dict[str, Any]]:
-    """The options last offered to the number, if offered within `max_age`."""
-    with session_scope(engine) as session:
-        row = session.get(SmsPendingOptions, number_hash)
-        if row is None or row.offered_at < utcnow() - max_age:
-            return []
-        return list(json.loads(row.options_json))
+_OUTBOUND_FIELDS = (
+    _OUTBOUND.c.id,
+    _OUTBOUND.c.idempotency_key,
+    _OUTBOUND.c.recipient,
+    _OUTBOUND.c.body,
+    _OUTBOUND.c.status,
+    _OUTBOUND.c.attempts,
+    _OUTBOUND.c.last_error,
+    _OUTBOUND.c.created_at,
+)
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """`add_outbound`'s answer: the text, whether this call stored it, and whether its
+    recipient had opted out at that moment."""
+
+    text: OutboundText
+    created: bool
+    opted_out: bool
 
 
 def add_outbound(
     engine: Engine, key: str, provider: str, recipient: str, recipient_hash: str, body: str
-) -> tuple[OutboundText, bool]:
-    """Store a text to send under `key`; returns it and False when `key` was already stored."""
-    with session_scope(engine) as session:
-        existing = session.scalars(
-            select(SmsOutbound).where(SmsOutbound.idempotency_key == key)
+) -> StoredText:
+    """Store a text to send under `key` (kept as it was when `key` was already stored),
+    and read in the same transaction whether the recipient has opted out."""
+    with engine.begin() as connection:
+        opted_out = _opted_out(connection, recipient_hash)
+        existing = connection.execute(
+            select(*_OUTBOUND_FIELDS).where(_OUTBOUND.c.idempotency_key == key)
         ).first()
         if existing is not None:
-            return _outbound_text(existing), False
-        row = SmsOutbound(
-            idempotency_key=key,
-            provider=provider,
-            recipient=recipient,
-            recipient_hash=recipient_hash,
-            body=body,
-            status=STATUS_QUEUED,
-            attempts=0,
-            next_attempt_at=utcnow(),
-        )
-        session.add(row)
-        session.flush()
-        return _outbound_text(row), True
+            return StoredText(OutboundText(*existing), False, opted_out)
+        moment = utcnow()
+        new_id = connection.execute(
+            insert(_OUTBOUND).values(
+                idempotency_key=key,
+                provider=provider,
+                recipient=recipient,
+                recipient_hash=recipient_hash,
+                body=body,
+                status=STATUS_QUEUED,
+                attempts=0,
+                next_attempt_at=moment,
+                created_at=moment,
+                updated_at=moment,
+            )
+        ).inserted_primary_key[0]
+    text = OutboundText(new_id, key, recipient, body, STATUS_QUEUED, 0, None, moment)
+    return StoredText(text, True, opted_out)
 
 
 def record_attempt(
@@ -204,16 +267,21 @@ def record_attempt(
     counts_as_attempt: bool = True,
 ) -> None:
     """Store the outcome of one send attempt (or a suppression) on an outbound text."""
-    with session_scope(engine) as session:
-        row = session.get(SmsOutbound, outbound_id)
-        if row is None:
-            raise LookupError(f"no outbound text {outbound_id}")
-        row.status = status
-        row.attempts = row.attempts + (1 if counts_as_attempt else 0)
-        row.last_error = error[:500] if error else None
-        row.provider_message_id = provider_message_id or row.provider_message_id
-        row.next_attempt_at = next_attempt_at
-        row.updated_at = utcnow()
+    values: dict[str, Any] = {
+        "status": status,
+        "attempts": _OUTBOUND.c.attempts + (1 if counts_as_attempt else 0),
+        "last_error": error[:500] if error else None,
+        "next_attempt_at": next_attempt_at,
+        "updated_at": utcnow(),
+    }
+    if provider_message_id:
+        values["provider_message_id"] = provider_message_id
+    with engine.begin() as connection:
+        updated = connection.execute(
+            update(_OUTBOUND).where(_OUTBOUND.c.id == outbound_id).values(**values)
+        ).rowcount
+    if updated != 1:
+        raise LookupError(f"no outbound text {outbound_id}")
 
 
 def get_outbound(engine: Engine, outbound_id: int) -> OutboundText | None:

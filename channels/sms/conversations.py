@@ -134,9 +134,11 @@ class SmsConversations:
     async def _process(self, sms: InboundSms) -> None:
         number_hash = self._hash(sms.sender)
         keyword = detect_keyword(sms.body)
-        opted_out = await asyncio.to_thread(store.is_opted_out, self._engine, number_hash)
+        state = await asyncio.to_thread(
+            store.number_state, self._engine, number_hash, OPTIONS_LAST
+        )
         if keyword is Keyword.STOP:
-            if not opted_out:
+            if not state.opted_out:
                 await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, True)
                 await asyncio.to_thread(store.save_options, self._engine, number_hash, [])
                 # STOP stops every reminder and alert too, with the withdrawal recorded now.
@@ -147,7 +149,7 @@ class SmsConversations:
             await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, False)
             await self._reply(sms, "sms_start_confirmed", "start")
             return
-        if opted_out:
+        if state.opted_out:
             logger.info("sms from %s ignored: the number opted out", number_hash[:12])
             return
         if keyword is Keyword.HELP:
@@ -155,23 +157,12 @@ class SmsConversations:
             return
         if not sms.body.strip():
             return  # a picture-only or blank text: nothing to answer
-        await self._ask_assistant(sms, number_hash, await self._choose_option(sms, number_hash))
+        text = choose_option(sms.body, state.options)
+        await self._ask_assistant(sms, number_hash, text, state.has_stored_options)
 
-    async def _choose_option(self, sms: InboundSms, number_hash: str) -> str:
-        """The text to give the assistant: the payload of the option a "1", "2"... picks,
-        or the text itself (a number that picks nothing may be a house number)."""
-        choice = sms.body.strip().rstrip(".")
-        if not (choice.isdigit() and len(choice) == 1):
-            return sms.body
-        options = await asyncio.to_thread(
-            store.pending_options, self._engine, number_hash, OPTIONS_LAST
-        )
-        for option in options:
-            if option.get("number") == int(choice):
-                return str(option.get("payload") or option.get("title") or choice)
-        return sms.body
-
-    async def _ask_assistant(self, sms: InboundSms, number_hash: str, text: str) -> None:
+    async def _ask_assistant(
+        self, sms: InboundSms, number_hash: str, text: str, had_options: bool
+    ) -> None:
         collector = CollectingSmsOutput()
         message = UserMessage(
             text,
@@ -191,8 +182,21 @@ class SmsConversations:
         options = [
             {"number": o.number, "title": o.title, "payload": o.payload} for o in reply.options
         ]
-        await asyncio.to_thread(store.save_options, self._engine, number_hash, options)
+        if options or had_options:  # nothing to remember and nothing to forget: no write
+            await asyncio.to_thread(store.save_options, self._engine, number_hash, options)
         if reply.text:
             await self._sender.send(
                 sms.sender, reply.text, f"{sms.provider}:{sms.message_id}:reply"
             )
+
+
+def choose_option(body: str, options: list[dict[str, Any]]) -> str:
+    """The text to give the assistant: the payload of the option a "1", "2"... picks,
+    or the text itself (a number that picks nothing may be a house number)."""
+    choice = body.strip().rstrip(".")
+    if not (choice.isdigit() and len(choice) == 1):
+        return body
+    for option in options:
+        if option.get("number") == int(choice):
+            return str(option.get("payload") or option.get("title") or choice)
+    return body

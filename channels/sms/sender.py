@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -50,7 +52,7 @@ class SmsSender:
         Returns the stored text with its final status.
         """
         number_hash = self._hash(to)
-        text, created = await asyncio.to_thread(
+        stored = await asyncio.to_thread(
             store.add_outbound,
             self._engine,
             idempotency_key,
@@ -59,56 +61,45 @@ class SmsSender:
             number_hash,
             body,
         )
-        if not created and text.status not in (store.STATUS_QUEUED, store.STATUS_RETRYING):
+        text = stored.text
+        if not stored.created and text.status not in (store.STATUS_QUEUED, store.STATUS_RETRYING):
             return text
-        await self._deliver(text, number_hash, ignore_opt_out)
-        return await self._reload(text)
+        return await self._deliver(text, number_hash, stored.opted_out and not ignore_opt_out)
 
     async def _deliver(
-        self, text: store.OutboundText, number_hash: str, ignore_opt_out: bool
-    ) -> None:
-        opted_out = await asyncio.to_thread(store.is_opted_out, self._engine, number_hash)
-        if opted_out and not ignore_opt_out:
-            await asyncio.to_thread(
-                store.record_attempt,
-                self._engine,
-                text.id,
-                store.STATUS_SUPPRESSED,
-                counts_as_attempt=False,
-            )
+        self, text: store.OutboundText, number_hash: str, suppress: bool
+    ) -> store.OutboundText:
+        """Send (or, for an opted-out number, suppress) a stored text; returns its final state."""
+        if suppress:
+            await self._record(text, store.STATUS_SUPPRESSED, counts_as_attempt=False)
             logger.info("sms to %s suppressed: the number opted out", number_hash[:12])
-            return
-        await self._attempt_until_done(text, number_hash)
+            return replace(text, status=store.STATUS_SUPPRESSED)
+        return await self._attempt_until_done(text, number_hash)
 
-    async def _attempt_until_done(self, text: store.OutboundText, number_hash: str) -> None:
+    async def _record(self, text: store.OutboundText, status: str, **outcome: Any) -> None:
+        await asyncio.to_thread(store.record_attempt, self._engine, text.id, status, **outcome)
+
+    async def _attempt_until_done(
+        self, text: store.OutboundText, number_hash: str
+    ) -> store.OutboundText:
         if text.attempts >= self._attempts:
-            await asyncio.to_thread(
-                store.record_attempt,
-                self._engine,
-                text.id,
-                store.STATUS_FAILED,
-                error=text.last_error or "no attempts left",
-                counts_as_attempt=False,
-            )
-            return
+            error = text.last_error or "no attempts left"
+            await self._record(text, store.STATUS_FAILED, error=error, counts_as_attempt=False)
+            return replace(text, status=store.STATUS_FAILED, last_error=error)
         for attempt in range(text.attempts, self._attempts):
             result = await self._try_once(text)
             if result.ok:
-                await asyncio.to_thread(
-                    store.record_attempt,
-                    self._engine,
-                    text.id,
-                    store.STATUS_SENT,
-                    provider_message_id=result.provider_message_id,
+                await self._record(
+                    text, store.STATUS_SENT, provider_message_id=result.provider_message_id
                 )
-                return
+                return replace(text, status=store.STATUS_SENT, attempts=attempt + 1,
+                               last_error=None)
             last = result.permanent or attempt + 1 >= self._attempts
             delay = self._base_delay * (2**attempt)
-            await asyncio.to_thread(
-                store.record_attempt,
-                self._engine,
-                text.id,
-                store.STATUS_FAILED if last else store.STATUS_RETRYING,
+            status = store.STATUS_FAILED if last else store.STATUS_RETRYING
+            await self._record(
+                text,
+                status,
                 error=result.error,
                 next_attempt_at=None if last else store.utcnow() + timedelta(seconds=delay),
             )
@@ -120,9 +111,11 @@ class SmsSender:
                     attempt + 1,
                     result.error,
                 )
-                return
+                return replace(text, status=status, attempts=attempt + 1,
+                               last_error=(result.error or "")[:500] or None)
             logger.warning("sms %s to %s: retrying in %.1fs", text.id, number_hash[:12], delay)
             await asyncio.sleep(delay)
+        return text  # not reached: the last attempt returns above
 
     async def _try_once(self, text: store.OutboundText) -> SendResult:
         try:
@@ -131,13 +124,11 @@ class SmsSender:
             logger.exception("sms provider %s raised", self._provider.name)
             return SendResult(ok=False, error=f"{type(error).__name__}: {error}"[:300])
 
-    async def _reload(self, text: store.OutboundText) -> store.OutboundText:
-        fresh = await asyncio.to_thread(store.get_outbound, self._engine, text.id)
-        return fresh or text
-
     async def retry_stale(self, stale_after: timedelta = timedelta(minutes=2)) -> int:
         """Finish texts a stopped process left queued or retrying; returns how many it tried."""
         due = await asyncio.to_thread(store.due_outbound, self._engine, stale_after)
         for text in due:
-            await self._deliver(text, self._hash(text.recipient), ignore_opt_out=False)
+            number_hash = self._hash(text.recipient)
+            opted_out = await asyncio.to_thread(store.is_opted_out, self._engine, number_hash)
+            await self._deliver(text, number_hash, suppress=opted_out)
         return len(due)

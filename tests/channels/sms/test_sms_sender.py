@@ -93,9 +93,9 @@ async def test_texts_to_an_opted_out_number_are_suppressed_but_recorded(
 async def test_a_text_left_behind_by_a_stopped_process_is_finished(
     migrated_engine: Engine, provider_api: ProviderApi
 ) -> None:
-    text, _ = store.add_outbound(
+    text = store.add_outbound(
         migrated_engine, "k-8", "twilio", RESIDENT, hash_identifier(RESIDENT), "Left behind"
-    )
+    ).text
     sender = twilio_sender(migrated_engine, provider_api)
     assert await sender.retry_stale() == 0  # too fresh: a live sender may still own it
     with session_scope(migrated_engine) as session:

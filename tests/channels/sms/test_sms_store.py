@@ -1,0 +1,62 @@
+"""The SMS channel's per-turn reads and writes (bot/db/sms.py) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+
+from bot.db import sms as store
+
+NUMBER = "hash-of-07700900001"
+OPTIONS = [{"number": 1, "title": "Bins", "payload": "/bin_collection_day"}]
+
+
+def test_a_new_number_has_no_state(migrated_engine: Engine) -> None:
+    state = store.number_state(migrated_engine, NUMBER, timedelta(hours=2))
+    assert state == store.NumberState(opted_out=False, options=[], has_stored_options=False)
+
+
+def test_options_offered_are_read_back_with_the_opt_out(migrated_engine: Engine) -> None:
+    store.save_options(migrated_engine, NUMBER, OPTIONS)
+    store.set_opted_out(migrated_engine, NUMBER, True)
+    state = store.number_state(migrated_engine, NUMBER, timedelta(hours=2))
+    assert state == store.NumberState(opted_out=True, options=OPTIONS, has_stored_options=True)
+
+
+def test_old_options_are_not_offered_but_are_known_so_they_can_be_forgotten(
+    migrated_engine: Engine,
+) -> None:
+    store.save_options(migrated_engine, NUMBER, OPTIONS)
+    with migrated_engine.begin() as connection:
+        connection.execute(
+            update(store.SmsPendingOptions.__table__).values(
+                offered_at=store.utcnow() - timedelta(hours=3)
+            )
+        )
+    state = store.number_state(migrated_engine, NUMBER, timedelta(hours=2))
+    assert (state.options, state.has_stored_options) == ([], True)
+    store.save_options(migrated_engine, NUMBER, [])
+    assert not store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).has_stored_options
+
+
+def test_storing_a_text_reads_the_opt_out_and_keeps_the_first_copy_of_a_key(
+    migrated_engine: Engine,
+) -> None:
+    first = store.add_outbound(migrated_engine, "k-1", "outbox", "+447700900001", NUMBER, "Hello")
+    assert (first.created, first.opted_out, first.text.status) == (True, False, "queued")
+    store.record_attempt(migrated_engine, first.text.id, "sent", provider_message_id="p1")
+    store.set_opted_out(migrated_engine, NUMBER, True)
+
+    again = store.add_outbound(migrated_engine, "k-1", "outbox", "+447700900001", NUMBER, "Other")
+    assert (again.created, again.opted_out) == (False, True)
+    assert (again.text.id, again.text.body, again.text.status, again.text.attempts) == (
+        first.text.id, "Hello", "sent", 1)
+    assert store.get_outbound(migrated_engine, first.text.id) == again.text
+
+
+def test_recording_an_attempt_on_a_missing_text_is_an_error(migrated_engine: Engine) -> None:
+    with pytest.raises(LookupError, match="999999"):
+        store.record_attempt(migrated_engine, 999_999, store.STATUS_SENT)
