@@ -32,17 +32,25 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def rasa_server(workdir: Path, model: Path | None) -> Iterator[str]:
+def rasa_server(
+    workdir: Path, model: Path | None, notifications_database: str | None = None
+) -> Iterator[str]:
     """Run Rasa with the web chat channel from a credentials file; yields its base URL.
 
     Without a model, `-m` points at an empty folder: the channel still loads.
     With one, the action server runs too and the tracker store is SQLite in `workdir`.
+    With `notifications_database` (a migrated database's URL, e.g. SQLite in `workdir`),
+    the notifications channel loads too (the alerts feed, the scheduler once an hour),
+    and the server's DATABASE_URL is that database.
     """
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "RASA_TELEMETRY_ENABLED": "false",
            "TF_CPP_MIN_LOG_LEVEL": "3"}
     rasa_port, action_port = free_port(), free_port()
-    (workdir / "credentials.yml").write_text(
-        yaml.safe_dump({"channels.web.channel.WebChatInput": {}, "rest": None}))
+    channels: dict = {"channels.web.channel.WebChatInput": {}, "rest": None}
+    if notifications_database is not None:
+        env["DATABASE_URL"] = notifications_database
+        channels["channels.notifications.NotificationScheduler"] = {"interval_seconds": 3600}
+    (workdir / "credentials.yml").write_text(yaml.safe_dump(channels))
     endpoints: dict = {"tracker_store": {"type": "SQL", "dialect": "sqlite",
                                          "db": str(workdir / "tracker.db")}}
     processes: list[subprocess.Popen[bytes]] = []
