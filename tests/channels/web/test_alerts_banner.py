@@ -288,3 +288,36 @@ def test_a_missing_or_failing_feed_leaves_the_chat_working_as_before(
     assert page.locator(".cc-alerts").is_hidden()
     assert page.locator(".cc-alert-badge").is_hidden()
     assert errors == []
+
+
+def test_opening_the_chat_asks_again_at_most_once_a_minute_and_shows_a_new_alert(
+    page: Any, server: AlertsServer
+) -> None:
+    server.publish("council", PHONES)
+    page.add_init_script("""{
+      window.__alertFetches = 0;
+      const fetchFirst = window.fetch;
+      window.fetch = function (url, options) {
+        if (String(url).includes('/notifications/alerts')) { window.__alertFetches += 1; }
+        return fetchFirst.call(this, url, options);
+      };
+    }""")
+    page.clock.install()
+    page.goto(server.demo)
+    page.locator(".cc-launcher", has_text="1 service alert").wait_for()
+    fetches = "() => window.__alertFetches"
+    assert page.evaluate(fetches) == 1, "asked once when the widget loads"
+    open_chat(page)
+    page.locator(".cc-icon-button").click()
+    page.clock.fast_forward("00:50")
+    open_chat(page)
+    assert page.evaluate(fetches) == 1, "not again within a minute"
+    page.locator(".cc-icon-button").click()
+    server.publish("round:MON-A", SNOW)
+    page.context.new_cdp_session(page).send("Network.clearBrowserCache")
+    page.clock.fast_forward("00:11")
+    open_chat(page)
+    banner(page).get_by_text(SNOW).wait_for()
+    assert page.evaluate(fetches) == 2
+    announcer = page.locator("[data-council-chat] > [role=status]")
+    assert announcer.inner_text() == "New service alert: " + SNOW
