@@ -1,6 +1,7 @@
 """The held-out NLU test: fails when accuracy is below the minimum.
 
     python -m bot.bench.heldout --min-accuracy 0.90 [--model models/council.tar.gz]
+        [--examples tests/nlu/dev]   (another labelled set, e.g. the development set)
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-accuracy", type=float, default=0.90)
     parser.add_argument("--max-oos-answer-rate", type=float, default=0.10)
     parser.add_argument("--show-errors", type=int, default=40)
+    parser.add_argument("--examples", type=Path, default=HELDOUT_DIR,
+                        help="the folder of labelled examples (default: the held-out set)")
     args = parser.parse_args(argv)
-    examples = read_examples(sorted(HELDOUT_DIR.glob("*.yml")))
+    examples = read_examples(sorted(args.examples.glob("*.yml")))
     if not examples:
-        print(f"no held-out examples in {HELDOUT_DIR}", file=sys.stderr)
+        print(f"no labelled examples in {args.examples}", file=sys.stderr)
         return 1
     scores = score(args.model, examples)
     for error in scores.errors[: args.show_errors]:
