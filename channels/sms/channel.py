@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db.session import get_engine
 from bot.privacy import hash_identifier
+from bot.rasa_speedups import close_kept_sessions
 from bot.settings import Settings, get_settings
 from channels import handoff_relay
 from channels.sms import simulator
@@ -180,6 +181,10 @@ class SmsInput(InputChannel):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await conversations.drain()
+
+        @sms.listener("after_server_stop")
+        async def close_action_server_sessions(_app: Any, _loop: Any) -> None:
+            await close_kept_sessions()  # bot/rasa_speedups.py keeps them open until now
 
         return sms
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from sqlalchemy import text
 from sqlalchemy.pool import QueuePool
 
 import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups import install
+from bot.rasa_speedups import close_kept_sessions, install
 
 
 def action() -> RemoteAction:
@@ -57,3 +60,71 @@ async def test_the_sqlite_tracker_store_is_pooled_in_wal_mode_and_round_trips(
     with store.session_scope() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+class CountingServer:
+    """An HTTP server on loopback that notes each request's TCP connection and headers."""
+
+    def __init__(self) -> None:
+        self.peers: list[tuple[str, int]] = []
+        self.headers: list[dict[str, str]] = []
+        self.queries: list[dict[str, str]] = []
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.peers.append(request.transport.get_extra_info("peername"))
+        self.headers.append(dict(request.headers))
+        self.queries.append(dict(request.query))
+        if request.path == "/fail":
+            return web.json_response({"error": "no"}, status=500)
+        if request.path == "/close":  # answers, then closes the connection
+            return web.json_response({"ok": True}, headers={"Connection": "close"})
+        return web.json_response({"echo": await request.json()})
+
+
+@pytest.fixture()
+async def counting_server() -> AsyncIterator[CountingServer]:
+    server = CountingServer()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", server.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    server.url = f"http://127.0.0.1:{port}"
+    yield server
+    await runner.cleanup()
+
+
+async def test_action_server_calls_share_one_connection_with_rasas_headers_and_token(
+    counting_server: CountingServer,
+) -> None:
+    endpoint = EndpointConfig(counting_server.url + "/webhook", headers={"X-Council": "ob"},
+                              token="secret", basic_auth={"username": "u", "password": "p"})
+    first = await endpoint.request(json={"n": 1}, method="post")
+    second = await endpoint.request(json={"n": 2}, method="post")
+    assert (first, second) == ({"echo": {"n": 1}}, {"echo": {"n": 2}})
+    assert len(set(counting_server.peers)) == 1  # one TCP connection for both
+    for headers, query in zip(counting_server.headers, counting_server.queries, strict=True):
+        assert headers["X-Council"] == "ob"
+        assert headers["Authorization"].startswith("Basic ")
+        assert query == {"token": "secret"}
+    await close_kept_sessions()
+
+
+async def test_errors_and_closed_connections_behave_as_in_rasa(
+    counting_server: CountingServer,
+) -> None:
+    endpoint = EndpointConfig(counting_server.url)
+    with pytest.raises(ClientResponseError) as raised:
+        await endpoint.request(json={}, method="post", subpath="fail")
+    assert raised.value.status == 500
+    assert await endpoint.request(json={}, method="post", subpath="close") == {"ok": True}
+    # The server closed that connection: the next call opens a new one and succeeds.
+    assert await endpoint.request(json={"n": 3}, method="post") == {"echo": {"n": 3}}
+    assert len(set(counting_server.peers)) == 2
+    await close_kept_sessions()
+    # A closed session is replaced, not reused.
+    assert await endpoint.request(json={"n": 4}, method="post") == {"echo": {"n": 4}}
+    await close_kept_sessions()
