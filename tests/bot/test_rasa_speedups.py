@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,14 +11,21 @@ from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups import close_kept_sessions, install
+from bot.rasa_speedups import RASA_SAVE, close_kept_sessions, install, save_tracker_with_core
 
 
 def action() -> RemoteAction:
@@ -128,3 +136,58 @@ async def test_errors_and_closed_connections_behave_as_in_rasa(
     # A closed session is replaced, not reused.
     assert await endpoint.request(json={"n": 4}, method="post") == {"echo": {"n": 4}}
     await close_kept_sessions()
+
+
+def tracker_store_for(database_url: str) -> SQLTrackerStore:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return SQLTrackerStore(db=str(url.database))
+    return SQLTrackerStore(dialect="postgresql", host=url.host, port=url.port,
+                           db=url.database, username=url.username, password=url.password)
+
+
+def stored_rows(store: SQLTrackerStore) -> list[tuple]:
+    with store.session_scope() as session:
+        return [tuple(row) for row in session.execute(text(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+            "FROM events ORDER BY id"))]
+
+
+async def save_three_turns(store: SQLTrackerStore) -> None:
+    # Two conversations; the second starts a new session halfway, so only the events
+    # since the latest session start count as stored.
+    for sender in ("resident-a", "resident-b"):
+        tracker = DialogueStateTracker(sender, [])
+        tracker.update(ActionExecuted("action_session_start", timestamp=1.0))
+        tracker.update(SessionStarted(timestamp=1.0))
+        tracker.update(ActionExecuted("action_listen", timestamp=1.0))
+        await store.save(tracker)
+        tracker.update(UserUttered("when is my bin day", {"name": "bin_collection_day",
+                                                          "confidence": 0.93}, timestamp=2.0))
+        tracker.update(SlotSet("postcode", "OB2 5JQ", timestamp=2.0))
+        tracker.update(ActionExecuted("action_bin_day", timestamp=2.0))
+        tracker.update(BotUttered("Your bins go out on Thursday", timestamp=2.0))
+        await store.save(tracker)
+        await store.save(tracker)  # nothing new: nothing written
+        if sender == "resident-b":
+            tracker.update(ActionExecuted("action_session_start", timestamp=3.0))
+            tracker.update(SessionStarted(timestamp=3.0))
+            await store.save(tracker)
+            restored = await store.retrieve(sender)
+            restored.update(UserUttered("thanks", {"name": "thank", "confidence": 0.9},
+                                        timestamp=4.0))
+            await store.save(restored)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_tracker_saves_store_exactly_the_rows_rasas_own_save_stores(
+    database_url: str, tmp_path: Path
+) -> None:
+    ours = tracker_store_for(database_url)
+    assert SQLTrackerStore.save is save_tracker_with_core
+    await save_three_turns(ours)
+    theirs = SQLTrackerStore(db=str(tmp_path / "rasa-original.db"))
+    theirs.save = types.MethodType(RASA_SAVE, theirs)  # Rasa's save, unpatched
+    await save_three_turns(theirs)
+    assert stored_rows(ours) == stored_rows(theirs)
+    assert len(stored_rows(ours)) == 2 * 7 + 3
