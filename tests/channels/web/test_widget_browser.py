@@ -346,3 +346,38 @@ def test_at_400_percent_zoom_every_chat_control_can_be_scrolled_to_and_fits(
         assert box["x"] >= 0 and box["x"] + box["width"] <= 320, selector
     page.screenshot(path=str(ARTIFACTS / "open-chat-400-percent-zoom.png"))
     assert axe_violations(page) == []
+
+
+@pytest.fixture
+def council_site(tmp_path: Any, chat_server: Any) -> Iterator[str]:
+    """A council's own site on another origin (its own HTTP server) with the one script tag."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "index.html").write_text(
+        "<!DOCTYPE html><html lang='en'><head><title>Another council site</title></head>"
+        "<body><main><h1>Council tax</h1></main>"
+        f"<script src='{chat_server.base}/widget.js'></script></body></html>")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_widget_works_embedded_on_a_site_of_another_origin(
+    page: Any, council_site: str
+) -> None:
+    page.goto(council_site)
+    open_chat(page)
+    send(page, "hello from another site")
+    bot_says(page, "You said: hello from another site")
+    before = transcript(page)
+    page.reload()
+    page.locator(".cc-status", has_text="Connected").wait_for()
+    assert transcript(page) == before
