@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -9,21 +10,42 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.database import ServiceDown, with_session
+from actions.form_asides import answer_aside, offer_help_when_stuck
 from actions.messaging import say
 from bot.postcodes import normalise_postcode
 from bot.services.addresses import AddressRecord, addresses_for_postcode, match_address
 
 MAX_ADDRESS_BUTTONS = 6
 MAX_ANSWER_LENGTH = 200
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def find_postcode(text: str) -> str | None:
+    """The one postcode in a sentence: 'postcode is ob25jq i think' -> 'OB2 5JQ'.
+
+    Tries the whole text, then each word and each pair of neighbouring words.
+    """
+    text = str(text or "")[:MAX_ANSWER_LENGTH]
+    whole = normalise_postcode(text)
+    if whole is not None:
+        return whole
+    words = _WORD.findall(text)
+    found = {normalise_postcode(w) for w in words}
+    found |= {normalise_postcode(f"{a} {b}") for a, b in zip(words, words[1:], strict=False)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 async def validate_postcode_step(
     value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> dict[str, Any]:
     """Check the postcode; fill the address too when it is the only one or was given."""
-    postcode = normalise_postcode(str(value or "")[:MAX_ANSWER_LENGTH])
+    postcode = find_postcode(str(value or ""))
+    if answer_aside(dispatcher, tracker, "postcode", found_value=postcode is not None):
+        return {"postcode": None}
     if postcode is None:
         say(dispatcher, "postcode_invalid")
+        offer_help_when_stuck(dispatcher, tracker, "postcode")
         return {"postcode": None}
     addresses = await with_session(addresses_for_postcode, postcode)
     if not addresses:
@@ -48,11 +70,33 @@ async def validate_address_step(
     typed = str(value or "").strip()[:MAX_ANSWER_LENGTH]
     chosen = next((a for a in addresses if typed == a.uprn), None) or match_address(
         addresses, typed
-    )
+    ) or address_in_sentence(addresses, typed, tracker)
+    if answer_aside(dispatcher, tracker, "address_uprn", found_value=chosen is not None):
+        return {"address_uprn": None}
     if chosen is None:
         say(dispatcher, "address_not_matched", postcode=postcode)
+        offer_help_when_stuck(dispatcher, tracker, "address_uprn")
         return {"address_uprn": None}
     return {"address_uprn": chosen.uprn}
+
+
+def address_in_sentence(
+    addresses: list[AddressRecord], typed: str, tracker: Tracker
+) -> AddressRecord | None:
+    """The address named inside a longer answer: 'it's number 7, the one with the red door',
+    'we're at Rose Cottage by the pond'. A house number found in the message, else the one
+    house name the text contains."""
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "house_number":
+            chosen = match_address(addresses, str(entity.get("value") or ""))
+            if chosen is not None:
+                return chosen
+    said = f" {' '.join(_WORD.findall(typed.lower()))} "
+    named = {
+        a.uprn: a for a in addresses
+        if not a.house[:1].isdigit() and f" {' '.join(_WORD.findall(a.house.lower()))} " in said
+    }
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 async def ask_address(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

@@ -13,6 +13,9 @@ from actions.messaging import say
 from actions.reports import bins_at
 from bot.services.addresses import find_address
 
+# Answers to "anything else we should know?" that add nothing to the summary.
+NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n"}
+
 
 class AskPostcode(Action):
     def name(self) -> str:
@@ -120,6 +123,7 @@ class AskConfirmReport(Action):
             lines.append(f"Where: {slot('problem_location')}")
             if form == "pothole_form":
                 lines.append(f"Size and danger: {slot('pothole_size')}")
-            lines.append(f"Details: {slot('problem_description')}")
+            if str(slot("problem_description") or "").strip(" .!").lower() not in NOTHING_MORE:
+                lines.append(f"Details: {slot('problem_description')}")
         say(dispatcher, "ask_confirm_report", summary="\n".join(lines))
         return []

@@ -12,7 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
+from actions.form_asides import answer_aside, offer_help_when_stuck
 from actions.messaging import say, text
+from actions.report_answers import bin_named_earlier, validated, yes_or_no
 from bot.clock import now, uk_date
 from bot.council import get_council
 from bot.services.addresses import find_address
@@ -60,9 +62,46 @@ class ReportFormValidation(FormValidationAction):
     def name(self) -> str:
         return f"validate_{self.form}"
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """The slots' own validation, then any reply to the summary that is not a plain yes/no."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if tracker.get_slot("requested_slot") == "confirm_report" and not validated(
+            events, "confirm_report"
+        ):
+            result = await self.other_reply_to_summary(dispatcher, tracker, domain)
+            tracker.slots.update(result)
+            events += [SlotSet(slot, value) for slot, value in result.items()]
+        return events
+
+    async def other_reply_to_summary(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A thumbs-up, a question, a change, or something unclear: never a silent resend."""
+        message = str(tracker.latest_message.get("text") or "")
+        answer = yes_or_no(message)
+        if answer is not None:
+            return await self.validate_confirm_report(answer, dispatcher, tracker, domain)
+        if answer_aside(dispatcher, tracker, "confirm_report"):
+            return {"confirm_report": None}
+        changed = await self.change_before_sending(message, dispatcher, tracker)
+        if changed is not None:
+            return changed
+        say(dispatcher, "confirm_report_unclear")
+        return {"confirm_report": None}
+
+    async def change_before_sending(
+        self, message: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any] | None:
+        """Slots to change when the resident corrects the summary; None if not a correction."""
+        return None
+
     async def validate_problem_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if answer_aside(dispatcher, tracker, "problem_location"):
+            return {"problem_location": None}
         location = clean_text(value)
         if len(location) > MAX_ANSWER_LENGTH:
             say(dispatcher, "text_too_long", limit=MAX_ANSWER_LENGTH)
@@ -75,6 +114,8 @@ class ReportFormValidation(FormValidationAction):
     async def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if answer_aside(dispatcher, tracker, "problem_description"):
+            return {"problem_description": None}
         description = clean_text(value)
         if len(description) > 500:
             say(dispatcher, "text_too_long", limit=500)
@@ -87,6 +128,8 @@ class ReportFormValidation(FormValidationAction):
     async def validate_pothole_size(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if answer_aside(dispatcher, tracker, "pothole_size"):
+            return {"pothole_size": None}
         size = clean_text(value)
         if len(size) > MAX_ANSWER_LENGTH:
             say(dispatcher, "text_too_long", limit=MAX_ANSWER_LENGTH)
@@ -121,6 +164,43 @@ class ValidateFlyTippingForm(ReportFormValidation):
 class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
     form = "missed_bin_form"
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Then, once the address is known, use a bin named before we asked for it."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        slot = tracker.get_slot
+        if (slot("address_uprn") and slot("bin_stream") is None
+                and slot("requested_slot") != "bin_stream" and not validated(events, "bin_stream")
+                and not any(e.get("name") == "requested_slot" for e in events)):
+            try:
+                named = bin_named_earlier(tracker, await bins_at(slot("address_uprn")))
+            except ServiceDown:
+                named = None  # the form asks which bin, and says then if it cannot look
+            if named is not None:
+                result = await self.validate_bin_stream(named, dispatcher, tracker, domain)
+                tracker.slots.update(result)
+                events += [SlotSet(name, value) for name, value in result.items()]
+        return events
+
+    async def change_before_sending(
+        self, message: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any] | None:
+        """'Actually it was the blue bin' at the summary: change the bin, show it again."""
+        try:
+            available = await bins_at(tracker.get_slot("address_uprn"))
+        except ServiceDown:
+            return None
+        stream = stream_from_text(clean_text(message)[:MAX_ANSWER_LENGTH], available)
+        if stream is None or stream == tracker.get_slot("bin_stream"):
+            return None
+        result = await self.validate_bin_stream(message, dispatcher, tracker, {})
+        if result.get("bin_stream"):
+            say(dispatcher, "report_changed")
+            return {**result, "confirm_report": None}
+        # That bin cannot be reported (the reply said why): the report as it was still stands.
+        return {"confirm_report": None}
+
     async def validate_bin_stream(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -128,8 +208,11 @@ class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
         try:
             available = await bins_at(uprn)
             stream = stream_from_text(clean_text(value)[:MAX_ANSWER_LENGTH], available)
+            if answer_aside(dispatcher, tracker, "bin_stream", found_value=stream is not None):
+                return {"bin_stream": None}
             if stream is None:
                 say(dispatcher, "bin_stream_unknown", options=", ".join(available.values()))
+                offer_help_when_stuck(dispatcher, tracker, "bin_stream")
                 return {"bin_stream": None}
             check = await with_session(
                 check_missed_bin, uprn, stream, now(), get_council().bank_holidays

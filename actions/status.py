@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
+from actions.form_asides import answer_aside, offer_help_when_stuck
 from actions.messaging import say, text
 from bot.clock import now, uk_date
 from bot.content import get_content
@@ -21,6 +23,17 @@ from bot.services.lookup_throttle import is_throttled, record_failed_lookup
 from bot.settings import get_settings
 
 THROTTLE_WINDOW = timedelta(hours=1)
+_REFERENCE_IN_TEXT = re.compile(r"\b([A-Za-z]{2})\s*[-–—_/.]?\s*(\d{6})\b")
+
+
+def reference_in_sentence(value: Any) -> str | None:
+    """The one reference inside a longer answer: 'it's mb 204117 I think' -> 'MB-204117'."""
+    found = {
+        normalise_reference(f"{letters}-{digits}")
+        for letters, digits in _REFERENCE_IN_TEXT.findall(str(value or "")[:200])
+    }
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 class ValidateRequestStatusForm(FormValidationAction):
@@ -30,9 +43,12 @@ class ValidateRequestStatusForm(FormValidationAction):
     async def validate_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        reference = normalise_reference(str(value or "")[:40])
+        reference = normalise_reference(str(value or "")[:40]) or reference_in_sentence(value)
+        if answer_aside(dispatcher, tracker, "reference", found_value=reference is not None):
+            return {"reference": None}
         if reference is None:
             say(dispatcher, "reference_invalid")
+            offer_help_when_stuck(dispatcher, tracker, "reference")
             return {"reference": None}
         return {"reference": reference}
 

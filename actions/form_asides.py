@@ -1,0 +1,132 @@
+"""Asides in the middle of a form: a question about something else, "why do you need that?",
+"I don't know my postcode", or the same question failing again and again.
+
+The form keeps its place: the validator answers the aside, leaves the slot empty, and the
+form asks its question again. Nothing the resident asked is stored as an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messaging import say
+from bot.content import get_content
+
+# A different question is only answered when the classifier is this sure of it.
+ASIDE_CONFIDENCE = 0.7
+# After this many answers to the same question that did not fit, offer other ways on.
+ATTEMPTS_BEFORE_HELP = 3
+MAX_ASIDE_LENGTH = 200
+
+TASK_INTENTS = (
+    "bin_collection_day", "report_missed_bin", "report_pothole", "report_street_light",
+    "report_fly_tipping", "check_request_status",
+)
+FORM_INTENTS = {
+    "bin_day_form": "bin_collection_day",
+    "missed_bin_form": "report_missed_bin",
+    "pothole_form": "report_pothole",
+    "street_light_form": "report_street_light",
+    "fly_tipping_form": "report_fly_tipping",
+    "request_status_form": "check_request_status",
+}
+QUESTION_STARTS = {
+    "what", "whats", "what's", "when", "where", "wheres", "where's", "why", "how", "who",
+    "which", "can", "could", "do", "does", "is", "are", "will", "would", "should", "shall",
+}
+_WHY = re.compile(
+    r"^(?:but |and |ok |okay |so )?why\b|\bwhat(?:'s| is| do you need| d'you need)? "
+    r"(?:it|that|this|my \w+) for\b|^what for\b",
+    re.IGNORECASE,
+)
+_DONT_KNOW = re.compile(
+    r"\b(?:don'?t|do not|dont|doesn'?t|dunno|not sure|no idea|can'?t remember|forgot|"
+    r"can'?t find|haven'?t got|have not got|don'?t have|lost)\b",
+    re.IGNORECASE,
+)
+# The slots whose answer has a fixed shape: "I don't know" cannot be the answer itself.
+SHAPED_SLOTS = ("postcode", "address_uprn", "reference", "bin_stream")
+
+
+def is_question(text: str) -> bool:
+    """True for 'how much is it?', 'can I pay online', 'why'."""
+    words = text.strip().lower().split()
+    return text.strip().endswith("?") or (bool(words) and words[0] in QUESTION_STARTS)
+
+
+def asks_why(text: str) -> bool:
+    """'why do you need that?', 'what's that for?': the resident asks why we ask."""
+    return len(text) <= 80 and bool(_WHY.search(text.strip()))
+
+
+def says_dont_know(text: str) -> bool:
+    """'I don't know my postcode', 'no idea', 'I've lost it'."""
+    return len(text) <= 120 and bool(_DONT_KNOW.search(text.replace("\u2019", "'")))
+
+
+def attempts_at(tracker: Tracker, slot: str) -> int:
+    """How many answers the resident has given to the question for `slot`, this time round."""
+    count, current = 0, None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            if event.get("value") not in (slot, None):
+                count = 0
+            current = event.get("value")
+        elif kind == "active_loop" and event.get("name") is None:
+            count, current = 0, None
+        elif kind == "user" and current == slot:
+            count += 1
+    return count
+
+
+def _intent(tracker: Tracker) -> tuple[str, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+
+
+def answer_aside(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, *, found_value: bool = False
+) -> bool:
+    """Answer the latest message if it is an aside rather than an answer for `slot`.
+
+    Only while the form is asking for `slot`. `found_value`: an answer of the right shape was
+    found in the message (then only a clear question about something else is an aside).
+    True when the message was answered here and must not be stored.
+    """
+    if tracker.get_slot("requested_slot") != slot:
+        return False
+    message = str(tracker.latest_message.get("text") or "").strip()[:MAX_ASIDE_LENGTH]
+    intent, confidence = _intent(tracker)
+    content = get_content()
+    form = (tracker.active_loop or {}).get("name", "")
+    if is_question(message) and confidence >= ASIDE_CONFIDENCE:
+        if content.has(f"faq_{intent}"):
+            say(dispatcher, f"faq_{intent}")
+            say(dispatcher, "form_back_to_it")
+            return True
+        if intent in TASK_INTENTS and intent != FORM_INTENTS.get(form):
+            say(dispatcher, "form_one_thing_at_a_time")
+            return True
+    if found_value:
+        return False
+    if asks_why(message):
+        say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
+        return True
+    if slot in SHAPED_SLOTS and says_dont_know(message):
+        key = f"dont_know_{slot}"
+        if content.has(key):
+            say(dispatcher, key)
+            return True
+    return False
+
+
+def offer_help_when_stuck(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:
+    """After several answers that did not fit, say how else to get it done."""
+    if tracker.get_slot("requested_slot") == slot and attempts_at(tracker, slot) >= (
+        ATTEMPTS_BEFORE_HELP
+    ):
+        say(dispatcher, "form_stuck")

@@ -1,0 +1,62 @@
+"""What residents say to a report form besides a plain answer: a thumbs-up at the summary,
+"actually it was the blue bin", or a bin they named before the form asked for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from bot.services.bin_streams import stream_from_text
+
+# Replies to "Shall I send it?" that the classifier may not read as yes or no.
+YES_REPLIES = {"👍", "👌", "✅", "✔", "✔️", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿", "y", "yup",
+               "yep", "ok", "okay", "ok send it", "send", "send it", "go ahead", "go on"}
+NO_REPLIES = {"👎", "❌", "✖", "n", "nope", "nah", "wrong", "that's wrong", "not right"}
+MAX_MESSAGES_BACK = 8
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for a thumbs-up or 'send it', False for a thumbs-down or 'wrong', else None."""
+    said = " ".join(str(text or "").strip().lower().rstrip(".!").split())[:40]
+    if said in YES_REPLIES:
+        return True
+    if said in NO_REPLIES:
+        return False
+    return None
+
+
+def messages_since_form_start(tracker: Tracker, opening_intent: str) -> list[str]:
+    """The resident's messages in this run of the form, newest first.
+
+    Stops at the message that opened the form (`opening_intent`) and at a summary already
+    shown: after "no, change it" what was said before is not reused.
+    """
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot" and (
+            event.get("value") == "confirm_report"
+        ):
+            break
+        if kind != "user":
+            continue
+        texts.append(str(event.get("text") or ""))
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == opening_intent or len(texts) >= MAX_MESSAGES_BACK:
+            break
+    return texts
+
+
+def bin_named_earlier(tracker: Tracker, available: dict[str, str]) -> str | None:
+    """The one bin the resident named in this form's messages: 'my black bin wasn't
+    collected' -> the text that names it, for the form's bin validation."""
+    for text in messages_since_form_start(tracker, "report_missed_bin"):
+        if stream_from_text(text[:200], available) is not None:
+            return text[:200]
+    return None
+
+
+def validated(events: list[dict[str, Any]], slot: str) -> bool:
+    """Whether `events` already set `slot` this turn."""
+    return any(e.get("event") == "slot" and e.get("name") == slot for e in events)
