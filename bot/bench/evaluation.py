@@ -65,9 +65,22 @@ def is_correct(gold: str, guess: str) -> bool:
     return gold == guess or (gold == "out_of_scope" and guess in NON_ANSWERS)
 
 
+def quiet_rasa_logs() -> None:
+    """Rasa's structured debug log goes to stdout, one line per message with its text: keep
+    it to warnings, so a scoring run prints its figures and nothing of the examples."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 async def parse_all(model: Path, texts: list[str]) -> tuple[list[dict[str, Any]], list[float]]:
     from rasa.core.agent import Agent
 
+    quiet_rasa_logs()
     agent = Agent.load(str(model))
     results, latencies = [], []
     for text in texts:
