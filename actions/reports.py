@@ -9,19 +9,20 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
+from actions.address_steps import MAX_ANSWER_LENGTH
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
-from actions.form_asides import answer_aside, offer_help_when_stuck
+from actions.form_asides import FORM_INTENTS, answer_aside
 from actions.messaging import say, text
-from actions.report_answers import bin_named_earlier, validated, yes_or_no
-from bot.clock import now, uk_date
-from bot.council import get_council
+from actions.report_answers import (
+    messages_since_form_start,
+    validated,
+    yes_or_no,
+)
+from actions.report_places import place_in, with_street
 from bot.services.addresses import find_address
-from bot.services.bin_streams import stream_from_text
 from bot.services.case_system import NewRequest
 from bot.services.collections import bins_for_address
-from bot.services.service_requests import check_missed_bin
 
 FORM_CATEGORIES = {
     "missed_bin_form": "missed_bin",
@@ -36,6 +37,7 @@ REPORT_SLOTS = (
 # Rasa's input channel names -> the channel recorded on a request.
 CHANNELS = {"webchat": "web", "sms": "sms"}
 MIN_LOCATION_LENGTH = 5
+LOCATION_FORMS = ("pothole_form", "street_light_form", "fly_tipping_form")
 MIN_DESCRIPTION_LENGTH = 2
 
 
@@ -67,9 +69,19 @@ class ReportFormValidation(FormValidationAction):
     ) -> list[EventType]:
         """The slots' own validation, then any reply to the summary that is not a plain yes/no."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
-        if tracker.get_slot("requested_slot") == "confirm_report" and not validated(
-            events, "confirm_report"
-        ):
+        requested = tracker.get_slot("requested_slot")
+        if (requested is None and self.form in LOCATION_FORMS
+                and tracker.get_slot("problem_location") is None
+                and not validated(events, "problem_location")):
+            # "There's a pothole outside 14 High Street": the place is already given.
+            place = place_in(str(tracker.latest_message.get("text") or ""))
+            if place is not None and place.exact:
+                result = await self.validate_problem_location(
+                    place.phrase, dispatcher, tracker, domain
+                )
+                tracker.slots.update(result)
+                events += [SlotSet(slot, value) for slot, value in result.items()]
+        if requested == "confirm_report" and not validated(events, "confirm_report"):
             result = await self.other_reply_to_summary(dispatcher, tracker, domain)
             tracker.slots.update(result)
             events += [SlotSet(slot, value) for slot, value in result.items()]
@@ -109,7 +121,8 @@ class ReportFormValidation(FormValidationAction):
         if len(location) < MIN_LOCATION_LENGTH or not any(ch.isalpha() for ch in location):
             say(dispatcher, "location_unclear")
             return {"problem_location": None}
-        return {"problem_location": location}
+        earlier = messages_since_form_start(tracker, FORM_INTENTS.get(self.form, ""))[1:]
+        return {"problem_location": with_street(location, earlier)[:MAX_ANSWER_LENGTH]}
 
     async def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -159,89 +172,6 @@ class ValidateStreetLightForm(ReportFormValidation):
 
 class ValidateFlyTippingForm(ReportFormValidation):
     form = "fly_tipping_form"
-
-
-class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
-    form = "missed_bin_form"
-
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Then, once the address is known, use a bin named before we asked for it."""
-        events = await super().get_validation_events(dispatcher, tracker, domain)
-        slot = tracker.get_slot
-        if (slot("address_uprn") and slot("bin_stream") is None
-                and slot("requested_slot") != "bin_stream" and not validated(events, "bin_stream")
-                and not any(e.get("name") == "requested_slot" for e in events)):
-            try:
-                named = bin_named_earlier(tracker, await bins_at(slot("address_uprn")))
-            except ServiceDown:
-                named = None  # the form asks which bin, and says then if it cannot look
-            if named is not None:
-                result = await self.validate_bin_stream(named, dispatcher, tracker, domain)
-                tracker.slots.update(result)
-                events += [SlotSet(name, value) for name, value in result.items()]
-        return events
-
-    async def change_before_sending(
-        self, message: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> dict[str, Any] | None:
-        """'Actually it was the blue bin' at the summary: change the bin, show it again."""
-        try:
-            available = await bins_at(tracker.get_slot("address_uprn"))
-        except ServiceDown:
-            return None
-        stream = stream_from_text(clean_text(message)[:MAX_ANSWER_LENGTH], available)
-        if stream is None or stream == tracker.get_slot("bin_stream"):
-            return None
-        result = await self.validate_bin_stream(message, dispatcher, tracker, {})
-        if result.get("bin_stream"):
-            say(dispatcher, "report_changed")
-            return {**result, "confirm_report": None}
-        # That bin cannot be reported (the reply said why): the report as it was still stands.
-        return {"confirm_report": None}
-
-    async def validate_bin_stream(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        uprn = tracker.get_slot("address_uprn")
-        try:
-            available = await bins_at(uprn)
-            stream = stream_from_text(clean_text(value)[:MAX_ANSWER_LENGTH], available)
-            if answer_aside(dispatcher, tracker, "bin_stream", found_value=stream is not None):
-                return {"bin_stream": None}
-            if stream is None:
-                say(dispatcher, "bin_stream_unknown", options=", ".join(available.values()))
-                offer_help_when_stuck(dispatcher, tracker, "bin_stream")
-                return {"bin_stream": None}
-            check = await with_session(
-                check_missed_bin, uprn, stream, now(), get_council().bank_holidays
-            )
-        except ServiceDown:
-            say(dispatcher, "case_system_down")
-            return {"bin_stream": None, "requested_slot": None}
-        if check.allowed:
-            return {"bin_stream": stream}
-        container = available.get(stream, stream)
-        date = check.collection_date
-        values = {
-            "container": container,
-            "date": uk_date(date) if date else "",
-            "reference": check.existing_reference or "",
-            "bin": stream,
-            "options": ", ".join(available.values()),
-        }
-        if check.reason == "no_such_bin":
-            say(dispatcher, "missed_bin_no_such_bin", **values)
-            return {"bin_stream": None}
-        message = {
-            "before_collection": "missed_bin_before_collection",
-            "too_late": "missed_bin_too_late",
-            "duplicate": "missed_bin_duplicate",
-        }[check.reason]
-        say(dispatcher, message, **values)
-        # The report cannot go ahead: end the form (nothing is stored).
-        return {"bin_stream": None, "requested_slot": None}
 
 
 async def lodge(tracker: Tracker, form: str) -> NewRequest:

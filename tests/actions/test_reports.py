@@ -6,11 +6,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
 from actions.ask import AskBinStream, AskConfirmReport
+from actions.missed_bin import ValidateMissedBinForm
 from actions.reports import (
     ActionCancelForm,
     ActionSubmitReport,
     ValidateFlyTippingForm,
-    ValidateMissedBinForm,
     ValidatePotholeForm,
 )
 from bot.db.models import ServiceRequest
