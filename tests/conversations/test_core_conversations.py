@@ -45,7 +45,8 @@ def test_safeguarding_concern_gets_emergency_numbers_first(conversation):
     assert "01632 960111" in messages[0]["text"]
 
 
-def test_gibberish_gets_no_council_answer(conversation):
-    reply = conversation.reply("zxq vlorp frimble")
+@pytest.mark.parametrize("gibberish", ["zxq vlorp frimble", "asdfghjkl", "qqqqq", "jjjkkk lll"])
+def test_gibberish_gets_no_council_answer(conversation, gibberish):
+    reply = conversation.reply(gibberish)
     assert "not sure what you mean" in reply or "can't help with that" in reply
     assert "oakbridge.gov.example" not in reply
