@@ -74,10 +74,24 @@ async def validate_address_step(
     if answer_aside(dispatcher, tracker, "address_uprn", found_value=chosen is not None):
         return {"address_uprn": None}
     if chosen is None:
-        say(dispatcher, "address_not_matched", postcode=postcode)
+        near = nearest_number(addresses, typed)
+        if near is not None:
+            say(dispatcher, "address_did_you_mean", typed=typed, postcode=postcode,
+                address=near.label, buttons=[{"title": near.label, "payload": near.label}])
+        else:
+            say(dispatcher, "address_not_matched", postcode=postcode)
         offer_help_when_stuck(dispatcher, tracker, "address_uprn")
         return {"address_uprn": None}
     return {"address_uprn": chosen.uprn}
+
+
+def nearest_number(addresses: list[AddressRecord], typed: str) -> AddressRecord | None:
+    """'12a' or '12b' when only 12 is there: the one address with that number, else None."""
+    found = re.fullmatch(r"\s*(\d{1,4})\s*[a-z]\s*", typed, re.IGNORECASE)
+    if found is None:
+        return None
+    same = [a for a in addresses if a.house == found.group(1)]
+    return same[0] if len(same) == 1 else None
 
 
 def address_in_sentence(

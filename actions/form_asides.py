@@ -111,6 +111,9 @@ def answer_aside(
         if intent in TASK_INTENTS and intent != FORM_INTENTS.get(form):
             say(dispatcher, "form_one_thing_at_a_time")
             return True
+        if intent == "out_of_scope" and not found_value:
+            say(dispatcher, "form_out_of_scope")
+            return True
     if found_value:
         return False
     if asks_why(message):

@@ -1,0 +1,253 @@
+"""Whole conversations through the forms in residents' own words: everything at once,
+odd postcodes, asides, changes of mind, unclear replies at the summary, capitals and emoji.
+
+Reports are checked where they land: the request stored in the stack's database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from bot.db.models import ServiceRequest
+from bot.db.session import make_engine, session_scope
+
+pytestmark = pytest.mark.model
+
+ELM_ROAD = "OB2 5JQ"  # round TUE-B: black bin and food caddy collected yesterday, Tuesday
+
+
+@pytest.fixture(scope="module")
+def council_db(assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The database the running stack writes to (the conftest keeps it in its 'stack' dir)."""
+    base = Path(tmp_path_factory.getbasetemp())
+    found = sorted({path.resolve() for path in base.glob("stack*/council.db")})
+    assert len(found) == 1, found
+    engine = make_engine(f"sqlite:///{found[0]}")
+    yield engine
+    engine.dispose()
+
+
+def stored(engine: Engine, reference: str) -> ServiceRequest:
+    with session_scope(engine) as session:
+        request = session.scalars(
+            select(ServiceRequest).where(ServiceRequest.reference == reference)
+        ).one()
+        session.expunge(request)
+        return request
+
+
+def request_count(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(ServiceRequest)))
+
+
+def reference_in(reply: str, prefix: str) -> str:
+    found = re.search(rf"{prefix}-\d{{6}}", reply)
+    assert found, reply
+    return found.group(0)
+
+
+def test_missed_bin_with_everything_in_the_first_message_goes_straight_to_the_summary(
+    conversation, council_db
+):
+    summary = conversation.reply(f"my black bin wasnt collected at 19 Elm Road {ELM_ROAD}")
+    assert "Missed bin: Black wheelie bin" in summary
+    assert f"Address: 19 Elm Road, {ELM_ROAD}" in summary and "Shall I send it?" in summary
+    reference = reference_in(conversation.reply("yes"), "MB")
+    request = stored(council_db, reference)
+    assert (request.category, request.bin_stream, request.uprn, request.postcode) == (
+        "missed_bin", "refuse", "100090000132", ELM_ROAD
+    )
+
+
+def test_bin_named_first_is_used_once_the_address_is_known(conversation):
+    conversation.reply("my black bin has not been emptied")
+    assert "house number or name" in conversation.reply(ELM_ROAD)
+    summary = conversation.reply("18")
+    assert "Which bin" not in summary
+    assert "Missed bin: Black wheelie bin" in summary and "18 Elm Road" in summary
+
+
+def test_changing_the_bin_at_the_summary_keeps_the_report_and_sends_the_new_bin(
+    conversation, council_db
+):
+    conversation.reply("my bin wasn't emptied")
+    conversation.reply("ob25jq")
+    conversation.reply("23")
+    assert "Black wheelie bin" in conversation.reply("black")
+    refused = conversation.reply("actually it was the blue bin")
+    assert "2 working days" in refused  # the blue bin was due on 10 November
+    assert "Missed bin: Black wheelie bin" in refused  # the report as it was still stands
+    changed = conversation.reply("sorry no, it was the food caddy")
+    assert "I've changed that" in changed and "Missed bin: Food waste caddy" in changed
+    reference = reference_in(conversation.reply("👍"), "MB")
+    assert stored(council_db, reference).bin_stream == "food"
+
+
+def test_no_at_the_summary_starts_again_and_the_first_bin_is_not_reused(conversation):
+    conversation.reply(f"my black bin wasnt collected at 17 Elm Road {ELM_ROAD}")
+    again = conversation.reply("no")
+    assert "Nothing has been sent" in again and "house number or name" in again
+    assert "Which bin" in conversation.reply("17")
+
+
+@pytest.mark.parametrize(
+    "answer", ["ob25jq", "OB2  5JQ", "postcode is ob2 5jq", "it's OB25JQ I think"]
+)
+def test_postcode_in_odd_forms_is_understood(conversation, answer):
+    conversation.reply("when is my bin day")
+    assert "There are 32 addresses at OB2 5JQ" in conversation.reply(answer)
+
+
+def test_why_and_dont_know_are_answered_then_the_postcode_is_asked_again(conversation):
+    conversation.reply("when is my bin day")
+    why = conversation.reply("why do you need that?")
+    assert "find your address" in why and "What's the postcode" in why
+    assert "doesn't look like a full postcode" not in why
+    unknown = conversation.reply("I don't know my postcode")
+    assert "council tax bill" in unknown and "What's the postcode" in unknown
+    assert "house number or name" in conversation.reply(ELM_ROAD)
+
+
+def test_a_long_rambling_answer_gives_the_postcode_and_house(conversation):
+    conversation.reply("when is my bin day")
+    answer = conversation.reply(
+        "well I've lived here twenty years and the new calendar never came, we're at "
+        "number 7 and the postcode is OB2 5JQ if that helps"
+    )
+    assert "Next collections for 7 Elm Road" in answer
+
+
+@pytest.mark.parametrize(
+    ("postcode", "answer", "address"),
+    [
+        ("OB5 9UB", "flat 2", "Flat 2, Market House, High Street"),
+        ("OB5 9UB", "2 market house", "Flat 2, Market House, High Street"),
+        ("OB4 3TY", "we live at rose cottage by the pond", "Rose Cottage, Heron Close"),
+    ],
+)
+def test_flats_and_house_names(conversation, postcode, answer, address):
+    conversation.reply("bin day please 🙂")
+    conversation.reply(postcode)
+    assert f"Next collections for {address}" in conversation.reply(answer)
+
+
+def test_an_address_that_is_not_there_is_not_asked_twice_and_help_comes_on_the_third_try(
+    conversation,
+):
+    conversation.reply("when are my bins collected")
+    conversation.reply(ELM_ROAD)
+    first = conversation.reply("12a")
+    assert "can't find 12a at OB2 5JQ. Did you mean 12 Elm Road?" in first
+    assert first.count("house number or name") == 1
+    second = conversation.reply("the old mill")
+    assert "can't find that address at OB2 5JQ" in second
+    assert "If you're stuck" not in second
+    assert "If you're stuck" in conversation.reply("99")
+    assert "Next collections for 12 Elm Road" in conversation.reply("12 Elm Road")
+
+
+def test_a_question_about_something_else_is_answered_and_not_stored_as_the_location(
+    conversation, council_db
+):
+    conversation.reply("report a pothole")
+    aside = conversation.reply("how much does a garden waste subscription cost?")
+    assert "£52" in aside and "Where is it?" in aside
+    weather = conversation.reply("what's the weather like")
+    assert "can't help with that" in weather and "Where is it?" in weather
+    assert "How big" in conversation.reply("outside 30 The Crescent")
+    why = conversation.reply("what's that for?")
+    assert "how urgent" in why and "How big" in why
+    conversation.reply("size of a dinner plate, cars swerving round it")
+    summary = conversation.reply("no")
+    assert "Where: outside 30 The Crescent" in summary and "Details: no" not in summary
+    reference = reference_in(conversation.reply("yes"), "PH")
+    request = stored(council_db, reference)
+    assert request.location == "outside 30 The Crescent"
+    assert "garden" not in request.description and "weather" not in request.description
+
+
+def test_a_pothole_placed_in_the_first_message_skips_the_where_question(
+    conversation, council_db
+):
+    size = conversation.reply("there's a massive pothole outside 11 Church Street")
+    assert "How big" in size and "Where is it?" not in size
+    conversation.reply("deep, a cyclist nearly came off")
+    assert "Where: outside 11 Church Street" in conversation.reply("no")
+    reference = reference_in(conversation.reply("yes please"), "PH")
+    assert stored(council_db, reference).location == "outside 11 Church Street"
+
+
+def test_fly_tipping_keeps_the_street_from_the_first_message(conversation, council_db):
+    conversation.reply("someone dumped a mattress on Mill Lane")
+    conversation.reply("near number 4")
+    summary = conversation.reply("a mattress and 5 black bags")
+    assert "Where: near number 4, Mill Lane" in summary
+    reference = reference_in(conversation.reply("yes"), "FT")
+    request = stored(council_db, reference)
+    assert request.location == "near number 4, Mill Lane"
+    assert request.description == "a mattress and 5 black bags"
+
+
+def test_an_unclear_reply_at_the_summary_sends_nothing_and_asks_yes_or_no(
+    conversation, council_db
+):
+    conversation.reply("report a broken street light")
+    conversation.reply("Station Road by the bus shelter")
+    conversation.reply("its flickering all night")
+    before = request_count(council_db)
+    unclear = conversation.reply("hmm")
+    assert 'Reply "yes" to send it' in unclear and "Shall I send it?" in unclear
+    assert request_count(council_db) == before
+    reference = reference_in(conversation.reply("yes"), "SL")
+    assert stored(council_db, reference).location == "Station Road by the bus shelter"
+
+
+def test_another_task_asked_mid_form_waits_until_this_one_is_done(conversation):
+    conversation.reply("report a broken street light")
+    reply = conversation.reply("when is my bin day?")
+    assert "once we've finished this" in reply and "Where is it?" in reply
+
+
+@pytest.mark.parametrize("stop", ["stop", "forget it", "never mind"])
+def test_stopping_a_form_in_other_words_stores_nothing(conversation, council_db, stop):
+    before = request_count(council_db)
+    conversation.reply("my bin wasnt collected")
+    assert "Nothing has been sent" in conversation.reply(stop)
+    assert not conversation.tracker()["active_loop"].get("name")
+    assert request_count(council_db) == before
+
+
+def test_asking_for_a_person_at_the_address_step_ends_the_form(conversation):
+    conversation.reply("my bin wasnt collected")
+    conversation.reply(ELM_ROAD)
+    assert "01632 960000" in conversation.reply("talk to a human")
+    assert not conversation.tracker()["active_loop"].get("name")
+
+
+def test_a_whole_report_in_capitals(conversation, council_db):
+    conversation.reply("MY BIN WASNT COLLECTED")
+    conversation.reply("OB2 5JQ")
+    assert "Which bin" in conversation.reply("15")
+    summary = conversation.reply("THE FOOD CADDY")
+    assert "Missed bin: Food waste caddy" in summary
+    reference = reference_in(conversation.reply("YES"), "MB")
+    assert stored(council_db, reference).uprn == "100090000128"
+
+
+def test_status_reference_in_a_sentence_or_lower_case_with_spaces(conversation):
+    assert "MB-980335: we've received your report" in conversation.reply(
+        "whats happening with mb 980335"
+    )
+    conversation.reply("check my report")
+    unknown = conversation.reply("I don't have it")
+    assert "email or text we sent" in unknown and "What's the reference?" in unknown
+    assert "PH-473263: we've received your report" in conversation.reply(
+        "its ph 473263 i think"
+    )
