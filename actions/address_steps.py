@@ -73,6 +73,8 @@ async def validate_address_step(
     ) or address_in_sentence(addresses, typed, tracker)
     if answer_aside(dispatcher, tracker, "address_uprn", found_value=chosen is not None):
         return {"address_uprn": None}
+    if chosen is None and find_postcode(typed) is not None:
+        return {"address_uprn": None}  # a new postcode: the form asks again for its house
     if chosen is None:
         near = nearest_number(addresses, typed)
         if near is not None:

@@ -14,7 +14,8 @@ from actions.reports import bins_at
 from bot.services.addresses import find_address
 
 # Answers to "anything else we should know?" that add nothing to the summary.
-NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n"}
+NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n",
+                "nothing else", "no that's it", "that's it", "that's all", "no that's all"}
 
 
 class AskPostcode(Action):

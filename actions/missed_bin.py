@@ -13,12 +13,26 @@ from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
 from actions.database import ServiceDown, with_session
 from actions.form_asides import answer_aside, offer_help_when_stuck
 from actions.messaging import say
-from actions.report_answers import bin_named_earlier, validated
+from actions.report_answers import ALL_STREAMS, bin_named_earlier, streams_named, validated
 from actions.reports import ReportFormValidation, bins_at, clean_text
 from bot.clock import now, uk_date
 from bot.council import get_council
 from bot.services.bin_streams import stream_from_text
 from bot.services.service_requests import check_missed_bin
+
+
+def unclear_bin(text: str, available: dict[str, str], dispatcher: CollectingDispatcher) -> None:
+    """Say why no one bin could be taken from `text`: two named, one the address lacks, or
+    none recognised."""
+    options = ", ".join(available.values())
+    if len(streams_named(text, available)) > 1:
+        say(dispatcher, "bin_stream_one_at_a_time", options=options)
+        return
+    missing = streams_named(text, ALL_STREAMS) - set(available)
+    if len(missing) == 1:
+        say(dispatcher, "missed_bin_no_such_bin", bin=missing.pop(), options=options)
+        return
+    say(dispatcher, "bin_stream_unknown", options=options)
 
 
 class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
@@ -71,7 +85,7 @@ class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
             if answer_aside(dispatcher, tracker, "bin_stream", found_value=stream is not None):
                 return {"bin_stream": None}
             if stream is None:
-                say(dispatcher, "bin_stream_unknown", options=", ".join(available.values()))
+                unclear_bin(clean_text(value)[:MAX_ANSWER_LENGTH], available, dispatcher)
                 offer_help_when_stuck(dispatcher, tracker, "bin_stream")
                 return {"bin_stream": None}
             check = await with_session(

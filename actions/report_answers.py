@@ -7,7 +7,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.services.bin_streams import stream_from_text
+from bot.services.bin_streams import STREAM_WORDS, stream_from_text
+
+# Every stream any address can have, for telling "you don't have that bin" from "unclear".
+ALL_STREAMS = {stream: stream for stream in STREAM_WORDS}
 
 # Replies to "Shall I send it?" that the classifier may not read as yes or no.
 YES_REPLIES = {"👍", "👌", "✅", "✔", "✔️", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿", "y", "yup",
@@ -50,11 +53,21 @@ def messages_since_form_start(tracker: Tracker, opening_intent: str) -> list[str
 
 def bin_named_earlier(tracker: Tracker, available: dict[str, str]) -> str | None:
     """The one bin the resident named in this form's messages: 'my black bin wasn't
-    collected' -> the text that names it, for the form's bin validation."""
+    collected' -> the text that names it, for the form's bin validation (which also says
+    when the address does not have that bin)."""
     for text in messages_since_form_start(tracker, "report_missed_bin"):
-        if stream_from_text(text[:200], available) is not None:
-            return text[:200]
+        text = text[:200]
+        if stream_from_text(text, available) or stream_from_text(text, ALL_STREAMS):
+            return text
     return None
+
+
+def streams_named(text: str, available: dict[str, str]) -> set[str]:
+    """Each stream among `available` that `text` names: 'the black and the food one' -> 2."""
+    return {
+        stream for stream, container in available.items()
+        if stream_from_text(text, {stream: container}) is not None
+    }
 
 
 def validated(events: list[dict[str, Any]], slot: str) -> bool:

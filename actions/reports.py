@@ -37,6 +37,7 @@ REPORT_SLOTS = (
 # Rasa's input channel names -> the channel recorded on a request.
 CHANNELS = {"webchat": "web", "sms": "sms"}
 MIN_LOCATION_LENGTH = 5
+YES_WORDS = ("yes", "yeah", "yes please", "yes there is")
 LOCATION_FORMS = ("pothole_form", "street_light_form", "fly_tipping_form")
 MIN_DESCRIPTION_LENGTH = 2
 
@@ -130,6 +131,10 @@ class ReportFormValidation(FormValidationAction):
         if answer_aside(dispatcher, tracker, "problem_description"):
             return {"problem_description": None}
         description = clean_text(value)
+        if yes_or_no(description) is True or description.lower().strip(" .!") in YES_WORDS:
+            # "Anything else we should know?" "Yes": then we want to hear it.
+            say(dispatcher, "description_go_ahead")
+            return {"problem_description": None}
         if len(description) > 500:
             say(dispatcher, "text_too_long", limit=500)
             return {"problem_description": None}

@@ -123,3 +123,26 @@ def test_postcodes_references_and_houses_inside_sentences():
     )
     tracker.latest_message["entities"] = [{"entity": "house_number", "value": "14"}]
     assert address_in_sentence(houses, "number 14, red door", tracker).house == "14"
+
+
+async def test_two_bins_or_a_bin_the_house_lacks_are_explained(assistant, domain, monkeypatch):
+    set_now(monkeypatch, "2026-11-18T08:00:00")
+    twelve = {"postcode": "OB2 5JQ", "address_uprn": "100090000125",  # no garden waste
+              "requested_slot": "bin_stream"}
+    for typed, expected in [("the black and the blue", "one bin per report"),
+                            ("the green one", "doesn't have a garden collection"),
+                            ("the bin", "couldn't tell which bin")]:
+        dispatcher = CollectingDispatcher()
+        tracker = form_tracker("missed_bin_form", twelve, {"bin_stream": typed}, text=typed)
+        events = await ValidateMissedBinForm().run(dispatcher, tracker, domain)
+        assert slot_events(events)["bin_stream"] is None
+        assert expected in texts(dispatcher)[0]
+
+
+async def test_yes_to_anything_else_asks_for_it(assistant, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("pothole_form", {"requested_slot": "problem_description"},
+                           {"problem_description": "yes"}, text="yes", intent="affirm")
+    events = await ValidatePotholeForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["problem_description"] is None
+    assert texts(dispatcher) == ["OK. Tell me in a few words."]

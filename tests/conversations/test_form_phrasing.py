@@ -90,6 +90,22 @@ def test_changing_the_bin_at_the_summary_keeps_the_report_and_sends_the_new_bin(
     assert stored(council_db, reference).bin_stream == "food"
 
 
+def test_two_bins_at_once_are_taken_one_at_a_time(conversation):
+    conversation.reply("my bin wasnt collected")
+    conversation.reply(ELM_ROAD)
+    conversation.reply("21")
+    both = conversation.reply("both the black and the food one")
+    assert "one bin per report" in both and "Which bin" in both
+    assert "Missed bin: Black wheelie bin" in conversation.reply("black")
+
+
+def test_a_bin_named_first_that_the_house_does_not_have_is_explained(conversation):
+    conversation.reply("my green bin wasnt collected")  # 12 Elm Road has no garden waste
+    conversation.reply(ELM_ROAD)
+    reply = conversation.reply("12")
+    assert "doesn't have a garden collection" in reply and "Which bin" in reply
+
+
 def test_no_at_the_summary_starts_again_and_the_first_bin_is_not_reused(conversation):
     conversation.reply(f"my black bin wasnt collected at 17 Elm Road {ELM_ROAD}")
     again = conversation.reply("no")
@@ -113,6 +129,14 @@ def test_why_and_dont_know_are_answered_then_the_postcode_is_asked_again(convers
     unknown = conversation.reply("I don't know my postcode")
     assert "council tax bill" in unknown and "What's the postcode" in unknown
     assert "house number or name" in conversation.reply(ELM_ROAD)
+
+
+def test_a_new_postcode_at_the_house_question_moves_to_that_postcode(conversation):
+    conversation.reply("bin day")
+    conversation.reply(ELM_ROAD)
+    moved = conversation.reply("actually it's a different postcode, OB3 7PL")
+    assert "There are 31 addresses at OB3 7PL" in moved and "can't find" not in moved
+    assert "Next collections for Rose Cottage, The Crescent" in conversation.reply("rose cottage")
 
 
 def test_a_long_rambling_answer_gives_the_postcode_and_house(conversation):
@@ -179,7 +203,10 @@ def test_a_pothole_placed_in_the_first_message_skips_the_where_question(
     size = conversation.reply("there's a massive pothole outside 11 Church Street")
     assert "How big" in size and "Where is it?" not in size
     conversation.reply("deep, a cyclist nearly came off")
-    assert "Where: outside 11 Church Street" in conversation.reply("no")
+    assert "Tell me in a few words" in conversation.reply("yes")
+    summary = conversation.reply("on the left going north")
+    assert "Where: outside 11 Church Street" in summary
+    assert "Details: on the left going north" in summary
     reference = reference_in(conversation.reply("yes please"), "PH")
     assert stored(council_db, reference).location == "outside 11 Church Street"
 
