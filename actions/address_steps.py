@@ -41,8 +41,9 @@ async def validate_postcode_step(
 ) -> dict[str, Any]:
     """Check the postcode; fill the address too when it is the only one or was given."""
     postcode = find_postcode(str(value or ""))
-    if answer_aside(dispatcher, tracker, "postcode", found_value=postcode is not None):
-        return {"postcode": None}
+    aside = answer_aside(dispatcher, tracker, "postcode", found_value=postcode is not None)
+    if aside is not None:
+        return {"postcode": None, **aside}
     if postcode is None:
         say(dispatcher, "postcode_invalid")
         offer_help_when_stuck(dispatcher, tracker, "postcode")
@@ -71,8 +72,9 @@ async def validate_address_step(
     chosen = next((a for a in addresses if typed == a.uprn), None) or match_address(
         addresses, typed
     ) or address_in_sentence(addresses, typed, tracker)
-    if answer_aside(dispatcher, tracker, "address_uprn", found_value=chosen is not None):
-        return {"address_uprn": None}
+    aside = answer_aside(dispatcher, tracker, "address_uprn", found_value=chosen is not None)
+    if aside is not None:
+        return {"address_uprn": None, **aside}
     if chosen is None and find_postcode(typed) is not None:
         return {"address_uprn": None}  # a new postcode: the form asks again for its house
     if chosen is None:

@@ -10,12 +10,9 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import ask_address
 from actions.database import ServiceDown, with_session
 from actions.messaging import say
+from actions.report_answers import NOTHING_MORE
 from actions.reports import bins_at
 from bot.services.addresses import find_address
-
-# Answers to "anything else we should know?" that add nothing to the summary.
-NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n",
-                "nothing else", "no that's it", "that's it", "that's all", "no that's all"}
 
 
 class AskPostcode(Action):

@@ -8,6 +8,7 @@ form asks its question again. Nothing the resident asked is stored as an answer.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -47,6 +48,15 @@ _DONT_KNOW = re.compile(
     r"can'?t find|haven'?t got|have not got|don'?t have|lost)\b",
     re.IGNORECASE,
 )
+# "What?", "pardon?", "what do you mean": the question was not understood.
+_PARDON = re.compile(
+    r"^(?:what|wot|huh|eh|pardon|sorry|come again)\W*$|what do you mean|don'?t understand"
+    r"|what does that mean",
+    re.IGNORECASE,
+)
+SHORT_REPLY_WORDS = 6
+# Small talk in the middle of a form: a short reply, then the question again ("bye" stops).
+SMALL_TALK = {"greet": "form_hello", "thank": "form_thanks", "goodbye": "form_goodbye"}
 # The slots whose answer has a fixed shape: "I don't know" cannot be the answer itself.
 SHAPED_SLOTS = ("postcode", "address_uprn", "reference", "bin_stream")
 
@@ -90,15 +100,16 @@ def _intent(tracker: Tracker) -> tuple[str, float]:
 
 def answer_aside(
     dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, *, found_value: bool = False
-) -> bool:
+) -> dict[str, Any] | None:
     """Answer the latest message if it is an aside rather than an answer for `slot`.
 
     Only while the form is asking for `slot`. `found_value`: an answer of the right shape was
     found in the message (then only a clear question about something else is an aside).
-    True when the message was answered here and must not be stored.
+    None when it is not an aside; else the slots to set besides leaving `slot` empty
+    (`requested_slot: None` ends the form, for "bye").
     """
     if tracker.get_slot("requested_slot") != slot:
-        return False
+        return None
     message = str(tracker.latest_message.get("text") or "").strip()[:MAX_ASIDE_LENGTH]
     intent, confidence = _intent(tracker)
     content = get_content()
@@ -107,24 +118,32 @@ def answer_aside(
         if content.has(f"faq_{intent}"):
             say(dispatcher, f"faq_{intent}")
             say(dispatcher, "form_back_to_it")
-            return True
+            return {}
         if intent in TASK_INTENTS and intent != FORM_INTENTS.get(form):
             say(dispatcher, "form_one_thing_at_a_time")
-            return True
+            return {}
         if intent == "out_of_scope" and not found_value:
             say(dispatcher, "form_out_of_scope")
-            return True
+            return {}
     if found_value:
-        return False
-    if asks_why(message):
+        return None
+    short = len(message.split()) <= SHORT_REPLY_WORDS
+    if asks_why(message) or (short and (
+            _PARDON.search(message) or (intent == "what_can_you_do" and confidence >= 0.6))):
         say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
-        return True
+        return {}
     if slot in SHAPED_SLOTS and says_dont_know(message):
         key = f"dont_know_{slot}"
         if content.has(key):
             say(dispatcher, key)
-            return True
-    return False
+            return {}
+    if short and confidence >= ASIDE_CONFIDENCE and intent in SMALL_TALK:
+        say(dispatcher, SMALL_TALK[intent])
+        return {"requested_slot": None} if intent == "goodbye" else {}
+    if short and slot in SHAPED_SLOTS and intent == "deny" and confidence >= ASIDE_CONFIDENCE:
+        say(dispatcher, "form_no_answer")
+        return {}
+    return None
 
 
 def offer_help_when_stuck(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> None:

@@ -82,8 +82,9 @@ class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
         try:
             available = await bins_at(uprn)
             stream = stream_from_text(clean_text(value)[:MAX_ANSWER_LENGTH], available)
-            if answer_aside(dispatcher, tracker, "bin_stream", found_value=stream is not None):
-                return {"bin_stream": None}
+            aside = answer_aside(dispatcher, tracker, "bin_stream", found_value=stream is not None)
+            if aside is not None:
+                return {"bin_stream": None, **aside}
             if stream is None:
                 unclear_bin(clean_text(value)[:MAX_ANSWER_LENGTH], available, dispatcher)
                 offer_help_when_stuck(dispatcher, tracker, "bin_stream")

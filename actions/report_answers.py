@@ -17,6 +17,9 @@ YES_REPLIES = {"👍", "👌", "✅", "✔", "✔️", "👍🏻", "👍🏼", "
                "yep", "ok", "okay", "ok send it", "send", "send it", "go ahead", "go on"}
 NO_REPLIES = {"👎", "❌", "✖", "n", "nope", "nah", "wrong", "that's wrong", "not right"}
 MAX_MESSAGES_BACK = 8
+# Answers to "anything else we should know?" that add nothing to the summary.
+NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n",
+                "nothing else", "no that's it", "that's it", "that's all", "no that's all"}
 
 
 def yes_or_no(text: str) -> bool | None:

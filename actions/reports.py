@@ -15,6 +15,7 @@ from actions.feedback import ask_feedback
 from actions.form_asides import FORM_INTENTS, answer_aside
 from actions.messaging import say, text
 from actions.report_answers import (
+    NOTHING_MORE,
     messages_since_form_start,
     validated,
     yes_or_no,
@@ -96,8 +97,8 @@ class ReportFormValidation(FormValidationAction):
         answer = yes_or_no(message)
         if answer is not None:
             return await self.validate_confirm_report(answer, dispatcher, tracker, domain)
-        if answer_aside(dispatcher, tracker, "confirm_report"):
-            return {"confirm_report": None}
+        if (aside := answer_aside(dispatcher, tracker, "confirm_report")) is not None:
+            return {"confirm_report": None, **aside}
         changed = await self.change_before_sending(message, dispatcher, tracker)
         if changed is not None:
             return changed
@@ -113,8 +114,9 @@ class ReportFormValidation(FormValidationAction):
     async def validate_problem_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if answer_aside(dispatcher, tracker, "problem_location"):
-            return {"problem_location": None}
+        aside = answer_aside(dispatcher, tracker, "problem_location")
+        if aside is not None:
+            return {"problem_location": None, **aside}
         location = clean_text(value)
         if len(location) > MAX_ANSWER_LENGTH:
             say(dispatcher, "text_too_long", limit=MAX_ANSWER_LENGTH)
@@ -128,12 +130,17 @@ class ReportFormValidation(FormValidationAction):
     async def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if answer_aside(dispatcher, tracker, "problem_description"):
-            return {"problem_description": None}
+        aside = answer_aside(dispatcher, tracker, "problem_description")
+        if aside is not None:
+            return {"problem_description": None, **aside}
         description = clean_text(value)
         if yes_or_no(description) is True or description.lower().strip(" .!") in YES_WORDS:
             # "Anything else we should know?" "Yes": then we want to hear it.
             say(dispatcher, "description_go_ahead")
+            return {"problem_description": None}
+        if self.form != "pothole_form" and description.lower().strip(" .!") in NOTHING_MORE:
+            # Only the pothole question can be answered "no": the others ask what is wrong.
+            say(dispatcher, "description_unclear")
             return {"problem_description": None}
         if len(description) > 500:
             say(dispatcher, "text_too_long", limit=500)
@@ -146,8 +153,9 @@ class ReportFormValidation(FormValidationAction):
     async def validate_pothole_size(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if answer_aside(dispatcher, tracker, "pothole_size"):
-            return {"pothole_size": None}
+        aside = answer_aside(dispatcher, tracker, "pothole_size")
+        if aside is not None:
+            return {"pothole_size": None, **aside}
         size = clean_text(value)
         if len(size) > MAX_ANSWER_LENGTH:
             say(dispatcher, "text_too_long", limit=MAX_ANSWER_LENGTH)

@@ -44,8 +44,9 @@ class ValidateRequestStatusForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         reference = normalise_reference(str(value or "")[:40]) or reference_in_sentence(value)
-        if answer_aside(dispatcher, tracker, "reference", found_value=reference is not None):
-            return {"reference": None}
+        aside = answer_aside(dispatcher, tracker, "reference", found_value=reference is not None)
+        if aside is not None:
+            return {"reference": None, **aside}
         if reference is None:
             say(dispatcher, "reference_invalid")
             offer_help_when_stuck(dispatcher, tracker, "reference")

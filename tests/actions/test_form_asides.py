@@ -87,3 +87,17 @@ def test_attempts_count_only_answers_to_the_same_question():
     tracker.events = events
     assert attempts_at(tracker, "address_uprn") == 2
     assert attempts_at(tracker, "postcode") == 0
+
+
+async def test_small_talk_is_answered_and_bye_ends_the_form(assistant, domain):
+    for typed, intent, expected in [("hello?", "greet", "Hello again"),
+                                    ("thanks", "thank", "You're welcome"),
+                                    ("what?", "what_can_you_do", "find your address")]:
+        slots, said = await run(domain, ValidateBinDayForm(), "bin_day_form", "postcode", typed,
+                                intent=intent)
+        assert slots["postcode"] is None and "requested_slot" not in slots
+        assert expected in said[0] and "full postcode" not in said[0]
+    slots, said = await run(domain, ValidateBinDayForm(), "bin_day_form", "postcode", "bye",
+                            intent="goodbye")
+    assert slots == {"postcode": None, "requested_slot": None}
+    assert "Goodbye" in said[0]

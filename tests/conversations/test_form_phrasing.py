@@ -139,6 +139,26 @@ def test_a_new_postcode_at_the_house_question_moves_to_that_postcode(conversatio
     assert "Next collections for Rose Cottage, The Crescent" in conversation.reply("rose cottage")
 
 
+def test_small_talk_mid_form_is_answered_and_bye_stops_it(conversation):
+    conversation.reply("bin day")
+    for said, expected in [("help", "find your address"), ("hello?", "Hello again"),
+                           ("thanks", "You're welcome"), ("no", 'stop by saying "cancel"')]:
+        reply = conversation.reply(said)
+        assert expected in reply and "What's the postcode" in reply, said
+        assert "full postcode" not in reply, said
+    assert "Nothing has been sent or saved. Goodbye." in conversation.reply("bye")
+    assert not conversation.tracker()["active_loop"].get("name")
+
+
+def test_what_and_no_are_not_taken_as_a_street_light_report(conversation):
+    conversation.reply("street light broken")
+    assert "exactly where it is" in conversation.reply("what?")
+    assert "What's wrong with the light?" in conversation.reply("by 4 heron close")
+    assert "Tell me a little more" in conversation.reply("no")
+    summary = conversation.reply("its out")
+    assert "Where: by 4 heron close" in summary and "Details: its out" in summary
+
+
 def test_a_long_rambling_answer_gives_the_postcode_and_house(conversation):
     conversation.reply("when is my bin day")
     answer = conversation.reply(
