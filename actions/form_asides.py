@@ -56,6 +56,7 @@ _PARDON = re.compile(
 )
 SHORT_REPLY_WORDS = 6
 # Small talk in the middle of a form: a short reply, then the question again ("bye" stops).
+SMALL_TALK_CONFIDENCE = 0.8  # "hmm" can come out as a greeting at 0.7
 SMALL_TALK = {"greet": "form_hello", "thank": "form_thanks", "goodbye": "form_goodbye"}
 # The slots whose answer has a fixed shape: "I don't know" cannot be the answer itself.
 SHAPED_SLOTS = ("postcode", "address_uprn", "reference", "bin_stream")
@@ -137,7 +138,7 @@ def answer_aside(
         if content.has(key):
             say(dispatcher, key)
             return {}
-    if short and confidence >= ASIDE_CONFIDENCE and intent in SMALL_TALK:
+    if short and confidence >= SMALL_TALK_CONFIDENCE and intent in SMALL_TALK:
         say(dispatcher, SMALL_TALK[intent])
         return {"requested_slot": None} if intent == "goodbye" else {}
     if short and slot in SHAPED_SLOTS and intent == "deny" and confidence >= ASIDE_CONFIDENCE:
@@ -152,3 +153,21 @@ def offer_help_when_stuck(dispatcher: CollectingDispatcher, tracker: Tracker, sl
         ATTEMPTS_BEFORE_HELP
     ):
         say(dispatcher, "form_stuck")
+
+
+def unclear_answer(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, unclear_key: str
+) -> dict[str, Any]:
+    """For a yes/no question that got neither: answer an aside, else say `unclear_key`.
+    The slots to set (`slot` empty, so the question is asked again); the tracker is updated."""
+    aside = answer_aside(dispatcher, tracker, slot)
+    if aside is None:
+        say(dispatcher, unclear_key)
+    result = {slot: None, **(aside or {})}
+    tracker.slots.update(result)
+    return result
+
+
+def validated(events: list[dict[str, Any]], slot: str) -> bool:
+    """Whether `events` already set `slot` this turn."""
+    return any(e.get("event") == "slot" and e.get("name") == slot for e in events)

@@ -11,9 +11,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
 from actions.database import ServiceDown, with_session
-from actions.form_asides import answer_aside, offer_help_when_stuck
+from actions.form_asides import answer_aside, offer_help_when_stuck, validated
 from actions.messaging import say
-from actions.report_answers import ALL_STREAMS, bin_named_earlier, streams_named, validated
+from actions.report_answers import ALL_STREAMS, bin_named_earlier, streams_named
 from actions.reports import ReportFormValidation, bins_at, clean_text
 from bot.clock import now, uk_date
 from bot.council import get_council

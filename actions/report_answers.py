@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 
 from bot.services.bin_streams import STREAM_WORDS, stream_from_text
@@ -71,8 +69,3 @@ def streams_named(text: str, available: dict[str, str]) -> set[str]:
         stream for stream, container in available.items()
         if stream_from_text(text, {stream: container}) is not None
     }
-
-
-def validated(events: list[dict[str, Any]], slot: str) -> bool:
-    """Whether `events` already set `slot` this turn."""
-    return any(e.get("event") == "slot" and e.get("name") == slot for e in events)

@@ -12,12 +12,11 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import MAX_ANSWER_LENGTH
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
-from actions.form_asides import FORM_INTENTS, answer_aside
+from actions.form_asides import FORM_INTENTS, answer_aside, validated
 from actions.messaging import say, text
 from actions.report_answers import (
     NOTHING_MORE,
     messages_since_form_start,
-    validated,
     yes_or_no,
 )
 from actions.report_places import place_in, with_street

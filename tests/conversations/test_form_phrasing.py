@@ -298,3 +298,17 @@ def test_status_reference_in_a_sentence_or_lower_case_with_spaces(conversation):
     assert "PH-473263: we've received your report" in conversation.reply(
         "its ph 473263 i think"
     )
+
+
+def test_reminder_consent_needs_a_clear_yes_or_no(conversation):
+    conversation.reply("can you remind me the night before bin day")
+    conversation.reply(ELM_ROAD)
+    conversation.reply("number 5")
+    assert "Do you want these texts?" in conversation.reply("07700 900123")
+    unclear = conversation.reply("👍")
+    assert 'Reply "yes" if you want them' in unclear and "Do you want these texts?" in unclear
+    assert "What would you like" not in unclear
+    why = conversation.reply("why do you need that")
+    assert "only send reminders if you say yes" in why
+    assert "won't send you any texts" in conversation.reply("no")
+    assert not conversation.tracker()["active_loop"].get("name")
