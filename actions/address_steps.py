@@ -18,6 +18,7 @@ from bot.services.addresses import AddressRecord, addresses_for_postcode, match_
 MAX_ADDRESS_BUTTONS = 6
 MAX_ANSWER_LENGTH = 200
 _WORD = re.compile(r"[A-Za-z0-9]+")
+_POSTCODE_LIKE = re.compile(r"\b[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b")
 
 
 def find_postcode(text: str) -> str | None:
@@ -57,6 +58,12 @@ async def validate_postcode_step(
         slots["address_uprn"] = addresses[0].uprn
     elif tracker.get_slot("house_number"):
         chosen = match_address(addresses, str(tracker.get_slot("house_number")))
+        if chosen is not None:
+            slots["address_uprn"] = chosen.uprn
+    elif tracker.get_slot("requested_slot") == "postcode":
+        # 'OB2 5JQ 7', 'ob25jq, rose cottage': the house came with the postcode.
+        rest = _POSTCODE_LIKE.sub(" ", str(tracker.latest_message.get("text") or ""))
+        chosen = match_address(addresses, " ".join(rest.replace(",", " ").split()))
         if chosen is not None:
             slots["address_uprn"] = chosen.uprn
     return slots

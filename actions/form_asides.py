@@ -48,6 +48,13 @@ _DONT_KNOW = re.compile(
     r"can'?t find|haven'?t got|have not got|don'?t have|lost)\b",
     re.IGNORECASE,
 )
+# A request for something else said as a statement (then the classifier must be surer).
+_REQUEST = re.compile(
+    r"^(?:(?:actually|no|sorry|ok|okay|oh|wait|hang on|but)\W+)*(?:i want to|i need to|"
+    r"i'?d like to|i would like to|i wanna|can i|could i|how do i|where do i|where can i)\b",
+    re.IGNORECASE,
+)
+SWITCH_CONFIDENCE = 0.8
 # "What?", "pardon?", "what do you mean": the question was not understood.
 _PARDON = re.compile(
     r"^(?:what|wot|huh|eh|pardon|sorry|come again)\W*$|what do you mean|don'?t understand"
@@ -66,6 +73,11 @@ def is_question(text: str) -> bool:
     """True for 'how much is it?', 'can I pay online', 'why'."""
     words = text.strip().lower().split()
     return text.strip().endswith("?") or (bool(words) and words[0] in QUESTION_STARTS)
+
+
+def asks_for_something(text: str) -> bool:
+    """'actually I want to report a pothole instead', 'I need to pay my council tax'."""
+    return len(text) <= MAX_ASIDE_LENGTH and bool(_REQUEST.search(text.strip()))
 
 
 def asks_why(text: str) -> bool:
@@ -115,7 +127,11 @@ def answer_aside(
     intent, confidence = _intent(tracker)
     content = get_content()
     form = (tracker.active_loop or {}).get("name", "")
-    if is_question(message) and confidence >= ASIDE_CONFIDENCE:
+    # A button tapped under an earlier answer sends "/intent": never an answer to store.
+    tapped = message.startswith("/")
+    if tapped or (is_question(message) and confidence >= ASIDE_CONFIDENCE) or (
+        asks_for_something(message) and confidence >= SWITCH_CONFIDENCE
+    ):
         if content.has(f"faq_{intent}"):
             say(dispatcher, f"faq_{intent}")
             say(dispatcher, "form_back_to_it")
@@ -128,6 +144,9 @@ def answer_aside(
             return {}
     if found_value:
         return None
+    if tapped:
+        say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
+        return {}
     short = len(message.split()) <= SHORT_REPLY_WORDS
     if asks_why(message) or (short and (
             _PARDON.search(message) or (intent == "what_can_you_do" and confidence >= 0.6))):

@@ -260,6 +260,27 @@ def test_another_task_asked_mid_form_waits_until_this_one_is_done(conversation):
     conversation.reply("report a broken street light")
     reply = conversation.reply("when is my bin day?")
     assert "once we've finished this" in reply and "Where is it?" in reply
+    conversation.reply("cancel")
+    conversation.reply("my bin wasnt collected")
+    conversation.reply(ELM_ROAD)
+    switch = conversation.reply("actually I want to report a pothole instead")
+    assert "once we've finished this" in switch and "can't find that address" not in switch
+
+
+def test_a_request_said_as_a_statement_and_a_button_tapped_mid_form_are_not_the_location(
+    conversation,
+):
+    conversation.reply("report a pothole")
+    paying = conversation.reply("I want to pay my council tax")
+    assert "Direct Debit" in paying and "Where is it?" in paying
+    tapped = conversation.reply("/council_tax_support")
+    assert "Where is it?" in tapped and "How big" not in tapped
+    assert "How big" in conversation.reply("outside 2 Abbey Road")
+
+
+def test_the_house_number_with_the_postcode_in_one_answer(conversation):
+    conversation.reply("bin day")
+    assert "Next collections for 7 Elm Road" in conversation.reply("OB2 5JQ 7")
 
 
 @pytest.mark.parametrize("stop", ["stop", "forget it", "never mind"])
