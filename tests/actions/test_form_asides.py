@@ -5,7 +5,13 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bins import ValidateBinDayForm
-from actions.form_asides import asks_why, attempts_at, is_question, says_dont_know
+from actions.form_asides import (
+    asks_for_something,
+    asks_why,
+    attempts_at,
+    is_question,
+    says_dont_know,
+)
 from actions.reports import ValidatePotholeForm, ValidateStreetLightForm
 from actions.status import ValidateRequestStatusForm
 from tests.actions.conftest import form_tracker, slot_events, texts
@@ -101,3 +107,22 @@ async def test_small_talk_is_answered_and_bye_ends_the_form(assistant, domain):
                             intent="goodbye")
     assert slots == {"postcode": None, "requested_slot": None}
     assert "Goodbye" in said[0]
+
+
+async def test_a_statement_asking_for_something_else_and_a_tapped_button_are_asides(
+    assistant, domain
+):
+    slots, said = await run(domain, ValidatePotholeForm(), "pothole_form", "problem_location",
+                            "I want to pay my council tax", intent="council_tax_pay")
+    assert slots["problem_location"] is None and "Direct Debit" in said[0]
+    slots, said = await run(domain, ValidatePotholeForm(), "pothole_form", "problem_location",
+                            "/what_can_you_do", intent="what_can_you_do")
+    assert slots["problem_location"] is None and "exactly where it is" in said[0]
+    assert asks_for_something("actually, I want to report a pothole instead")
+    assert not asks_for_something("outside the school, I want it fixed")
+
+
+async def test_the_house_given_with_the_postcode_picks_the_address(assistant, domain):
+    slots, said = await run(domain, ValidateBinDayForm(), "bin_day_form", "postcode",
+                            "OB2 5JQ 7")
+    assert slots == {"postcode": "OB2 5JQ", "address_uprn": "100090000120"} and said == []
