@@ -21,6 +21,9 @@ HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 TEMPLATES_DIR = HERE / "templates"
 CONFIG_MARKER = '"__WEBCHAT_CONFIG__"'
+# widget.js holds the chat; widget-alerts.js the service alerts banner, joined in here so
+# that a council's page still loads one script.
+ALERTS_MARKER = "/*__ALERTS_BANNER__*/"
 
 UI_KEYS = (
     "launcher", "heading", "notice", "privacy_link", "accessibility_link", "input_label",
@@ -63,10 +66,13 @@ def build_assets(content: Content, council: Council) -> WidgetAssets:
         "errors": errors,
     }
     source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
-    if CONFIG_MARKER not in source:
-        raise RuntimeError("widget.js has lost its configuration marker")
+    for marker in (CONFIG_MARKER, ALERTS_MARKER):
+        if source.count(marker) != 1:
+            raise RuntimeError(f"widget.js must hold its {marker} marker once")
+    banner = (STATIC_DIR / "widget-alerts.js").read_text(encoding="utf-8")
     return WidgetAssets(
-        script=source.replace(CONFIG_MARKER, _json_for_script(config)),
+        script=source.replace(ALERTS_MARKER, banner).replace(
+            CONFIG_MARKER, _json_for_script(config)),
         style=(STATIC_DIR / "widget.css").read_text(encoding="utf-8"),
         site_style=(STATIC_DIR / "site.css").read_text(encoding="utf-8"),
         errors=errors,

@@ -1,13 +1,15 @@
 /* Council chat widget. Embed with one tag:
  *   <script src="https://ASSISTANT/webhooks/webchat/widget.js" defer
  *           data-council-name="Oakbridge Council" data-colour="#1d4f91" data-position="right"></script>
- * data-alerts="off" turns off the service alerts banner (read from ../notifications/alerts).
+ * data-alerts="off" turns off the service alerts banner (widget-alerts.js, which the channel
+ * joins into this script where the __ALERTS_BANNER__ marker is).
  * No framework, no build step. Words come from the server (content/messages/webchat.yml).
  * Messages are never inserted as HTML: text nodes only, with http(s) links made into <a>.
  */
 (function () {
   "use strict";
   var CONFIG = "__WEBCHAT_CONFIG__";
+  /*__ALERTS_BANNER__*/
   if (window.__councilChatWidget) { return; }
   window.__councilChatWidget = true;
 
@@ -83,27 +85,20 @@
   }
 
   // ---- the interface ----
+  // The service alerts banner (widget-alerts.js, joined in here by the channel).
+  var alerts = alertsBanner({
+    el: el, base: base, enabled: script.dataset.alerts !== "off",
+    changed: function () { resizeSpacer(); },
+    allHidden: function () { input.focus(); }
+  });
   var root = el("div", { "class": "cc-root cc-" + position, "data-council-chat": "" });
   root.hidden = true;
   root.style.setProperty("--cc-colour", colour);
   var launcherText = el("span", { text: word("launcher") });
   var unread = el("span", { "class": "cc-unread", text: "" });
-  var alertBadgeText = el("span");
-  var alertBadge = el("span", { "class": "cc-alert-badge" },
-    [el("span", { "class": "cc-visually-hidden", text: " \u2013 " }), alertBadgeText]);
-  alertBadge.hidden = true;
   var launcher = el("button", {
     type: "button", "class": "cc-launcher", "aria-expanded": "false", "aria-controls": "cc-panel"
-  }, [icon("M4 4h16v12H7l-3 3V4z"), launcherText, alertBadge, unread]);
-  var alertsHeading = el("h3", { id: "cc-alerts-heading", "class": "cc-alerts-heading" });
-  var alertsList = el("ul", { "class": "cc-alerts-list" });
-  var alertsBox = el("section", { "class": "cc-alerts", "aria-labelledby": "cc-alerts-heading" }, [
-    el("div", { "class": "cc-alerts-title" }, [el("span", { "class": "cc-alerts-icon", "aria-hidden": "true", text: "!" }), alertsHeading]),
-    alertsList
-  ]);
-  alertsBox.hidden = true;
-  // Says a new alert once; outside the panel so it is heard with the chat closed too.
-  var alertAnnouncer = el("p", { "class": "cc-visually-hidden", role: "status" });
+  }, [icon("M4 4h16v12H7l-3 3V4z"), launcherText, alerts.badge, unread]);
   var heading = el("h2", { id: "cc-heading", "class": "cc-heading", text: word("heading") });
   var minimise = el("button", { type: "button", "class": "cc-icon-button", "aria-label": word("minimise") },
     [icon("M5 11h14v2H5z")]);
@@ -129,13 +124,13 @@
   var endButton = el("button", { type: "button", "class": "cc-end", text: word("end") });
   var panel = el("section", { id: "cc-panel", "class": "cc-panel", "aria-labelledby": "cc-heading" }, [
     el("div", { "class": "cc-header" }, [heading, minimise]),
-    notice, alertsBox, log, typing, status, form,
+    notice, alerts.box, log, typing, status, form,
     el("div", { "class": "cc-footer" }, [endButton, el("a", { href: accessibilityUrl, text: word("accessibility_link") })])
   ]);
   panel.hidden = true;
   root.appendChild(panel);
   root.appendChild(launcher);
-  root.appendChild(alertAnnouncer);
+  root.appendChild(alerts.announcer);
 
   // ---- conversation state ----
   var socket = null;
@@ -300,115 +295,6 @@
     input.focus();
   });
 
-  // ---- service alerts banner ----
-  // The notifications channel's feed lists live alerts and the banner's words. If it is
-  // missing or fails, nothing shows and the chat works as before. Feed text is only ever
-  // set as textContent.
-  var alertsOn = script.dataset.alerts !== "off" && typeof window.fetch === "function";
-  var ALERTS_URL = new URL("../notifications/alerts", base).href;
-  var HIDDEN_KEY = "council-chat-alerts-hidden:" + base.href;
-  var SEEN_KEY = "council-chat-alerts-seen:" + base.href;
-  var ALERTS_EVERY_MS = 60000;
-  var MAX_ALERTS = 10;
-  var LABELS = ["heading", "hide", "count_one", "count_many", "new"];
-  var alertsFetchedAt = 0;
-  var alertLabels = null;
-  var liveAlerts = [];
-  var shownAlerts = "";
-
-  function storedIds(key) {
-    var ids = [];
-    try { ids = JSON.parse(sessionStorage.getItem(key) || "[]"); } catch (e) { ids = []; }
-    return Array.isArray(ids) ? ids : [];
-  }
-
-  function storeIds(key, ids) {
-    try { sessionStorage.setItem(key, JSON.stringify(ids.slice(-100))); } catch (e) { /* not kept */ }
-  }
-
-  function fetchAlerts() {
-    if (!alertsOn) { return; }
-    alertsFetchedAt = Date.now();
-    fetch(ALERTS_URL, { credentials: "omit", headers: { Accept: "application/json" } })
-      .then(function (answer) {
-        if (!answer.ok) { throw new Error("alerts feed answered " + answer.status); }
-        return answer.json();
-      })
-      .then(takeAlerts)
-      .catch(function () { /* no banner; the chat is unaffected */ });
-  }
-
-  function takeAlerts(feed) {
-    var labels = feed && feed.labels;
-    if (!labels || !Array.isArray(feed.alerts)) { return; }
-    var words = {};
-    LABELS.forEach(function (key) {
-      if (typeof labels[key] !== "string") { throw new Error("alerts feed without " + key); }
-      words[key] = labels[key].slice(0, 200);
-    });
-    alertLabels = words;
-    liveAlerts = feed.alerts.filter(function (a) {
-      return a && Number.isInteger(a.id) && a.id > 0 && typeof a.message === "string" && a.message;
-    }).slice(0, MAX_ALERTS).map(function (a) {
-      return { id: a.id, message: a.message.slice(0, 500),
-               where: typeof a.where === "string" ? a.where.slice(0, 500) : "" };
-    });
-    announceNew();
-    showAlerts();
-  }
-
-  function announceNew() {
-    var seen = storedIds(SEEN_KEY);
-    var fresh = liveAlerts.filter(function (a) { return seen.indexOf(a.id) < 0; });
-    if (!fresh.length) { return; }
-    storeIds(SEEN_KEY, seen.concat(fresh.map(function (a) { return a.id; })));
-    alertAnnouncer.textContent = fresh.map(function (a) {
-      // A function, so that "$&" in a message stays as written.
-      return alertLabels["new"].replace("{message}", function () { return a.message; });
-    }).join(" ");
-  }
-
-  function visibleAlerts() {
-    var hidden = storedIds(HIDDEN_KEY);
-    return liveAlerts.filter(function (a) { return hidden.indexOf(a.id) < 0; });
-  }
-
-  function showAlerts() {
-    var showing = alertLabels ? visibleAlerts() : [];
-    var signature = JSON.stringify(showing);
-    if (signature === shownAlerts) { return; }  // unchanged: keep the focus where it is
-    shownAlerts = signature;
-    alertsList.textContent = "";
-    showing.forEach(function (a) {
-      var textId = "cc-alert-" + a.id;
-      var hide = el("button", { type: "button", "class": "cc-alert-hide", "aria-describedby": textId,
-                                text: alertLabels.hide });
-      hide.addEventListener("click", function () { hideAlert(a.id); });
-      alertsList.appendChild(el("li", { "class": "cc-alert", "data-alert-id": String(a.id) }, [
-        el("p", { id: textId, "class": "cc-alert-text", text: a.message }),
-        el("p", { "class": "cc-alert-where", text: a.where }),
-        hide
-      ]));
-    });
-    alertsBox.hidden = !showing.length;
-    alertBadge.hidden = !showing.length;
-    if (showing.length) {
-      alertsHeading.textContent = alertLabels.heading;
-      alertBadgeText.textContent = showing.length === 1 ? alertLabels.count_one
-        : alertLabels.count_many.replace("{count}", String(showing.length));
-    }
-    resizeSpacer();
-  }
-
-  function hideAlert(id) {
-    var at = visibleAlerts().map(function (a) { return a.id; }).indexOf(id);
-    storeIds(HIDDEN_KEY, storedIds(HIDDEN_KEY).concat([id]));
-    showAlerts();
-    // Focus goes to the next alert's button, or to the message box when none is left.
-    var left = alertsList.querySelectorAll(".cc-alert-hide");
-    if (left.length) { left[Math.min(at, left.length - 1)].focus(); } else { input.focus(); }
-  }
-
   // ---- opening and closing ----
   function open(moveFocus) {
     panel.hidden = false;
@@ -416,7 +302,7 @@
     launcher.setAttribute("aria-expanded", "true");
     unread.textContent = "";
     try { sessionStorage.setItem(OPEN_KEY, "1"); } catch (e) { /* not kept */ }
-    if (Date.now() - alertsFetchedAt > ALERTS_EVERY_MS) { fetchAlerts(); }
+    alerts.refreshIfStale();
     if (!socket) { connect(); }
     resizeSpacer();
     if (moveFocus) { input.focus(); }
@@ -480,7 +366,7 @@
     style.addEventListener("load", function () {
       root.hidden = false;
       resizeSpacer();
-      fetchAlerts();
+      alerts.refresh();
       var wasOpen = false;
       try { wasOpen = sessionStorage.getItem(OPEN_KEY) === "1"; } catch (e) { wasOpen = false; }
       if (wasOpen) { open(false); } else if (sessionId(false)) { connect(); }
