@@ -131,17 +131,22 @@ def count_recipients(session: Session, areas: tuple[str, ...]) -> int:
     return len(alert_recipients(session, areas))
 
 
+def _live(session: Session, now: datetime) -> list[ServiceAlert]:
+    """Every alert live at `now`, newest first."""
+    return list(session.scalars(
+        select(ServiceAlert)
+        .where(ServiceAlert.starts_at <= now)
+        .where(ServiceAlert.ends_at > now)
+        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
+    ).all())
+
+
 def active_alerts_for(session: Session, uprn: str, topic: str, now: datetime) -> list[AlertInfo]:
     """Alerts live at `now` that cover the address and touch `topic`, newest first."""
     address = session.get(Address, uprn) if isinstance(uprn, str) and len(uprn) <= 12 else None
     if address is None:
         return []
-    rows = session.scalars(
-        select(ServiceAlert)
-        .where(ServiceAlert.starts_at <= now)
-        .where(ServiceAlert.ends_at > now)
-        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
-    ).all()
+    rows = _live(session, now)
     return [_info(row) for row in rows
             if topic in row.topics.split()
             and address_in_areas(address.postcode, address.round_code,
@@ -157,12 +162,7 @@ def active_alerts_for_postcode(
         select(Address.round_code).where(Address.postcode == postcode)).all())
     if not rounds:
         return []
-    rows = session.scalars(
-        select(ServiceAlert)
-        .where(ServiceAlert.starts_at <= now)
-        .where(ServiceAlert.ends_at > now)
-        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
-    ).all()
+    rows = _live(session, now)
     return [_info(row) for row in rows
             if (topic is None or topic in row.topics.split())
             and any(address_in_areas(postcode, code, tuple(row.areas.split("|")))
@@ -219,12 +219,7 @@ def live_public_alerts(
 ) -> list[PublicAlert]:
     """Every alert live at `now` (touching `topic`, or any topic when None), newest first,
     at most `limit` of them, with the places each covers described for residents."""
-    rows = session.scalars(
-        select(ServiceAlert)
-        .where(ServiceAlert.starts_at <= now)
-        .where(ServiceAlert.ends_at > now)
-        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
-    ).all()
+    rows = _live(session, now)
     chosen = [row for row in rows if topic is None or topic in row.topics.split()]
     chosen = chosen[: max(0, limit)]
     codes = {area.split(":", 1)[1] for row in chosen for area in row.areas.split("|")
