@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _AXE = Axe()
+
+
+@contextmanager
+def desktop_page(browser: Any, screenshot: Path, timeout_ms: float = 10_000) -> Iterator[Any]:
+    """A page in a fresh browser context (empty storage and cache) at desktop size; a
+    screenshot of how it ended goes to `screenshot` for people to look at."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(timeout_ms)
+    try:
+        yield tab
+    finally:
+        tab.screenshot(path=str(screenshot))
+        context.close()
+
+
+def artifact_name(test_name: str) -> str:
+    """A file name made from a test's name."""
+    return "".join(c if c.isalnum() or c in "_-[]" else "_" for c in test_name)
 
 
 def axe_violations(page: Any) -> list[str]:

@@ -20,7 +20,13 @@ from bot.db.notifications import ServiceAlert
 from bot.db.session import make_engine, session_scope
 from bot.services.alerts import create_alert, parse_areas
 from bot.services.data_loader import load_council_data
-from tests.channels.web.browser_helpers import active, axe_violations, bot_says
+from tests.channels.web.browser_helpers import (
+    active,
+    artifact_name,
+    axe_violations,
+    bot_says,
+    desktop_page,
+)
 from tests.channels.web.conftest import ARTIFACTS, PROJECT_ROOT
 from tests.channels.web.rasa_server import rasa_server
 
@@ -79,15 +85,9 @@ def server(alerts_server: AlertsServer) -> AlertsServer:
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context (empty storage and cache) and page at desktop size."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    try:
+    screenshot = ARTIFACTS / f"alerts-{artifact_name(request.node.name)}.png"
+    with desktop_page(browser, screenshot, timeout_ms=15_000) as tab:
         yield tab
-    finally:
-        name = "".join(c if c.isalnum() or c in "_-[]" else "_" for c in request.node.name)
-        tab.screenshot(path=str(ARTIFACTS / f"alerts-{name}.png"))
-        context.close()
 
 
 def launcher_name(page: Any) -> str:

@@ -9,9 +9,11 @@ import pytest
 
 from tests.channels.web.browser_helpers import (
     active,
+    artifact_name,
     axe_violations,
     bot_says,
     covered_by_chat,
+    desktop_page,
     transcript,
 )
 from tests.channels.web.conftest import ARTIFACTS
@@ -22,15 +24,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context (empty storage) and page at desktop size."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    try:
+    with desktop_page(browser, ARTIFACTS / f"{artifact_name(request.node.name)}.png") as tab:
         yield tab
-    finally:
-        name = "".join(c if c.isalnum() or c in "_-[]" else "_" for c in request.node.name)
-        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"))
-        context.close()
 
 
 def open_chat(page: Any) -> None:
