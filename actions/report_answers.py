@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 
 from bot.services.bin_streams import STREAM_WORDS, stream_from_text
@@ -18,6 +20,18 @@ MAX_MESSAGES_BACK = 8
 # Answers to "anything else we should know?" that add nothing to the summary.
 NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n",
                 "nothing else", "no that's it", "that's it", "that's all", "no that's all"}
+
+
+_LIGHT_FAULT = re.compile(
+    r"\b(?:out|off|flicker\w*|flashing|dark|dim|buzzing|on (?:all|during) (?:the )?day|"
+    r"stays on|keeps going off|knocked down|leaning)\b",
+    re.IGNORECASE,
+)
+
+
+def light_fault_in(text: str) -> bool:
+    """'the light outside 5 Abbey Road is flickering': the first message says what's wrong."""
+    return bool(_LIGHT_FAULT.search(str(text or "")[:200]))
 
 
 def yes_or_no(text: str) -> bool | None:

@@ -16,6 +16,7 @@ from actions.form_asides import FORM_INTENTS, answer_aside, validated
 from actions.messaging import say, text
 from actions.report_answers import (
     NOTHING_MORE,
+    light_fault_in,
     messages_since_form_start,
     yes_or_no,
 )
@@ -37,6 +38,8 @@ REPORT_SLOTS = (
 # Rasa's input channel names -> the channel recorded on a request.
 CHANNELS = {"webchat": "web", "sms": "sms"}
 MIN_LOCATION_LENGTH = 5
+# A yes or no to "Shall I send it?" below this confidence is asked again.
+CONFIRM_CONFIDENCE = 0.8
 YES_WORDS = ("yes", "yeah", "yes please", "yes there is")
 LOCATION_FORMS = ("pothole_form", "street_light_form", "fly_tipping_form")
 MIN_DESCRIPTION_LENGTH = 2
@@ -71,22 +74,33 @@ class ReportFormValidation(FormValidationAction):
         """The slots' own validation, then any reply to the summary that is not a plain yes/no."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
         requested = tracker.get_slot("requested_slot")
-        if (requested is None and self.form in LOCATION_FORMS
-                and tracker.get_slot("problem_location") is None
-                and not validated(events, "problem_location")):
-            # "There's a pothole outside 14 High Street": the place is already given.
-            place = place_in(str(tracker.latest_message.get("text") or ""))
-            if place is not None and place.exact:
-                result = await self.validate_problem_location(
-                    place.phrase, dispatcher, tracker, domain
-                )
-                tracker.slots.update(result)
-                events += [SlotSet(slot, value) for slot, value in result.items()]
+        if requested is None and self.form in LOCATION_FORMS:
+            events += await self.details_in_first_message(dispatcher, tracker, domain, events)
         if requested == "confirm_report" and not validated(events, "confirm_report"):
             result = await self.other_reply_to_summary(dispatcher, tracker, domain)
             tracker.slots.update(result)
             events += [SlotSet(slot, value) for slot, value in result.items()]
         return events
+
+    async def details_in_first_message(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+        events: list[EventType],
+    ) -> list[EventType]:
+        """'There's a pothole outside 14 High Street', 'the light outside 5 Abbey Road is
+        flickering': what the first message already says is not asked again."""
+        message = str(tracker.latest_message.get("text") or "")
+        result: dict[str, Any] = {}
+        place = place_in(message)
+        if (place is not None and place.exact and tracker.get_slot("problem_location") is None
+                and not validated(events, "problem_location")):
+            result |= await self.validate_problem_location(place.phrase, dispatcher, tracker,
+                                                           domain)
+        if (self.form == "street_light_form" and light_fault_in(message)
+                and tracker.get_slot("problem_description") is None):
+            result |= await self.validate_problem_description(message, dispatcher, tracker,
+                                                              domain)
+        tracker.slots.update(result)
+        return [SlotSet(slot, value) for slot, value in result.items()]
 
     async def other_reply_to_summary(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -167,6 +181,18 @@ class ReportFormValidation(FormValidationAction):
     async def validate_confirm_report(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") == "confirm_report":
+            message = str(tracker.latest_message.get("text") or "")
+            # "No, it was the blue bin": change the report rather than start again.
+            changed = await self.change_before_sending(message, dispatcher, tracker)
+            if changed is not None:
+                return changed
+            confidence = float((tracker.latest_message.get("intent") or {}).get("confidence")
+                                or 0.0)
+            if confidence < CONFIRM_CONFIDENCE and yes_or_no(message) is None:
+                # "it's out" read as a yes at 0.53 must not send a report.
+                say(dispatcher, "confirm_report_unclear")
+                return {"confirm_report": None}
         if value is True:
             return {"confirm_report": True}
         # "No": go through the questions again; nothing has been sent.

@@ -8,7 +8,7 @@ from actions.address_steps import address_in_sentence, find_postcode, nearest_nu
 from actions.missed_bin import ValidateMissedBinForm
 from actions.report_answers import yes_or_no
 from actions.report_places import place_in, with_street
-from actions.reports import ValidateFlyTippingForm, ValidatePotholeForm
+from actions.reports import ValidateFlyTippingForm, ValidatePotholeForm, ValidateStreetLightForm
 from actions.status import reference_in_sentence
 from bot.services.addresses import AddressRecord
 from tests.actions.conftest import form_tracker, set_now, slot_events, texts
@@ -146,3 +146,24 @@ async def test_yes_to_anything_else_asks_for_it(assistant, domain):
     events = await ValidatePotholeForm().run(dispatcher, tracker, domain)
     assert slot_events(events)["problem_description"] is None
     assert texts(dispatcher) == ["OK. Tell me in a few words."]
+
+
+async def test_a_weak_yes_at_the_summary_is_asked_again_and_no_with_a_bin_changes_it(
+    assistant, domain, monkeypatch
+):
+    set_now(monkeypatch, "2026-11-18T08:00:00")
+    filled = {"problem_location": "by 3 Elm Road", "problem_description": "out", **SUMMARY}
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("street_light_form", filled, {"confirm_report": True},
+                           text="it's out", intent="affirm")
+    tracker.latest_message["intent"]["confidence"] = 0.53
+    events = await ValidateStreetLightForm().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {"confirm_report": None}
+    assert "Reply \"yes\"" in texts(dispatcher)[0]
+
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("missed_bin_form", {**AT_NINE_ELM, "bin_stream": "refuse", **SUMMARY},
+                           {"confirm_report": False}, text="no it was the food caddy",
+                           intent="deny")
+    events = await ValidateMissedBinForm().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {"bin_stream": "food", "confirm_report": None}

@@ -333,3 +333,27 @@ def test_reminder_consent_needs_a_clear_yes_or_no(conversation):
     assert "only send reminders if you say yes" in why
     assert "won't send you any texts" in conversation.reply("no")
     assert not conversation.tracker()["active_loop"].get("name")
+
+
+def test_a_street_light_fault_in_the_first_message_and_a_weak_yes_that_does_not_send(
+    conversation, council_db
+):
+    summary = conversation.reply("the street light outside number 5 Abbey Road is flickering")
+    assert "Where: outside number 5 Abbey Road" in summary
+    assert "Details: the street light outside number 5 Abbey Road is flickering" in summary
+    before = request_count(council_db)
+    assert 'Reply "yes" to send it' in conversation.reply("it's out")
+    assert request_count(council_db) == before
+    reference = reference_in(conversation.reply("yes"), "SL")
+    assert stored(council_db, reference).location == "outside number 5 Abbey Road"
+
+
+def test_no_with_the_right_bin_changes_the_report_instead_of_starting_again(
+    conversation, council_db
+):
+    conversation.reply(f"my black bin wasnt collected at 27 Elm Road {ELM_ROAD}")
+    changed = conversation.reply("no it was the food caddy")
+    assert "I've changed that" in changed and "Missed bin: Food waste caddy" in changed
+    assert "Nothing has been sent" not in changed
+    reference = reference_in(conversation.reply("yes"), "MB")
+    assert stored(council_db, reference).bin_stream == "food"
