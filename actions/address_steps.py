@@ -60,10 +60,12 @@ async def validate_postcode_step(
         chosen = match_address(addresses, str(tracker.get_slot("house_number")))
         if chosen is not None:
             slots["address_uprn"] = chosen.uprn
-    elif tracker.get_slot("requested_slot") == "postcode":
-        # 'OB2 5JQ 7', 'ob25jq, rose cottage': the house came with the postcode.
+    else:
+        # 'OB2 5JQ 7', 'bin day for Rose Cottage OB4 3TY': the house came with the postcode.
         rest = _POSTCODE_LIKE.sub(" ", str(tracker.latest_message.get("text") or ""))
-        chosen = match_address(addresses, " ".join(rest.replace(",", " ").split()))
+        rest = " ".join(rest.replace(",", " ").split())[:MAX_ANSWER_LENGTH]
+        chosen = (match_address(addresses, rest) if rest else None) or (
+            address_in_sentence(addresses, rest, tracker))
         if chosen is not None:
             slots["address_uprn"] = chosen.uprn
     return slots

@@ -283,6 +283,16 @@ def test_the_house_number_with_the_postcode_in_one_answer(conversation):
     assert "Next collections for 7 Elm Road" in conversation.reply("OB2 5JQ 7")
 
 
+def test_a_house_name_with_the_postcode_in_the_first_message(conversation):
+    answer = conversation.reply("bin day for Rose Cottage OB4 3TY")
+    assert "Next collections for Rose Cottage, Heron Close" in answer
+
+
+def test_a_number_that_is_not_a_house_is_not_taken_for_one(conversation):
+    reply = conversation.reply("my bin wasnt collected for 2 weeks OB2 5JQ")
+    assert "There are 32 addresses at OB2 5JQ" in reply
+
+
 @pytest.mark.parametrize("stop", ["stop", "forget it", "never mind"])
 def test_stopping_a_form_in_other_words_stores_nothing(conversation, council_db, stop):
     before = request_count(council_db)
