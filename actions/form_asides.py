@@ -22,6 +22,11 @@ ASIDE_CONFIDENCE = 0.7
 ATTEMPTS_BEFORE_HELP = 3
 MAX_ASIDE_LENGTH = 200
 
+# Intents with their own rules during every form (data/rules/tasks.yml): the form must
+# reject them (return no slots) so that those rules run.
+INTERRUPTIONS = frozenset(
+    {"cancel", "request_human", "homelessness", "safeguarding_concern", "bot_challenge"}
+)
 TASK_INTENTS = (
     "bin_collection_day", "report_missed_bin", "report_pothole", "report_street_light",
     "report_fly_tipping", "check_request_status",
@@ -67,6 +72,12 @@ SMALL_TALK_CONFIDENCE = 0.8  # "hmm" can come out as a greeting at 0.7
 SMALL_TALK = {"greet": "form_hello", "thank": "form_thanks", "goodbye": "form_goodbye"}
 # The slots whose answer has a fixed shape: "I don't know" cannot be the answer itself.
 SHAPED_SLOTS = ("postcode", "address_uprn", "reference", "bin_stream")
+
+
+def interrupted(tracker: Tracker) -> bool:
+    """The latest message is one the rules answer even mid-form (cancel, a person, urgent
+    help, "are you a bot?"): a validator must leave it alone so the form gives way."""
+    return _intent(tracker)[0] in INTERRUPTIONS
 
 
 def is_question(text: str) -> bool:

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import MAX_ANSWER_LENGTH, AddressSlotValidation
 from actions.database import ServiceDown, with_session
-from actions.form_asides import answer_aside, offer_help_when_stuck, validated
+from actions.form_asides import answer_aside, interrupted, offer_help_when_stuck, validated
 from actions.messaging import say
 from actions.report_answers import ALL_STREAMS, bin_named_earlier, streams_named
 from actions.reports import ReportFormValidation, bins_at, clean_text
@@ -44,6 +44,8 @@ class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
         """Then, once the address is known, use a bin named before we asked for it."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
         slot = tracker.get_slot
+        if interrupted(tracker):
+            return events
         if (slot("address_uprn") and slot("bin_stream") is None
                 and slot("requested_slot") != "bin_stream" and not validated(events, "bin_stream")
                 and not any(e.get("name") == "requested_slot" for e in events)):

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import AddressSlotValidation
 from actions.database import ServiceDown, with_session
-from actions.form_asides import unclear_answer, validated
+from actions.form_asides import interrupted, unclear_answer, validated
 from actions.messaging import say, text
 from bot.clock import now
 from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
@@ -122,9 +122,9 @@ class ValidateRemindersForm(AddressSlotValidation, FormValidationAction):
     ) -> list[EventType]:
         """Then a reply to "Do you want these texts?" that is not a clear yes or no."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
-        if tracker.get_slot("requested_slot") == "notify_consent" and not validated(
-            events, "notify_consent"
-        ):
+        if tracker.get_slot("requested_slot") == "notify_consent" and not interrupted(
+            tracker
+        ) and not validated(events, "notify_consent"):
             result = unclear_answer(dispatcher, tracker, "notify_consent",
                                     "reminders_consent_unclear")
             events += [SlotSet(slot, value) for slot, value in result.items()]

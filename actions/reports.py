@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import MAX_ANSWER_LENGTH
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
-from actions.form_asides import FORM_INTENTS, answer_aside, validated
+from actions.form_asides import FORM_INTENTS, answer_aside, interrupted, validated
 from actions.messaging import say, text
 from actions.report_answers import (
     NOTHING_MORE,
@@ -73,6 +73,8 @@ class ReportFormValidation(FormValidationAction):
     ) -> list[EventType]:
         """The slots' own validation, then any reply to the summary that is not a plain yes/no."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
+        if interrupted(tracker):
+            return events
         requested = tracker.get_slot("requested_slot")
         if requested is None and self.form in LOCATION_FORMS:
             events += await self.details_in_first_message(dispatcher, tracker, domain, events)

@@ -126,3 +126,12 @@ async def test_the_house_given_with_the_postcode_picks_the_address(assistant, do
     slots, said = await run(domain, ValidateBinDayForm(), "bin_day_form", "postcode",
                             "OB2 5JQ 7")
     assert slots == {"postcode": "OB2 5JQ", "address_uprn": "100090000120"} and said == []
+
+
+async def test_cancel_at_the_summary_is_left_to_the_rules(assistant, domain):
+    filled = {"problem_location": "outside 4 Elm Road", "problem_description": "out",
+              "requested_slot": "confirm_report"}
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("street_light_form", filled, text="cancel", intent="cancel")
+    events = await ValidateStreetLightForm().run(dispatcher, tracker, domain)
+    assert slot_events(events) == {} and dispatcher.messages == []

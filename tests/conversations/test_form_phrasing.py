@@ -302,6 +302,22 @@ def test_stopping_a_form_in_other_words_stores_nothing(conversation, council_db,
     assert request_count(council_db) == before
 
 
+def test_cancel_a_person_and_are_you_a_bot_still_work_at_the_summary(conversation, council_db):
+    before = request_count(council_db)
+    conversation.reply(f"my black bin wasnt collected at 29 Elm Road {ELM_ROAD}")
+    assert "Nothing has been sent" in conversation.reply("cancel")
+    assert not conversation.tracker()["active_loop"].get("name")
+    conversation.reply("report a pothole")
+    conversation.reply("outside 4 Elm Road")
+    conversation.reply("huge, cars swerving")
+    assert "Shall I send it?" in conversation.reply("no")
+    bot = conversation.reply("are you a bot")
+    assert "automated assistant" in bot and "Shall I send it?" in bot
+    assert "01632 960000" in conversation.reply("can I speak to a person")
+    assert not conversation.tracker()["active_loop"].get("name")
+    assert request_count(council_db) == before
+
+
 def test_asking_for_a_person_at_the_address_step_ends_the_form(conversation):
     conversation.reply("my bin wasnt collected")
     conversation.reply(ELM_ROAD)
@@ -342,6 +358,15 @@ def test_reminder_consent_needs_a_clear_yes_or_no(conversation):
     why = conversation.reply("why do you need that")
     assert "only send reminders if you say yes" in why
     assert "won't send you any texts" in conversation.reply("no")
+    assert not conversation.tracker()["active_loop"].get("name")
+
+
+def test_stop_at_the_reminder_question_stops(conversation):
+    conversation.reply("can you remind me the night before bin day")
+    conversation.reply(ELM_ROAD)
+    conversation.reply("number 6")
+    assert "Do you want these texts?" in conversation.reply("07700 900124")
+    assert "Reply \"yes\"" not in conversation.reply("stop")
     assert not conversation.tracker()["active_loop"].get("name")
 
 
