@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import AddressSlotValidation
 from actions.database import ServiceDown, hand_over_when_down, with_session
 from actions.feedback import ask_feedback
+from actions.form_asides import GiveWayToInterruptions
 from actions.messaging import say, text
 from bot.clock import now, today, uk_date
 from bot.services.addresses import find_address
@@ -21,7 +22,7 @@ from bot.services.collections import next_collections
 ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
 
 
-class ValidateBinDayForm(AddressSlotValidation, FormValidationAction):
+class ValidateBinDayForm(GiveWayToInterruptions, AddressSlotValidation, FormValidationAction):
     def name(self) -> str:
         return "validate_bin_day_form"
 

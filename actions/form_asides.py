@@ -11,7 +11,9 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecutionRejected, EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.messaging import say
 from bot.content import get_content
@@ -201,3 +203,30 @@ def unclear_answer(
 def validated(events: list[dict[str, Any]], slot: str) -> bool:
     """Whether `events` already set `slot` this turn."""
     return any(e.get("event") == "slot" and e.get("name") == slot for e in events)
+
+
+def answering_now(tracker: Tracker, form: str) -> bool:
+    """True when the form runs straight after the resident's message (not after a rule's
+    reply, such as the answer to "are you a bot?")."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
+            return False
+    return False
+
+
+class GiveWayToInterruptions:
+    """Mix into a FormValidationAction: when the message is one the rules answer mid-form
+    ("cancel", a person, homelessness, safeguarding, "are you a bot?") but it also carried a
+    slot value (a postcode or reference), Rasa would not reject the form by itself and the
+    rule would never run. Reject it here, so urgent help comes first."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        form = self.form_name()  # type: ignore[attr-defined]
+        if (interrupted(tracker) and tracker.get_slot("requested_slot")
+                and answering_now(tracker, form)):
+            return [ActionExecutionRejected(form)]
+        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import AddressSlotValidation
 from actions.database import ServiceDown, with_session
-from actions.form_asides import interrupted, unclear_answer, validated
+from actions.form_asides import GiveWayToInterruptions, interrupted, unclear_answer, validated
 from actions.messaging import say, text
 from bot.clock import now
 from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
@@ -91,7 +91,7 @@ def _free_text(tracker: Tracker, slot: str) -> str | None:
     return str(tracker.latest_message.get("text") or "")[:MAX_TEXT] or None
 
 
-class ValidateRemindersForm(AddressSlotValidation, FormValidationAction):
+class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormValidationAction):
     """Postcode and address (the bin-day steps), then the contact, the yes, and the code."""
 
     def name(self) -> str:

@@ -12,7 +12,13 @@ from rasa_sdk.types import DomainDict
 from actions.address_steps import MAX_ANSWER_LENGTH
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
-from actions.form_asides import FORM_INTENTS, answer_aside, interrupted, validated
+from actions.form_asides import (
+    FORM_INTENTS,
+    GiveWayToInterruptions,
+    answer_aside,
+    interrupted,
+    validated,
+)
 from actions.messaging import say, text
 from actions.report_answers import (
     NOTHING_MORE,
@@ -60,7 +66,7 @@ def restart_form() -> dict[str, Any]:
     return {slot: None for slot in REPORT_SLOTS if slot not in ("postcode", "house_number")}
 
 
-class ReportFormValidation(FormValidationAction):
+class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     """Validation shared by the four report forms."""
 
     form = ""

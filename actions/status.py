@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
-from actions.form_asides import answer_aside, offer_help_when_stuck
+from actions.form_asides import GiveWayToInterruptions, answer_aside, offer_help_when_stuck
 from actions.messaging import say, text
 from bot.clock import now, uk_date
 from bot.content import get_content
@@ -36,7 +36,7 @@ def reference_in_sentence(value: Any) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-class ValidateRequestStatusForm(FormValidationAction):
+class ValidateRequestStatusForm(GiveWayToInterruptions, FormValidationAction):
     def name(self) -> str:
         return "validate_request_status_form"
 

@@ -135,3 +135,17 @@ async def test_cancel_at_the_summary_is_left_to_the_rules(assistant, domain):
     tracker = form_tracker("street_light_form", filled, text="cancel", intent="cancel")
     events = await ValidateStreetLightForm().run(dispatcher, tracker, domain)
     assert slot_events(events) == {} and dispatcher.messages == []
+
+
+async def test_urgent_help_with_a_postcode_rejects_the_form_so_its_rule_runs(assistant, domain):
+    dispatcher = CollectingDispatcher()
+    typed = "I've been made homeless, I was at OB2 5JQ"
+    tracker = form_tracker("bin_day_form", {"requested_slot": "postcode"},
+                           {"postcode": "OB2 5JQ"}, text=typed, intent="homelessness")
+    events = await ValidateBinDayForm().run(dispatcher, tracker, domain)
+    assert events == [{"event": "action_execution_rejected", "name": "bin_day_form",
+                       "policy": None, "confidence": None, "timestamp": None}]
+    # After the rule's own reply the form carries on as usual.
+    tracker.events.append({"event": "action", "name": "action_reply"})
+    events = await ValidateBinDayForm().run(CollectingDispatcher(), tracker, domain)
+    assert all(e["event"] != "action_execution_rejected" for e in events)

@@ -318,6 +318,21 @@ def test_cancel_a_person_and_are_you_a_bot_still_work_at_the_summary(conversatio
     assert request_count(council_db) == before
 
 
+def test_homelessness_with_a_postcode_mid_form_gets_urgent_help_first(conversation):
+    conversation.reply("bin day")
+    reply = conversation.reply(
+        "I've been made homeless and need somewhere tonight, I was at OB2 5JQ"
+    )
+    assert "nowhere to stay tonight" in reply and "house number or name" not in reply
+    assert not conversation.tracker()["active_loop"].get("name")
+
+
+def test_are_you_a_bot_with_the_reference_answers_both(conversation):
+    conversation.reply("check my report")
+    reply = conversation.reply("are you a bot? my ref is PH 473263")
+    assert "automated assistant" in reply and "PH-473263: we've received your report" in reply
+
+
 def test_asking_for_a_person_at_the_address_step_ends_the_form(conversation):
     conversation.reply("my bin wasnt collected")
     conversation.reply(ELM_ROAD)
