@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.messaging import say
+from actions.report_places import names_a_street
 from bot.content import get_content
 
 # A different question is only answered when the classifier is this sure of it.
@@ -72,6 +73,9 @@ SHORT_REPLY_WORDS = 6
 # Small talk in the middle of a form: a short reply, then the question again ("bye" stops).
 SMALL_TALK_CONFIDENCE = 0.8  # "hmm" can come out as a greeting at 0.7
 SMALL_TALK = {"greet": "form_hello", "thank": "form_thanks", "goodbye": "form_goodbye"}
+# Slots that take the resident's own words: a question there needs more certainty.
+FREE_TEXT_SLOTS = ("problem_location", "pothole_size", "problem_description")
+FREE_TEXT_QUESTION_CONFIDENCE = 0.9
 # The slots whose answer has a fixed shape: "I don't know" cannot be the answer itself.
 SHAPED_SLOTS = ("postcode", "address_uprn", "reference", "bin_stream")
 
@@ -86,6 +90,21 @@ def is_question(text: str) -> bool:
     """True for 'how much is it?', 'can I pay online', 'why'."""
     words = text.strip().lower().split()
     return text.strip().endswith("?") or (bool(words) and words[0] in QUESTION_STARTS)
+
+
+def asks_a_question(text: str, slot: str, confidence: float) -> bool:
+    """A question the classifier is sure enough of to answer instead of taking `text` as the
+    answer. A free-text answer ("which is by the bins on High Street", "how big? a metre")
+    must end with '?' or be very clearly a question with no street or number in it."""
+    if not is_question(text) or confidence < ASIDE_CONFIDENCE:
+        return False
+    if slot not in FREE_TEXT_SLOTS:
+        return True
+    if text.rstrip().endswith("?"):
+        return True
+    return confidence >= FREE_TEXT_QUESTION_CONFIDENCE and not (
+        names_a_street(text) or any(ch.isdigit() for ch in text)
+    )
 
 
 def asks_for_something(text: str) -> bool:
@@ -142,7 +161,7 @@ def answer_aside(
     form = (tracker.active_loop or {}).get("name", "")
     # A button tapped under an earlier answer sends "/intent": never an answer to store.
     tapped = message.startswith("/")
-    if tapped or (is_question(message) and confidence >= ASIDE_CONFIDENCE) or (
+    if tapped or asks_a_question(message, slot, confidence) or (
         asks_for_something(message) and confidence >= SWITCH_CONFIDENCE
     ):
         if content.has(f"faq_{intent}"):

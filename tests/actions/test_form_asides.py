@@ -6,6 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.bins import ValidateBinDayForm
 from actions.form_asides import (
+    asks_a_question,
     asks_for_something,
     asks_why,
     attempts_at,
@@ -149,3 +150,13 @@ async def test_urgent_help_with_a_postcode_rejects_the_form_so_its_rule_runs(ass
     tracker.events.append({"event": "action", "name": "action_reply"})
     events = await ValidateBinDayForm().run(CollectingDispatcher(), tracker, domain)
     assert all(e["event"] != "action_execution_rejected" for e in events)
+
+
+def test_free_text_answers_that_start_like_questions_are_kept():
+    # Sure-looking intents on answers that happen to start with "which", "how" or "is".
+    assert not asks_a_question("which is by the recycling bins on High Street",
+                               "problem_location", 0.95)
+    assert not asks_a_question("how big? about a metre wide", "pothole_size", 0.84)
+    assert not asks_a_question("is a sofa and a fridge", "problem_description", 0.84)
+    assert asks_a_question("how much does garden waste cost?", "problem_location", 0.99)
+    assert asks_a_question("which day are bins collected", "postcode", 0.95)

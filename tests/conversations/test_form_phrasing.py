@@ -203,7 +203,7 @@ def test_a_question_about_something_else_is_answered_and_not_stored_as_the_locat
     conversation.reply("report a pothole")
     aside = conversation.reply("how much does a garden waste subscription cost?")
     assert "£52" in aside and "Where is it?" in aside
-    weather = conversation.reply("what's the weather like")
+    weather = conversation.reply("what's the weather like?")
     assert "can't help with that" in weather and "Where is it?" in weather
     assert "How big" in conversation.reply("outside 30 The Crescent")
     why = conversation.reply("what's that for?")
