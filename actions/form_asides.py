@@ -161,8 +161,12 @@ def answer_aside(
     form = (tracker.active_loop or {}).get("name", "")
     # A button tapped under an earlier answer sends "/intent": never an answer to store.
     tapped = message.startswith("/")
+    # In the resident's own words, a street or a number means it is an answer after all.
+    could_be_answer = slot in FREE_TEXT_SLOTS and (
+        names_a_street(message) or any(ch.isdigit() for ch in message)
+    )
     if tapped or asks_a_question(message, slot, confidence) or (
-        asks_for_something(message) and confidence >= SWITCH_CONFIDENCE
+        asks_for_something(message) and confidence >= SWITCH_CONFIDENCE and not could_be_answer
     ):
         if content.has(f"faq_{intent}"):
             say(dispatcher, f"faq_{intent}")
@@ -180,7 +184,7 @@ def answer_aside(
         say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
         return {}
     short = len(message.split()) <= SHORT_REPLY_WORDS
-    if asks_why(message) or (short and (
+    if (asks_why(message) and not could_be_answer) or (short and (
             _PARDON.search(message) or (intent == "what_can_you_do" and confidence >= 0.6))):
         say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
         return {}

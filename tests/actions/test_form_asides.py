@@ -13,7 +13,7 @@ from actions.form_asides import (
     is_question,
     says_dont_know,
 )
-from actions.reports import ValidatePotholeForm, ValidateStreetLightForm
+from actions.reports import ValidateFlyTippingForm, ValidatePotholeForm, ValidateStreetLightForm
 from actions.status import ValidateRequestStatusForm
 from tests.actions.conftest import form_tracker, slot_events, texts
 
@@ -160,3 +160,13 @@ def test_free_text_answers_that_start_like_questions_are_kept():
     assert not asks_a_question("is a sofa and a fridge", "problem_description", 0.84)
     assert asks_a_question("how much does garden waste cost?", "problem_location", 0.99)
     assert asks_a_question("which day are bins collected", "postcode", 0.95)
+
+
+async def test_a_location_that_starts_with_why_or_i_need_is_still_a_location(assistant, domain):
+    for typed, intent in [
+        ("why is it always dumped here, by 4 Mill Lane", "make_complaint"),
+        ("I need to tell you it's by the bins on Elm Road", "bin_collection_day"),
+    ]:
+        slots, said = await run(domain, ValidateFlyTippingForm(), "fly_tipping_form",
+                                "problem_location", typed, intent=intent)
+        assert slots["problem_location"] == typed and said == []
