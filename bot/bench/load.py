@@ -150,7 +150,8 @@ async def measure(
     ws_url = stack.base_url.replace("http://", "ws://") + "/webhooks/webchat/ws"
     engine = make_engine(stack.database_url)
     try:
-        loads = {"web": WebChatLoad(ws_url, counts), "sms": SmsLoad(stack.base_url, engine)}
+        loads: dict[str, WebChatLoad | SmsLoad] = {
+            "web": WebChatLoad(ws_url, counts), "sms": SmsLoad(stack.base_url, engine)}
         for load in (loads[name] for name in channels):
             with PeakRss(stack.pids()) as rss:
                 steps = await ladder(load, rates, seconds, stack.pids())
