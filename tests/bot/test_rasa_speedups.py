@@ -25,7 +25,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups import RASA_SAVE, close_kept_sessions, install, save_tracker_with_core
+from bot.rasa_speedups import (
+    RASA_RETRIEVE,
+    RASA_SAVE,
+    close_kept_sessions,
+    install,
+    retrieve_tracker_with_core,
+    save_tracker_with_core,
+)
 
 
 def action() -> RemoteAction:
@@ -191,3 +198,24 @@ async def test_tracker_saves_store_exactly_the_rows_rasas_own_save_stores(
     await save_three_turns(theirs)
     assert stored_rows(ours) == stored_rows(theirs)
     assert len(stored_rows(ours)) == 2 * 7 + 3
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_trackers_read_back_exactly_as_rasas_own_retrieve_reads_them(
+    database_url: str,
+) -> None:
+    store = tracker_store_for(database_url)
+    assert SQLTrackerStore._retrieve is retrieve_tracker_with_core
+    await save_three_turns(store)
+    for sender in ("resident-a", "resident-b", "nobody"):
+        for all_sessions in (False, True):
+            ours = await store._retrieve(sender, all_sessions)
+            theirs = await RASA_RETRIEVE(store, sender, all_sessions)
+            if sender == "nobody":
+                assert ours is None and theirs is None
+                continue
+            assert list(ours.events) == list(theirs.events)
+            assert ours.current_state() == theirs.current_state()
+    latest = await store.retrieve("resident-b")  # the latest session only
+    full = await store.retrieve_full_tracker("resident-b")
+    assert len(latest.events) == 3 and len(full.events) == 10
