@@ -22,10 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.db.migrate import upgrade
-from bot.db.session import make_engine, session_scope
+from bot.demo_data import prepare_demo_database
 from bot.endpoints import tracker_store_config
-from bot.services.data_loader import load_council_data
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "council.tar.gz"
@@ -60,15 +58,6 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 24
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not come up in {seconds}s:\n{log.read_text()[-3000:]}")
-
-
-def prepare_database(database_url: str) -> None:
-    """Migrate the database and load the demo council's data into it."""
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    with session_scope(engine) as session:
-        load_council_data(session, ROOT / "content" / "demo-council")
-    engine.dispose()
 
 
 @dataclass
@@ -129,7 +118,7 @@ def running_stack(
         raise FileNotFoundError(f"no trained model at {model}: run `make train`")
     action_port, rasa_port = free_port(), free_port()
     env = stack_env(workdir, action_port, extra_env)
-    prepare_database(env["DATABASE_URL"])
+    prepare_demo_database(env["DATABASE_URL"])
     endpoints = {
         "action_endpoint": {"url": env["ACTION_SERVER_URL"]},
         "tracker_store": tracker_store_config(env["TRACKER_DATABASE_URL"]),

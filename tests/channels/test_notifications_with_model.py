@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.db.migrate import upgrade
 from bot.db.notifications import NotificationConsent
 from bot.db.session import make_engine, session_scope
-from bot.services.data_loader import load_council_data
+from bot.demo_data import prepare_demo_database
 from tests.channels.sms.sms_support import free_port
 from tests.channels.sms.test_sms_with_model import MODEL, RASA, _get, _wait_until_up
 
@@ -78,11 +77,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("notify_e2e")
     database_url = f"sqlite:///{folder / 'council.db'}"
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    with session_scope(engine) as session:
-        load_council_data(session, PROJECT_ROOT / "content" / "demo-council")
-    engine.dispose()
+    prepare_demo_database(database_url)
     rasa_port, action_port = free_port(), free_port()
     (folder / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")

@@ -19,9 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.db.migrate import upgrade
-from bot.db.session import make_engine, session_scope
-from bot.services.data_loader import load_council_data
+from bot.demo_data import prepare_demo_database
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "council.tar.gz"
@@ -94,11 +92,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         pytest.skip(f"no trained model at {MODEL} (run `make train`)")
     workdir = tmp_path_factory.mktemp("stack")
     database_url = f"sqlite:///{workdir / 'council.db'}"
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    with session_scope(engine) as session:
-        load_council_data(session, ROOT / "content" / "demo-council")
-    engine.dispose()
+    prepare_demo_database(database_url)
 
     action_port, rasa_port = free_port(), free_port()
     env = {

@@ -19,9 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.db.migrate import upgrade
-from bot.db.session import make_engine, session_scope
-from bot.services.data_loader import load_council_data
+from bot.demo_data import prepare_demo_database
 from bot.services.sms_segments import count_segments
 from tests.channels.sms.sms_support import free_port
 
@@ -85,11 +83,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`rasa run` with the SMS channel (outbox) and the action server, on loopback."""
     folder = tmp_path_factory.mktemp("sms_e2e")
     database_url = f"sqlite:///{folder / 'council.db'}"
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    with session_scope(engine) as session:
-        load_council_data(session, PROJECT_ROOT / "content" / "demo-council")
-    engine.dispose()
+    prepare_demo_database(database_url)
     rasa_port, action_port = free_port(), free_port()
     (folder / "endpoints.yml").write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"

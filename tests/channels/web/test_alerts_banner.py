@@ -15,11 +15,10 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
 from bot import clock
-from bot.db.migrate import upgrade
 from bot.db.notifications import ServiceAlert
 from bot.db.session import make_engine, session_scope
+from bot.demo_data import prepare_demo_database
 from bot.services.alerts import create_alert, parse_areas
-from bot.services.data_loader import load_council_data
 from tests.channels.web.browser_helpers import (
     active,
     artifact_name,
@@ -27,7 +26,7 @@ from tests.channels.web.browser_helpers import (
     bot_says,
     desktop_page,
 )
-from tests.channels.web.conftest import ARTIFACTS, PROJECT_ROOT
+from tests.channels.web.conftest import ARTIFACTS
 from tests.channels.web.rasa_server import rasa_server
 
 pytestmark = pytest.mark.browser
@@ -64,10 +63,8 @@ def alerts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlertsSe
     """`rasa run` (no model) with the notifications channel on a migrated, loaded SQLite."""
     workdir = tmp_path_factory.mktemp("alerts")
     url = f"sqlite:///{workdir / 'council.db'}"
-    upgrade(url)
+    prepare_demo_database(url)
     engine = make_engine(url)
-    with session_scope(engine) as session:
-        load_council_data(session, PROJECT_ROOT / "content" / "demo-council")
     try:
         with rasa_server(workdir, None, notifications_database=url) as base:
             yield AlertsServer(base, engine)
