@@ -99,11 +99,14 @@ def stack_env(
     }
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
+def stop_servers(*processes: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask every server to stop at once, wait for each, and kill one that does not stop."""
+    running = [process for process in processes if process.poll() is None]
+    for process in running:
         process.terminate()
+    for process in running:
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
@@ -151,5 +154,4 @@ def running_stack(
             actions=actions,
         )
     finally:
-        for process in (rasa, actions):
-            _stop(process)
+        stop_servers(rasa, actions)

@@ -11,22 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.bench.stack import stop_servers
 from tests.channels.web.conftest import PROJECT_ROOT, free_port, wait_for_http
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
 MODEL = PROJECT_ROOT / "models" / "council.tar.gz"
 STAFF_PASSWORD = "correct horse battery staple"
 IN_HOURS = "2026-11-24T10:00:00"  # a Tuesday morning: advisers are in
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @contextmanager
@@ -67,6 +58,5 @@ def handoff_stack(
             wait_for_http(base + "/status", process, timeout=300)
         yield bases
     finally:
-        for process in reversed(processes):
-            _stop(process)
+        stop_servers(*reversed(processes), timeout=20)
         log.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.bench.stack import stop_servers
 from bot.db.notifications import NotificationConsent
 from bot.db.session import make_engine, session_scope
 from bot.demo_data import prepare_demo_database
@@ -104,13 +105,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield Stack(base, database_url, {k: v for k, v in env.items()
                                          if k != "ASSISTANT_FIXED_NOW"})
     finally:
-        for process in (rasa, actions):
-            process.terminate()
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(rasa, actions)
         for log in logs:
             log.close()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.bench.stack import stop_servers
 from bot.demo_data import prepare_demo_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,13 +126,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}")
     finally:
-        for process in (rasa, actions):
-            process.terminate()
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(rasa, actions, timeout=20)
 
 
 @pytest.fixture

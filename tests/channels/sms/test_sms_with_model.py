@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bot.bench.stack import stop_servers
 from bot.demo_data import prepare_demo_database
 from bot.services.sms_segments import count_segments
 from tests.channels.sms.sms_support import free_port
@@ -130,13 +131,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _wait_until_up(f"{base}/", rasa)
         yield base
     finally:
-        for process in (rasa, actions):
-            process.terminate()
-        for process in (rasa, actions):
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_servers(rasa, actions)
         for log in logs:
             log.close()
 

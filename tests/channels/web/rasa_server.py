@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.bench.stack import stop_servers
 from tests.channels.web.conftest import PROJECT_ROOT, free_port, wait_for_http
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
@@ -19,16 +20,6 @@ def newest_model() -> Path | None:
     """The newest trained model under models/, or None."""
     models = sorted((PROJECT_ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @contextmanager
@@ -77,6 +68,5 @@ def rasa_server(
             wait_for_http(f"http://127.0.0.1:{action_port}/health", processes[0], timeout=120)
         yield base
     finally:
-        for process in reversed(processes):
-            _stop(process)
+        stop_servers(*reversed(processes), timeout=20)
         log.close()
