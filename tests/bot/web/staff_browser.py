@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 from sanic import Sanic
 from sanic_testing.testing import SanicASGITestClient
@@ -12,6 +19,7 @@ from bot.db.session import session_scope
 from bot.services import handoff
 from bot.services.handoff import TranscriptTurn
 
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery staple"
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 
@@ -71,3 +79,33 @@ class Browser:
             queue = await self.get("/staff/queue")
             self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue.text).group(1)
         return response
+
+
+@contextmanager
+def serving(script: Path, *args: str) -> Iterator[str]:
+    """Run the server `script` with `args` and a free loopback port as its last argument;
+    yields its base URL once it accepts connections, and stops it afterwards."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, str(script), *args, str(port)],
+        cwd=PROJECT_ROOT,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, (
+                    "server did not start")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -4,16 +4,13 @@ violations, and a screenshot is kept in test-artifacts/ for people to look at.""
 from __future__ import annotations
 
 import asyncio
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import async_playwright, expect
-from staff_browser import PASSWORD
+from staff_browser import PASSWORD, serving
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "services" / "insight"))
 from insight_seed import seed  # noqa: E402
@@ -34,27 +31,8 @@ pytestmark = [
 @pytest.fixture
 def insight_server(database_url, migrated_engine, accounts):
     seed(migrated_engine)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER), database_url, str(port)],
-        cwd=PROJECT_ROOT,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "server did not start"
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=15)
+    with serving(SERVER, database_url) as base:
+        yield base
 
 
 async def test_a_supervisor_reads_the_dashboard_in_a_browser(insight_server) -> None:
