@@ -26,7 +26,9 @@ from sqlalchemy.orm import Session
 from bot.clock import now
 from bot.content import Content
 from bot.council import get_council
-from bot.services.handoff import add_resident_message, cancel_by_resident, open_ticket_for
+from bot.db.calls import run_db
+from bot.services.handoff import add_resident_message, cancel_by_resident
+from bot.services.handoff_queue import open_ticket_id
 from bot.services.message_bus import MessageBus, MessageBusError
 from bot.services.resident_contact import remember_contact
 from bot.services.resident_delivery import delivery_key
@@ -99,7 +101,7 @@ class HandoffRelay:
     async def resident_message(self, message: UserMessage, handler: Handler) -> Any:
         """Route one resident message: to the ticket while handed over, else to Rasa."""
         sender_id, text = message.sender_id or "", (message.text or "").strip()
-        ticket_id = await in_session(self.engine, lambda s: _open_ticket_id(s, sender_id))
+        ticket_id = await run_db(self.engine, open_ticket_id, sender_id)
         if ticket_id is None or not text:
             return await handler(message)
         result = await self._log_only(message, handler)
@@ -151,11 +153,6 @@ class HandoffRelay:
             await publish_queue_changed(self.bus, kind, ticket_id)
         except MessageBusError:
             logger.exception("handoff relay: could not tell staff pages about ticket %s", ticket_id)
-
-
-def _open_ticket_id(session: Session, sender_id: str) -> int | None:
-    ticket = open_ticket_for(session, sender_id) if sender_id else None
-    return None if ticket is None else ticket.id
 
 
 _current: HandoffRelay | None = None

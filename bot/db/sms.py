@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     delete,
+    func,
     insert,
     select,
     update,
@@ -119,36 +121,47 @@ def _outbound_text(row: SmsOutbound) -> OutboundText:
     )
 
 
-# The functions a text passes through on every turn use Core statements on one
-# connection each: the ORM's unit of work costs more CPU than the query itself here.
+# The functions a text passes through on every turn run statements built once, here, with
+# bound parameters: building a statement per call (and SQLAlchemy's cache key for it) cost
+# several times the query itself (0.46 -> 0.10 ms for the claim; scratch timing loop).
 _INBOUND = SmsInbound.__table__
 _OPT_OUT = SmsOptOut.__table__
 _OPTIONS = SmsPendingOptions.__table__
 _OUTBOUND = SmsOutbound.__table__
+
+_CLAIM = insert(_INBOUND)
+_OPTED_OUT = select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == bindparam("number"))
+_OPTIONS_OF = select(_OPTIONS.c.options_json, _OPTIONS.c.offered_at).where(
+    _OPTIONS.c.number_hash == bindparam("number")
+)
+_FORGET_OPTIONS = delete(_OPTIONS).where(_OPTIONS.c.number_hash == bindparam("number"))
+_KEEP_OPTIONS = insert(_OPTIONS)
 
 
 def claim_inbound(engine: Engine, provider: str, message_id: str, number_hash: str) -> bool:
     """Record a provider's message id; False when it was already recorded (a retry)."""
     try:
         with engine.begin() as connection:
-            connection.execute(
-                insert(_INBOUND).values(
-                    provider=provider,
-                    provider_message_id=message_id,
-                    number_hash=number_hash,
-                    received_at=utcnow(),
-                )
-            )
+            _claim(connection, provider, message_id, number_hash)
     except IntegrityError:
         return False
     return True
 
 
+def _claim(connection: Connection, provider: str, message_id: str, number_hash: str) -> None:
+    connection.execute(
+        _CLAIM,
+        {
+            "provider": provider,
+            "provider_message_id": message_id,
+            "number_hash": number_hash,
+            "received_at": utcnow(),
+        },
+    )
+
+
 def _opted_out(connection: Connection, number_hash: str) -> bool:
-    found = connection.execute(
-        select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == number_hash)
-    ).first()
-    return found is not None
+    return connection.execute(_OPTED_OUT, {"number": number_hash}).first() is not None
 
 
 def is_opted_out(engine: Engine, number_hash: str) -> bool:
@@ -176,30 +189,48 @@ class NumberState:
     has_stored_options: bool  # any row at all, however old (so it can be forgotten)
 
 
-def number_state(engine: Engine, number_hash: str, options_max_age: timedelta) -> NumberState:
-    """Whether the number opted out and the options last offered to it, in one read."""
-    with engine.connect() as connection:
-        opted_out = _opted_out(connection, number_hash)
-        row = connection.execute(
-            select(_OPTIONS.c.options_json, _OPTIONS.c.offered_at).where(
-                _OPTIONS.c.number_hash == number_hash
-            )
-        ).first()
+def _number_state(
+    connection: Connection, number_hash: str, options_max_age: timedelta
+) -> NumberState:
+    opted_out = _opted_out(connection, number_hash)
+    row = connection.execute(_OPTIONS_OF, {"number": number_hash}).first()
     if row is None:
         return NumberState(opted_out, [], False)
     fresh = row.offered_at >= utcnow() - options_max_age
     return NumberState(opted_out, list(json.loads(row.options_json)) if fresh else [], True)
 
 
+def number_state(engine: Engine, number_hash: str, options_max_age: timedelta) -> NumberState:
+    """Whether the number opted out and the options last offered to it, in one read."""
+    with engine.connect() as connection:
+        return _number_state(connection, number_hash, options_max_age)
+
+
+def claim_with_state(
+    engine: Engine, provider: str, message_id: str, number_hash: str, options_max_age: timedelta
+) -> NumberState | None:
+    """`claim_inbound` and `number_state` in one transaction: the state, or None for a
+    message id already recorded. For a text with none before it still to process."""
+    try:
+        with engine.begin() as connection:
+            _claim(connection, provider, message_id, number_hash)
+            return _number_state(connection, number_hash, options_max_age)
+    except IntegrityError:
+        return None
+
+
 def save_options(engine: Engine, number_hash: str, options: list[dict[str, Any]]) -> None:
     """Remember the options just offered (an empty list forgets earlier ones)."""
     with engine.begin() as connection:
-        connection.execute(delete(_OPTIONS).where(_OPTIONS.c.number_hash == number_hash))
+        connection.execute(_FORGET_OPTIONS, {"number": number_hash})
         if options:
             connection.execute(
-                insert(_OPTIONS).values(
-                    number_hash=number_hash, options_json=json.dumps(options), offered_at=utcnow()
-                )
+                _KEEP_OPTIONS,
+                {
+                    "number_hash": number_hash,
+                    "options_json": json.dumps(options),
+                    "offered_at": utcnow(),
+                },
             )
 
 
@@ -212,6 +243,24 @@ _OUTBOUND_FIELDS = (
     _OUTBOUND.c.attempts,
     _OUTBOUND.c.last_error,
     _OUTBOUND.c.created_at,
+)
+_OUTBOUND_BY_KEY = select(*_OUTBOUND_FIELDS).where(_OUTBOUND.c.idempotency_key == bindparam("key"))
+_ADD_OUTBOUND = insert(_OUTBOUND)
+# Bound names differ from the column names: SQLAlchemy keeps those for its own SET values.
+_RECORD_ATTEMPT = (
+    update(_OUTBOUND)
+    .where(_OUTBOUND.c.id == bindparam("outbound_id"))
+    .values(
+        status=bindparam("new_status", type_=_OUTBOUND.c.status.type),
+        attempts=_OUTBOUND.c.attempts + bindparam("increment", type_=Integer()),
+        last_error=bindparam("error", type_=_OUTBOUND.c.last_error.type),
+        next_attempt_at=bindparam("next_at", type_=_OUTBOUND.c.next_attempt_at.type),
+        updated_at=bindparam("now", type_=_OUTBOUND.c.updated_at.type),
+        provider_message_id=func.coalesce(
+            bindparam("provider_id", type_=_OUTBOUND.c.provider_message_id.type),
+            _OUTBOUND.c.provider_message_id,
+        ),
+    )
 )
 
 
@@ -232,25 +281,24 @@ def add_outbound(
     and read in the same transaction whether the recipient has opted out."""
     with engine.begin() as connection:
         opted_out = _opted_out(connection, recipient_hash)
-        existing = connection.execute(
-            select(*_OUTBOUND_FIELDS).where(_OUTBOUND.c.idempotency_key == key)
-        ).first()
+        existing = connection.execute(_OUTBOUND_BY_KEY, {"key": key}).first()
         if existing is not None:
             return StoredText(OutboundText(*existing), False, opted_out)
         moment = utcnow()
         new_id = connection.execute(
-            insert(_OUTBOUND).values(
-                idempotency_key=key,
-                provider=provider,
-                recipient=recipient,
-                recipient_hash=recipient_hash,
-                body=body,
-                status=STATUS_QUEUED,
-                attempts=0,
-                next_attempt_at=moment,
-                created_at=moment,
-                updated_at=moment,
-            )
+            _ADD_OUTBOUND,
+            {
+                "idempotency_key": key,
+                "provider": provider,
+                "recipient": recipient,
+                "recipient_hash": recipient_hash,
+                "body": body,
+                "status": STATUS_QUEUED,
+                "attempts": 0,
+                "next_attempt_at": moment,
+                "created_at": moment,
+                "updated_at": moment,
+            },
         ).inserted_primary_key[0]
     text = OutboundText(new_id, key, recipient, body, STATUS_QUEUED, 0, None, moment)
     return StoredText(text, True, opted_out)
@@ -267,18 +315,18 @@ def record_attempt(
     counts_as_attempt: bool = True,
 ) -> None:
     """Store the outcome of one send attempt (or a suppression) on an outbound text."""
-    values: dict[str, Any] = {
-        "status": status,
-        "attempts": _OUTBOUND.c.attempts + (1 if counts_as_attempt else 0),
-        "last_error": error[:500] if error else None,
-        "next_attempt_at": next_attempt_at,
-        "updated_at": utcnow(),
-    }
-    if provider_message_id:
-        values["provider_message_id"] = provider_message_id
     with engine.begin() as connection:
         updated = connection.execute(
-            update(_OUTBOUND).where(_OUTBOUND.c.id == outbound_id).values(**values)
+            _RECORD_ATTEMPT,
+            {
+                "outbound_id": outbound_id,
+                "new_status": status,
+                "increment": 1 if counts_as_attempt else 0,
+                "error": error[:500] if error else None,
+                "next_at": next_attempt_at,
+                "now": utcnow(),
+                "provider_id": provider_message_id or None,
+            },
         ).rowcount
     if updated != 1:
         raise LookupError(f"no outbound text {outbound_id}")

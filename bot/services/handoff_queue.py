@@ -5,7 +5,8 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.db.handoff import HandoffTicket, StaffAccount
@@ -21,6 +22,22 @@ def open_ticket_for(session: Session, conversation_id: str) -> HandoffTicket | N
     return session.execute(
         select(HandoffTicket).where(HandoffTicket.open_conversation_id == conversation_id)
     ).scalar_one_or_none()
+
+
+_TICKETS = HandoffTicket.__table__
+_OPEN_TICKET_ID = select(_TICKETS.c.id).where(
+    _TICKETS.c.open_conversation_id == bindparam("conversation")
+)
+
+
+def open_ticket_id(engine: Engine, conversation_id: str) -> int | None:
+    """The id of the conversation's open ticket, if any. Asked before every resident
+    message, so one statement built once, on a connection without an ORM session."""
+    if not conversation_id:
+        return None
+    with engine.connect() as connection:
+        found = connection.execute(_OPEN_TICKET_ID, {"conversation": conversation_id}).scalar()
+    return None if found is None else int(found)
 
 
 def get_ticket(session: Session, ticket_id: int) -> HandoffTicket:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 from bot import clock
 from bot.content import get_content
 from bot.db import sms as store
+from bot.db.calls import run_db
 from bot.db.session import session_scope
 from bot.services.notification_subscriptions import withdraw_all
 from bot.services.sms_keywords import Keyword, detect_keyword
@@ -35,6 +37,16 @@ logger = logging.getLogger(__name__)
 OPTIONS_LAST = timedelta(hours=2)
 
 ACCEPTED, DUPLICATE, RATE_LIMITED = "accepted", "duplicate", "rate_limited"
+
+
+@dataclass(frozen=True)
+class _Queued:
+    """A text waiting its turn: only the trigger for a rate-limit notice, or to process
+    (with the number's state when it was read with the claim)."""
+
+    sms: InboundSms
+    notice_only: bool
+    state: store.NumberState | None = None
 
 
 class SmsConversations:
@@ -53,8 +65,7 @@ class SmsConversations:
         self._on_new_message = on_new_message
         self._hash = hasher
         self._limiter = limiter
-        # Per number: (text, whether it is only the trigger for a rate-limit notice).
-        self._queues: dict[str, asyncio.Queue[tuple[InboundSms, bool]]] = {}
+        self._queues: dict[str, asyncio.Queue[_Queued]] = {}
         self._workers: set[asyncio.Task[None]] = set()
         # Per number: a lock and how many requests hold or wait for it.
         self._arrivals: dict[str, tuple[asyncio.Lock, int]] = {}
@@ -77,9 +88,25 @@ class SmsConversations:
 
     async def _claim_and_queue(self, sms: InboundSms) -> str:
         number_hash = self._hash(sms.sender)
-        fresh = await asyncio.to_thread(
-            store.claim_inbound, self._engine, sms.provider, sms.message_id, number_hash
-        )
+        state: store.NumberState | None = None
+        if sms.sender in self._queues:  # texts before it may change the state: read it later
+            fresh = await run_db(
+                self._engine,
+                store.claim_inbound,
+                sms.provider,
+                sms.message_id,
+                number_hash,
+            )
+        else:  # nothing before it to process: read the state with the claim
+            state = await run_db(
+                self._engine,
+                store.claim_with_state,
+                sms.provider,
+                sms.message_id,
+                number_hash,
+                OPTIONS_LAST,
+            )
+            fresh = state is not None
         if not fresh:
             logger.info("sms %s from %s already seen", sms.message_id, number_hash[:12])
             return DUPLICATE
@@ -89,30 +116,30 @@ class SmsConversations:
         ):
             logger.warning("sms from %s over the rate limit: dropped", number_hash[:12])
             if self._limiter.first_refusal(number_hash):
-                self._enqueue(sms, notice_only=True)
+                self._enqueue(_Queued(sms, notice_only=True))
             return RATE_LIMITED
-        self._enqueue(sms, notice_only=False)
+        self._enqueue(_Queued(sms, notice_only=False, state=state))
         return ACCEPTED
 
-    def _enqueue(self, sms: InboundSms, notice_only: bool) -> None:
+    def _enqueue(self, item: _Queued) -> None:
+        sms = item.sms
         queue = self._queues.get(sms.sender)
         if queue is None:
             queue = self._queues[sms.sender] = asyncio.Queue()
             task = asyncio.create_task(self._work_through(sms.sender, queue))
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)
-        queue.put_nowait((sms, notice_only))
+        queue.put_nowait(item)
 
-    async def _work_through(
-        self, number: str, queue: asyncio.Queue[tuple[InboundSms, bool]]
-    ) -> None:
+    async def _work_through(self, number: str, queue: asyncio.Queue[_Queued]) -> None:
         while not queue.empty():
-            sms, notice_only = queue.get_nowait()
+            item = queue.get_nowait()
+            sms = item.sms
             try:
-                if notice_only:
+                if item.notice_only:
                     await self._reply(sms, "sms_rate_limited", "limit")
                 else:
-                    await self._process(sms)
+                    await self._process(sms, item.state)
             except Exception:
                 logger.exception("sms %s from %s failed", sms.message_id, self._hash(number)[:12])
         # No await between the last empty() and here, so nothing can be queued unseen.
@@ -123,30 +150,25 @@ class SmsConversations:
         while self._workers:
             await asyncio.gather(*list(self._workers), return_exceptions=True)
 
-    def _withdraw_subscriptions(self, number: str) -> None:
-        with session_scope(self._engine) as session:
-            withdraw_all(session, number, "sms_stop", clock.now())
-
     async def _reply(self, sms: InboundSms, key: str, suffix: str, **kw: Any) -> None:
         text = reply_for([{"text": get_content().text(key)}]).text
         await self._sender.send(sms.sender, text, f"{sms.provider}:{sms.message_id}:{suffix}", **kw)
 
-    async def _process(self, sms: InboundSms) -> None:
+    async def _process(self, sms: InboundSms, state: store.NumberState | None) -> None:
         number_hash = self._hash(sms.sender)
         keyword = detect_keyword(sms.body)
-        state = await asyncio.to_thread(
-            store.number_state, self._engine, number_hash, OPTIONS_LAST
-        )
+        if state is None:
+            state = await run_db(self._engine, store.number_state, number_hash, OPTIONS_LAST)
         if keyword is Keyword.STOP:
             if not state.opted_out:
-                await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, True)
-                await asyncio.to_thread(store.save_options, self._engine, number_hash, [])
+                await run_db(self._engine, store.set_opted_out, number_hash, True)
+                await run_db(self._engine, store.save_options, number_hash, [])
                 # STOP stops every reminder and alert too, with the withdrawal recorded now.
-                await asyncio.to_thread(self._withdraw_subscriptions, sms.sender)
+                await run_db(self._engine, _withdraw_subscriptions, sms.sender)
                 await self._reply(sms, "sms_stop_confirmed", "stop", ignore_opt_out=True)
             return
         if keyword is Keyword.START:
-            await asyncio.to_thread(store.set_opted_out, self._engine, number_hash, False)
+            await run_db(self._engine, store.set_opted_out, number_hash, False)
             await self._reply(sms, "sms_start_confirmed", "start")
             return
         if state.opted_out:
@@ -183,7 +205,7 @@ class SmsConversations:
             {"number": o.number, "title": o.title, "payload": o.payload} for o in reply.options
         ]
         if options or had_options:  # nothing to remember and nothing to forget: no write
-            await asyncio.to_thread(store.save_options, self._engine, number_hash, options)
+            await run_db(self._engine, store.save_options, number_hash, options)
         if reply.text:
             await self._sender.send(
                 sms.sender, reply.text, f"{sms.provider}:{sms.message_id}:reply"
@@ -200,3 +222,8 @@ def choose_option(body: str, options: list[dict[str, Any]]) -> str:
         if option.get("number") == int(choice):
             return str(option.get("payload") or option.get("title") or choice)
     return body
+
+
+def _withdraw_subscriptions(engine: Engine, number: str) -> None:
+    with session_scope(engine) as session:
+        withdraw_all(session, number, "sms_stop", clock.now())

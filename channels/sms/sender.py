@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.db import sms as store
+from bot.db.calls import run_db
 from channels.sms.provider import SendResult, SmsProvider
 
 logger = logging.getLogger(__name__)
@@ -52,9 +53,9 @@ class SmsSender:
         Returns the stored text with its final status.
         """
         number_hash = self._hash(to)
-        stored = await asyncio.to_thread(
-            store.add_outbound,
+        stored = await run_db(
             self._engine,
+            store.add_outbound,
             idempotency_key,
             self._provider.name,
             to,
@@ -77,7 +78,7 @@ class SmsSender:
         return await self._attempt_until_done(text, number_hash)
 
     async def _record(self, text: store.OutboundText, status: str, **outcome: Any) -> None:
-        await asyncio.to_thread(store.record_attempt, self._engine, text.id, status, **outcome)
+        await run_db(self._engine, store.record_attempt, text.id, status, **outcome)
 
     async def _attempt_until_done(
         self, text: store.OutboundText, number_hash: str
@@ -92,8 +93,9 @@ class SmsSender:
                 await self._record(
                     text, store.STATUS_SENT, provider_message_id=result.provider_message_id
                 )
-                return replace(text, status=store.STATUS_SENT, attempts=attempt + 1,
-                               last_error=None)
+                return replace(
+                    text, status=store.STATUS_SENT, attempts=attempt + 1, last_error=None
+                )
             last = result.permanent or attempt + 1 >= self._attempts
             delay = self._base_delay * (2**attempt)
             status = store.STATUS_FAILED if last else store.STATUS_RETRYING
@@ -111,8 +113,12 @@ class SmsSender:
                     attempt + 1,
                     result.error,
                 )
-                return replace(text, status=status, attempts=attempt + 1,
-                               last_error=(result.error or "")[:500] or None)
+                return replace(
+                    text,
+                    status=status,
+                    attempts=attempt + 1,
+                    last_error=(result.error or "")[:500] or None,
+                )
             logger.warning("sms %s to %s: retrying in %.1fs", text.id, number_hash[:12], delay)
             await asyncio.sleep(delay)
         return text  # not reached: the last attempt returns above

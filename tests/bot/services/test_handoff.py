@@ -279,3 +279,20 @@ def test_opening_the_same_conversation_twice_at_once_gives_one_ticket(migrated_e
             thread.join()
         assert errors == []
         assert len(ids) == 2 and ids[0] == ids[1]
+
+
+def test_the_open_ticket_id_asked_per_message_follows_the_ticket(migrated_engine):
+    from bot.services.handoff_queue import open_ticket_id
+
+    assert open_ticket_id(migrated_engine, "c1") is None
+    assert open_ticket_id(migrated_engine, "") is None
+    ticket = make_ticket(migrated_engine, "c1")
+    make_ticket(migrated_engine, "c2")
+    assert open_ticket_id(migrated_engine, "c1") == ticket
+    ann = make_staff(migrated_engine, "ann")
+    with session_scope(migrated_engine) as session:
+        handoff.claim(session, ticket, ann, T0)
+    assert open_ticket_id(migrated_engine, "c1") == ticket  # claimed is still open
+    with session_scope(migrated_engine) as session:
+        handoff.resolve(session, ticket, ann, "answered", T0)
+    assert open_ticket_id(migrated_engine, "c1") is None

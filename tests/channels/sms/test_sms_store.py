@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from bot.db import sms as store
@@ -60,3 +60,37 @@ def test_storing_a_text_reads_the_opt_out_and_keeps_the_first_copy_of_a_key(
 def test_recording_an_attempt_on_a_missing_text_is_an_error(migrated_engine: Engine) -> None:
     with pytest.raises(LookupError, match="999999"):
         store.record_attempt(migrated_engine, 999_999, store.STATUS_SENT)
+
+
+def test_claiming_with_state_reads_the_state_once_per_message_id(migrated_engine: Engine) -> None:
+    store.save_options(migrated_engine, NUMBER, OPTIONS)
+    state = store.claim_with_state(migrated_engine, "twilio", "SM1", NUMBER, timedelta(hours=2))
+    assert state == store.NumberState(opted_out=False, options=OPTIONS, has_stored_options=True)
+    # The same provider message id again (a retried webhook): no state, nothing processed.
+    assert store.claim_with_state(
+        migrated_engine, "twilio", "SM1", NUMBER, timedelta(hours=2)) is None
+    assert not store.claim_inbound(migrated_engine, "twilio", "SM1", NUMBER)
+    assert store.claim_inbound(migrated_engine, "notify", "SM1", NUMBER)  # another provider's
+
+
+def test_attempts_count_up_and_keep_the_provider_id_and_last_error(
+    migrated_engine: Engine,
+) -> None:
+    stored = store.add_outbound(migrated_engine, "k-2", "twilio", "+447700900001", NUMBER, "Hi")
+    later = store.utcnow() + timedelta(seconds=4)
+    store.record_attempt(migrated_engine, stored.text.id, store.STATUS_RETRYING,
+                         error="timeout " * 100, next_attempt_at=later)
+    text = store.get_outbound(migrated_engine, stored.text.id)
+    assert text is not None
+    assert (text.status, text.attempts, len(text.last_error or "")) == ("retrying", 1, 500)
+    store.record_attempt(migrated_engine, stored.text.id, store.STATUS_SENT,
+                         provider_message_id="SM-out-1")
+    store.record_attempt(migrated_engine, stored.text.id, store.STATUS_SENT,
+                         counts_as_attempt=False)  # no provider id this time: the first is kept
+    with migrated_engine.connect() as connection:
+        row = connection.execute(
+            select(store.SmsOutbound.__table__).where(store.SmsOutbound.id == stored.text.id)
+        ).one()
+    assert (row.status, row.attempts, row.last_error, row.provider_message_id) == (
+        "sent", 2, None, "SM-out-1")
+    assert row.next_attempt_at is None and row.updated_at >= stored.text.created_at
