@@ -219,3 +219,23 @@ async def test_trackers_read_back_exactly_as_rasas_own_retrieve_reads_them(
     latest = await store.retrieve("resident-b")  # the latest session only
     full = await store.retrieve_full_tracker("resident-b")
     assert len(latest.events) == 3 and len(full.events) == 10
+
+
+def test_event_classes_resolve_as_rasas_own_walk_resolves_them() -> None:
+    from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot import rasa_speedups
+
+    assert Event.resolve_by_type is rasa_speedups.resolve_event_class
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is rasa_speedups.RASA_RESOLVE_EVENT(
+            cls.type_name)
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.from_parameters({"event": "action", "name": "action_listen"}) == (
+        ActionExecuted("action_listen"))
+    # Unknown names behave as before, and are not remembered as the default given.
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
