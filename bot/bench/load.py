@@ -36,6 +36,8 @@ from bot.db.session import make_engine
 DEFAULT_RATES = (10.0, 25.0, 50.0, 75.0, 100.0)
 REPORT_RATE = 25.0
 TARGETS = {"p95_ms_at_25": 250, "max_sustained_rate": 50, "overhead_p95": 1.2}
+# The overhead target is judged at the issue's two load levels: 25/s and the 50/s to sustain.
+OVERHEAD_RATES = (REPORT_RATE, float(TARGETS["max_sustained_rate"]))
 PAUSE_SECONDS = 2.0
 
 
@@ -157,7 +159,8 @@ async def measure(
                 steps = await ladder(load, rates, seconds, stack.pids())
             line = channel_line(load.name, steps, rss.peak_mb(), base_p95)
             line["overhead_by_rate"] = overhead_by_rate(steps, base_steps)
-            # The ratio that means something: at the highest rate both ways sustained.
+            # Also shown: the ratio at the highest rate both ways sustained (near saturation
+            # a small difference in CPU a message becomes a large one in queueing).
             both = min(line["max_sustained_rate"], base_line["max_sustained_rate"])
             line["overhead_p95_at_sustained"] = {
                 "rate": both, **line["overhead_by_rate"].get(f"{both:g}", {})}
@@ -171,12 +174,13 @@ def summary(lines: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
     """Whether each channel met the issue's targets."""
     met = {}
     for line in lines[1:]:
-        p95, rate, ratio = (line["p95_ms"], line["max_sustained_rate"],
-                            line["overhead_p95_at_sustained"].get("p95"))
+        p95, rate = line["p95_ms"], line["max_sustained_rate"]
+        ratios = [line["overhead_by_rate"].get(f"{r:g}", {}).get("p95") for r in OVERHEAD_RATES]
         met[line["channel"]] = {
             "p95_under_250ms_at_25": p95 is not None and p95 < TARGETS["p95_ms_at_25"],
             "sustains_50_per_s": rate >= TARGETS["max_sustained_rate"],
-            "overhead_under_1_2x": ratio is not None and ratio < TARGETS["overhead_p95"],
+            "overhead_under_1_2x_at_25_and_50": all(
+                ratio is not None and ratio < TARGETS["overhead_p95"] for ratio in ratios),
         }
     return {"bench": "load_summary", "targets": TARGETS, "met": met,
             "baseline_max_sustained_rate": lines[0]["max_sustained_rate"],
@@ -189,7 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="End-to-end load benchmark on loopback")
     parser.add_argument("--rates", default=",".join(f"{r:g}" for r in DEFAULT_RATES),
                         help="offered rates in messages a second, comma-separated")
-    parser.add_argument("--step-seconds", type=float, default=10.0)
+    # Steps of 10 s hid a queue that grew slowly at 45/s; 20 s show it.
+    parser.add_argument("--step-seconds", type=float, default=20.0)
     parser.add_argument("--channels", default="web,sms",
                         help="which channels to load besides the baseline: web, sms or both")
     args = parser.parse_args(argv)
