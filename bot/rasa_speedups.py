@@ -8,7 +8,10 @@ Measured with `python -m bot.bench.load`.
   the (constant) schema itself against the JSON Schema meta-schema: about 85 ms of CPU per
   custom action call, over half of the server's time per message. Here the schema is
   checked once and its validator reused; responses are validated exactly as before and a
-  bad response raises the same ValidationError with the same message.
+  bad response raises the same ValidationError with the same message. Each event is first
+  checked against its own type's part of the schema (its `oneOf` has 23 alternatives, one
+  per event name, and every failed try builds an error): 0.84 -> 0.10 ms a response, about
+  1.5 responses a message; the full check runs only when that finds a fault.
 - Rasa's SQL tracker store on SQLite keeps SQLite's defaults: a rollback journal and a full
   sync, so every message's commit waits for the disk (about 7 ms here) with the event loop
   blocked, and (SQLAlchemy 1.4) a new connection for every session, several a message.
@@ -35,6 +38,7 @@ Measured with `python -m bot.bench.load`.
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import json
 import weakref
@@ -63,11 +67,57 @@ def _action_response_validator() -> Any:
     return cls(schema)
 
 
+@lru_cache(maxsize=1)
+def _validators_by_event() -> tuple[Any, dict[str, Any]] | None:
+    """The response schema split so that each event is checked against its own type only:
+    a validator for the response without its events' schema, and one per event name for
+    the event schema with its `oneOf` cut to the one alternative whose `event` is that
+    name. Every alternative fixes `event` to a different constant, so the others cannot
+    match: the verdict is the same, without trying 23 alternatives per event (each failure
+    builds an error). None if the schema is not of that shape."""
+    from rasa.core.actions.action import RemoteAction
+
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())
+    cls = type(_action_response_validator())
+    items = schema.get("properties", {}).get("events", {}).pop("items", None)
+    alternatives = items.get("oneOf") if isinstance(items, dict) else None
+    if not isinstance(alternatives, list):
+        return None
+    names = [alt.get("properties", {}).get("event", {}).get("const") for alt in alternatives]
+    if not all(isinstance(name, str) for name in names) or len(set(names)) != len(names):
+        return None
+    common = {key: value for key, value in items.items() if key != "oneOf"}
+    by_name = {
+        name: cls({**common, "oneOf": [alt]}) for name, alt in zip(names, alternatives, strict=True)
+    }
+    return cls(schema), by_name
+
+
+def _surely_valid(result: Any) -> bool:
+    """True only when the full schema would accept `result` (False: ask the full schema)."""
+    split = _validators_by_event()
+    if split is None or not isinstance(result, dict):
+        return False
+    outer, by_name = split
+    if not outer.is_valid(result):
+        return False
+    for item in result.get("events") or []:
+        name = item.get("event") if isinstance(item, dict) else None
+        validator = by_name.get(name) if isinstance(name, str) else None
+        if validator is None or not validator.is_valid(item):
+            return False
+    return True
+
+
 def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
-    """RemoteAction._validate_action_result with the schema checked once per process."""
+    """RemoteAction._validate_action_result with the schema checked once per process, and
+    each event checked against its own type's schema first (the full check, for the same
+    error as Rasa's, only when that finds a fault)."""
     from jsonschema import exceptions
     from rasa.core.actions.action import DOCS_BASE_URL
 
+    if _surely_valid(result):
+        return True
     error = exceptions.best_match(_action_response_validator().iter_errors(result))
     if error is None:
         return True
