@@ -4,8 +4,10 @@
 
 Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa run`), then
 climbs a ladder of offered rates, open loop, three ways: bare `Agent.handle_text` in this
-process (the baseline), the web chat WebSocket and the SMS simulator webhook. A ladder stops
-at the first step that is not sustained (an error, a lost reply, or p99 over 2 s).
+process (the baseline), the web chat WebSocket and the SMS simulator webhook, one after the
+other at each rate (so that a drift in the machine's speed hits all three alike), each step
+on a server that has finished the previous one's work. A way stops at its first step that
+is not sustained (an error, a lost reply, or p99 over 2 s).
 Prints one JSON line per way and a summary line.
 """
 
@@ -60,25 +62,50 @@ async def frames_per_turn(base_url: str) -> dict[tuple[int, int], int]:
     return counts
 
 
-async def ladder(
-    load: Any, rates: list[float], seconds: float, pids: dict[str, int]
-) -> list[StepResult]:
-    """Run the steps in order; stop after the first unsustained one past REPORT_RATE.
-    Each step notes the CPU time the processes in `pids` used per message."""
-    await load.run_step(2.0, 4.0)  # warm this path; not reported
-    steps: list[StepResult] = []
+async def measured_step(load: Any, rate: float, seconds: float,
+                        pids: dict[str, int]) -> StepResult:
+    """One step, with the CPU time the processes in `pids` used per message; printed."""
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    step = await load.run_step(rate, seconds)
+    step.cpu_ms_per_message = {
+        name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
+        for name, pid in pids.items()
+    }
+    print(json.dumps({"bench": "load_step", "channel": load.name, **step.summary()}), flush=True)
+    return step
+
+
+async def settle(pids: dict[str, int], limit_seconds: float = 30.0) -> None:
+    """Wait until the processes in `pids` are nearly idle (a step past saturation leaves a
+    backlog), so the next step starts on a quiet server."""
+    deadline = time.monotonic() + limit_seconds
+    await asyncio.sleep(PAUSE_SECONDS)
+    while pids and time.monotonic() < deadline:
+        before = sum(cpu_seconds(pid) for pid in pids.values())
+        await asyncio.sleep(0.5)
+        if sum(cpu_seconds(pid) for pid in pids.values()) - before < 0.05:
+            return
+
+
+async def interleaved_ladders(
+    ways: list[tuple[Any, dict[str, int]]], rates: list[float], seconds: float,
+    server_pids: dict[str, int],
+) -> dict[str, list[StepResult]]:
+    """Every way (a load and the processes whose CPU it counts) at each rate in turn, so
+    all see the machine as it is then (a shared machine's speed drifts over minutes). A way
+    stops after its first unsustained step past REPORT_RATE."""
+    for load, _pids in ways:
+        await load.run_step(2.0, 4.0)  # warm each path; not reported
+    steps: dict[str, list[StepResult]] = {load.name: [] for load, _pids in ways}
+    running = list(ways)
     for rate in rates:
-        await asyncio.sleep(PAUSE_SECONDS)
-        before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-        step = await load.run_step(rate, seconds)
-        step.cpu_ms_per_message = {
-            name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
-            for name, pid in pids.items()
-        }
-        steps.append(step)
-        print(json.dumps({"bench": "load_step", "channel": load.name, **step.summary()}),
-              flush=True)
-        if not step.sustained and rate >= REPORT_RATE:
+        for load, pids in list(running):
+            await settle(server_pids)
+            step = await measured_step(load, rate, seconds, pids)
+            steps[load.name].append(step)
+            if not step.sustained and rate >= REPORT_RATE:
+                running.remove((load, pids))
+        if not running:
             break
     return steps
 
@@ -137,36 +164,38 @@ def write_baseline_endpoints(stack: Stack) -> Path:
 async def measure(
     stack: Stack, rates: list[float], seconds: float, channels: list[str]
 ) -> list[dict[str, Any]]:
-    """The baseline ladder, one ladder per channel in `channels`, and their JSON lines."""
+    """The baseline and each channel in `channels`, interleaved at each rate; JSON lines."""
     counts = await frames_per_turn(stack.base_url)
     agent = await load_baseline_agent(MODEL, write_baseline_endpoints(stack))
     baseline = AgentLoad(agent, counts)
     await baseline.warm_up()
-    base_steps = await ladder(baseline, rates, seconds,
-                              {"bench_process": os.getpid(), "actions": stack.actions.pid})
-    base_line = channel_line("handle_text", base_steps,
-                             {"bench_process": round(status_kib(os.getpid(), "VmHWM") / 1024, 1)},
-                             None)
-    lines = [base_line]
-    base_p95 = base_line["p95_ms"]
     ws_url = stack.base_url.replace("http://", "ws://") + "/webhooks/webchat/ws"
     engine = make_engine(stack.database_url)
     try:
         loads: dict[str, WebChatLoad | SmsLoad] = {
             "web": WebChatLoad(ws_url, counts), "sms": SmsLoad(stack.base_url, engine)}
-        for load in (loads[name] for name in channels):
-            with PeakRss(stack.pids()) as rss:
-                steps = await ladder(load, rates, seconds, stack.pids())
-            line = channel_line(load.name, steps, rss.peak_mb(), base_p95)
-            line["overhead_by_rate"] = overhead_by_rate(steps, base_steps)
-            # Also shown: the ratio at the highest rate both ways sustained (near saturation
-            # a small difference in CPU a message becomes a large one in queueing).
-            both = min(line["max_sustained_rate"], base_line["max_sustained_rate"])
-            line["overhead_p95_at_sustained"] = {
-                "rate": both, **line["overhead_by_rate"].get(f"{both:g}", {})}
-            lines.append(line)
+        ways: list[tuple[Any, dict[str, int]]] = [
+            (baseline, {"bench_process": os.getpid(), "actions": stack.actions.pid})]
+        ways += [(loads[name], stack.pids()) for name in channels]
+        with PeakRss(stack.pids()) as rss:
+            steps = await interleaved_ladders(ways, rates, seconds, stack.pids())
     finally:
         engine.dispose()
+    base_steps = steps[baseline.name]
+    base_line = channel_line("handle_text", base_steps,
+                             {"bench_process": round(status_kib(os.getpid(), "VmHWM") / 1024, 1)},
+                             None)
+    lines = [base_line]
+    for load, _pids in ways[1:]:
+        # The servers' peak memory over the whole run (the channels' steps interleave).
+        line = channel_line(load.name, steps[load.name], rss.peak_mb(), base_line["p95_ms"])
+        line["overhead_by_rate"] = overhead_by_rate(steps[load.name], base_steps)
+        # Also shown: the ratio at the highest rate both ways sustained (near saturation
+        # a small difference in CPU a message becomes a large one in queueing).
+        both = min(line["max_sustained_rate"], base_line["max_sustained_rate"])
+        line["overhead_p95_at_sustained"] = {
+            "rate": both, **line["overhead_by_rate"].get(f"{both:g}", {})}
+        lines.append(line)
     return lines
 
 

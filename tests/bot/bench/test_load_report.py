@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.bench.load import channel_line, overhead_by_rate, summary
-from bot.bench.schedule import StepResult
+from bot.bench.schedule import StepResult, highest_sustained
 
 
 def step(rate: float, latency: float, cpu: dict[str, float]) -> StepResult:
@@ -36,3 +36,37 @@ def test_the_summary_judges_overhead_at_25_and_50_per_second() -> None:
     assert not summary([base_line, line], 1.0)["met"]["sms"]["overhead_under_1_2x_at_25_and_50"]
     del line["overhead_by_rate"]["50"]  # not measured at 50/s: not met
     assert not summary([base_line, line], 1.0)["met"]["sms"]["overhead_under_1_2x_at_25_and_50"]
+
+
+class _Way:
+    """A load whose steps stop being sustained above `limit` messages a second."""
+
+    def __init__(self, name: str, limit: float, calls: list[tuple[str, float]]) -> None:
+        self.name, self.limit, self.calls = name, limit, calls
+
+    async def run_step(self, rate: float, duration: float) -> StepResult:
+        self.calls.append((self.name, rate))
+        return step(rate, 50 if rate <= self.limit else 5_000, {})
+
+
+async def test_the_ways_take_turns_at_each_rate_and_each_stops_at_its_first_failure(
+    monkeypatch,
+) -> None:
+    from bot.bench import load
+
+    monkeypatch.setattr(load, "PAUSE_SECONDS", 0.0)
+    calls: list[tuple[str, float]] = []
+    ways = [(_Way(name, limit, calls), {}) for name, limit in
+            (("handle_text", 75), ("websocket", 50), ("sms", 10))]
+    steps = await load.interleaved_ladders(ways, [10, 25, 50, 75, 100], 1.0, {})
+    reported = [c for c in calls if c[1] != 2.0]  # each way's warm-up step is not reported
+    assert reported == [
+        ("handle_text", 10), ("websocket", 10), ("sms", 10),
+        ("handle_text", 25), ("websocket", 25), ("sms", 25),  # sms fails here and stops
+        ("handle_text", 50), ("websocket", 50),
+        ("handle_text", 75), ("websocket", 75),  # websocket fails here and stops
+        ("handle_text", 100),
+    ]
+    assert [s.rate for s in steps["sms"]] == [10, 25]
+    assert [highest_sustained(steps[name]) for name in ("handle_text", "websocket", "sms")] == [
+        75, 50, 10]
