@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 # A step is sustained when nothing failed or went missing and the queue did not grow:
 # its 99th percentile stayed under this (an overloaded server's latency climbs without end).
 SUSTAINED_P99_MS = 2_000.0
+# And the rate was really offered: a load generator that fell behind (it shares the machine)
+# measured a lower rate than the step's.
+MIN_ACHIEVED_SHARE = 0.95
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class StepResult:
 
     @property
     def sustained(self) -> bool:
-        """No errors, no lost replies, and the 99th percentile under SUSTAINED_P99_MS."""
+        """No errors, no lost replies, the 99th percentile under SUSTAINED_P99_MS, and the
+        messages sent at MIN_ACHIEVED_SHARE of the rate or more."""
         p99 = percentile(self.latencies_ms, 99)
         return (
             self.errors == 0
@@ -100,6 +104,8 @@ class StepResult:
             and self.sent > 0
             and p99 is not None
             and p99 <= SUSTAINED_P99_MS
+            and self.seconds > 0
+            and self.sent / self.seconds >= MIN_ACHIEVED_SHARE * self.rate
         )
 
     def summary(self) -> dict[str, object]:

@@ -7,7 +7,8 @@ from bot.bench.schedule import StepResult, highest_sustained
 
 
 def step(rate: float, latency: float, cpu: dict[str, float]) -> StepResult:
-    return StepResult(rate=rate, sent=20, latencies_ms=[latency] * 20, errors=0, lost=0,
+    sent = int(rate * 2)
+    return StepResult(rate=rate, sent=sent, latencies_ms=[latency] * sent, errors=0, lost=0,
                       seconds=2.0, cpu_ms_per_message=cpu)
 
 

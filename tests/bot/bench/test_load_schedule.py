@@ -66,9 +66,11 @@ def test_percentiles_interpolate_between_ranks() -> None:
     assert percentile([], 50) is None
 
 
-def step(rate: float, errors: int = 0, lost: int = 0, latency: float = 100.0) -> StepResult:
-    return StepResult(rate=rate, sent=10, latencies_ms=[latency] * 10, errors=errors,
-                      lost=lost, seconds=1.0)
+def step(rate: float, errors: int = 0, lost: int = 0, latency: float = 100.0,
+         seconds: float = 1.0) -> StepResult:
+    sent = int(rate)  # in one second, unless the load generator fell behind
+    return StepResult(rate=rate, sent=sent, latencies_ms=[latency] * (sent - errors - lost),
+                      errors=errors, lost=lost, seconds=seconds)
 
 
 def test_a_step_with_an_error_a_lost_reply_or_a_growing_queue_is_not_sustained() -> None:
@@ -76,6 +78,11 @@ def test_a_step_with_an_error_a_lost_reply_or_a_growing_queue_is_not_sustained()
     assert not step(10, errors=1).sustained
     assert not step(10, lost=1).sustained
     assert not step(10, latency=SUSTAINED_P99_MS + 1).sustained
+
+
+def test_a_step_the_load_generator_could_not_offer_in_time_is_not_sustained() -> None:
+    assert step(100, seconds=1.05).sustained  # 95.2 a second
+    assert not step(100, seconds=1.09).sustained  # 91.7 a second: the rate was not offered
 
 
 def test_the_highest_sustained_rate_stops_at_the_first_failing_step() -> None:
