@@ -59,6 +59,22 @@ def status_words(status: str) -> str:
     return text(key) if get_content().has(key) else status.replace("_", " ")
 
 
+_CONTRACTIONS = {"we've": "we have", "we're": "we are", "it's": "it is", "hasn't": "has not"}
+
+
+def _plain(words: str) -> str:
+    lowered = words.lower().replace("\u2019", "'")
+    for short, full in _CONTRACTIONS.items():
+        lowered = lowered.replace(short, full)
+    return " ".join("".join(c if c.isalnum() else " " for c in lowered).split())
+
+
+def says_more(note: str, status: str) -> bool:
+    """Whether a case's note adds to the status words ("We have received your report."
+    after "we've received your report" would only repeat it)."""
+    return bool(note.strip()) and _plain(note) != _plain(status)
+
+
 def postcode_in_latest_message(tracker: Tracker) -> str | None:
     """A postcode the resident gave with this request (the second factor)."""
     for entity in tracker.latest_message.get("entities", []):
@@ -100,9 +116,10 @@ class ActionCheckStatus(Action):
                     detailed = None
         except ServiceDown:
             return [*done, *hand_over_when_down(dispatcher)]
-        note = found.note
+        status = status_words(found.status)
+        notes = [found.note] if says_more(found.note, status) else []
         if detailed is not None and detailed.location:
-            note = f"{note}\n{text('status_location', location=detailed.location)}"
-        say(dispatcher, "status_answer", reference=found.reference,
-            status=status_words(found.status), date=uk_date(found.updated_at.date()), note=note)
+            notes.append(text("status_location", location=detailed.location))
+        say(dispatcher, "status_answer", reference=found.reference, status=status,
+            date=uk_date(found.updated_at.date()), note="\n".join(notes))
         return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]

@@ -97,7 +97,8 @@ class Content:
         if isinstance(entry, str):
             entry = {"text": entry}
         context = {**self._facts, **values}
-        text = _FORMATTER.vformat(str(entry["text"]).strip(), (), context)
+        # Stripped after filling too: a placeholder left empty at the end leaves no space.
+        text = _FORMATTER.vformat(str(entry["text"]).strip(), (), context).strip()
         try:
             link = self._council.page_url(entry["link"]) if entry.get("link") else None
         except KeyError as missing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.status import ActionCheckStatus, ValidateRequestStatusForm
+from actions.status import ActionCheckStatus, ValidateRequestStatusForm, says_more
 from tests.actions.conftest import form_tracker, slot_events, texts
 
 
@@ -34,11 +34,28 @@ async def check(domain, reference, entities=None, sender="resident-1", slots=Non
     return texts(dispatcher)[0]
 
 
-async def test_reference_alone_shows_status_date_and_note_but_no_location(assistant, domain):
+async def test_reference_alone_shows_status_and_date_without_repeating_them(assistant, domain):
     said = await check(domain, "PH-473263")
-    assert said.startswith("PH-473263: we've received your report. Last updated Monday 9 November.")
-    assert "We have received your report." in said
+    # The case's note says what the status says: it is not repeated.
+    assert said == "PH-473263: we've received your report. Last updated Monday 9 November."
     assert "Kingfisher" not in said
+
+
+async def test_a_note_that_adds_something_is_shown(assistant, domain):
+    said = await check(domain, "PH-914323")
+    assert said.startswith("PH-914323: we're working on it. Last updated Monday 16 November.")
+    assert said.endswith("A crew has been assigned.")
+
+
+@pytest.mark.parametrize(("note", "status", "shown"), [
+    ("We have received your report.", "we've received your report", False),
+    ("We\u2019re working on it", "we're working on it", False),
+    ("", "the report is open", False),
+    ("A crew has been assigned.", "we're working on it", True),
+    ("Closed: we could not find the problem reported.", "the report is closed", True),
+])
+def test_a_note_is_shown_only_when_it_says_more_than_the_status(note, status, shown):
+    assert says_more(note, status) is shown
 
 
 async def test_matching_postcode_adds_the_location(assistant, domain):
