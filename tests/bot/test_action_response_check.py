@@ -12,7 +12,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
 import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups import _action_response_validator, _surely_valid
+from bot.rasa_speedups.action_responses import _action_response_validator, _surely_valid
 
 ENTITY = {"start": 0, "end": 7, "entity": "postcode", "value": "OB2 5JQ", "confidence": 1.0,
           "extractor": "SpacyEntityExtractor", "role": None, "group": None}

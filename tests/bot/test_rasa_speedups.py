@@ -41,7 +41,7 @@ def action() -> RemoteAction:
 
 def test_the_channels_package_installs_the_fixes() -> None:
     install()  # a second install changes nothing
-    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_speedups"
+    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_speedups.action_responses"
 
 
 def test_a_valid_action_server_response_passes() -> None:
@@ -225,7 +225,7 @@ def test_event_classes_resolve_as_rasas_own_walk_resolves_them() -> None:
     from rasa.shared.core.events import ActionExecuted, Event, UserUttered
     from rasa.shared.utils.common import all_subclasses
 
-    from bot import rasa_speedups
+    from bot.rasa_speedups import events as rasa_speedups
 
     assert Event.resolve_by_type is rasa_speedups.resolve_event_class
     for cls in all_subclasses(Event):

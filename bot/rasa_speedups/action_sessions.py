@@ -1,0 +1,69 @@
+"""One kept HTTP session per action endpoint and event loop, instead of one per call."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import aiohttp
+
+KEEP_ALIVE_SECONDS = 2.0
+
+
+class _KeptSession:
+    """For `async with endpoint.session() as session`: the kept session, left open after."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_exc: Any) -> None:
+        return None
+
+
+# Per event loop, per endpoint: the loop's sessions go when the loop does.
+_SESSIONS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _new_session(endpoint: Any) -> aiohttp.ClientSession:
+    """A session as Rasa's `EndpointConfig.session` makes it, for keeping."""
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    auth = endpoint.basic_auth
+    return aiohttp.ClientSession(
+        headers=endpoint.headers,
+        auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
+        cookie_jar=aiohttp.DummyCookieJar(),  # each request stands alone, as before
+    )
+
+
+def _kept_session(original: Callable[[Any], aiohttp.ClientSession]) -> Callable[[Any], Any]:
+    @wraps(original)
+    def session(self: Any) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # called outside a loop: Rasa's own behaviour
+            return original(self)
+        sessions = _SESSIONS.setdefault(loop, {})
+        kept = sessions.get(id(self))  # (endpoint, session): the endpoint is held, so is its id
+        if kept is None or kept[1].closed:
+            kept = sessions[id(self)] = (self, _new_session(self))
+        return _KeptSession(kept[1])
+
+    return session
+
+
+async def close_kept_sessions() -> None:
+    """Close this loop's kept sessions (a server stopping calls it)."""
+    sessions = _SESSIONS.pop(asyncio.get_running_loop(), {})
+    for _endpoint, session in sessions.values():
+        await session.close()

@@ -1,0 +1,109 @@
+"""Rasa's SQL tracker store: SQLite in WAL with a pool, reads and saves with Core statements.
+
+The same rows as Rasa's own save and the same events as its own read (the tests compare
+them on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+from functools import lru_cache, wraps
+from typing import Any
+
+from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+
+def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None]:
+    @wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            return
+        url = self.engine.url
+        if url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens a new SQLite file connection per session: keep a pool.
+            self.engine.dispose()
+            self.engine = create_engine(
+                url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        event.listen(self.engine, "connect", _sqlite_wal)
+
+    return __init__
+
+
+@lru_cache(maxsize=8)
+def _tracker_statements(table: Any) -> tuple[Any, Any, Any, Any]:
+    """For one events table, built once with the sender as a bound parameter: Rasa's reads
+    of all of a conversation's events and of those since its latest session start, its
+    count of the stored ones since then, and the insert."""
+    from rasa.shared.core.events import SessionStarted
+
+    sender = bindparam("sender_id")
+    start = (
+        select(func.max(table.c.timestamp))
+        .where(table.c.sender_id == sender, table.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    since_start = or_(table.c.timestamp >= start, start.is_(None))  # all when none yet
+    every_event = select(table.c.data).where(table.c.sender_id == sender).order_by(table.c.id)
+    this_session = (
+        select(table.c.data).where(table.c.sender_id == sender, since_start).order_by(table.c.id)
+    )
+    stored = select(func.count()).select_from(table).where(table.c.sender_id == sender, since_start)
+    return every_event, this_session, stored, insert(table)
+
+
+async def retrieve_tracker_with_core(
+    self: Any, sender_id: str, fetch_events_from_all_sessions: bool
+) -> Any:
+    """SQLTrackerStore._retrieve: the same events, read as their stored JSON only."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    every_event, this_session, _, _ = _tracker_statements(self.SQLEvent.__table__)
+    query = every_event if fetch_events_from_all_sessions else this_session
+    with self.session_scope() as session:
+        stored = session.execute(query, {"sender_id": sender_id}).scalars().all()
+    events = [json.loads(data) for data in stored]
+    if self.domain and events:
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+    return None
+
+
+def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
+    """The row Rasa's `SQLTrackerStore.save` stores for `event`."""
+    from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+async def save_tracker_with_core(self: Any, tracker: Any) -> None:
+    """SQLTrackerStore.save: the same rows, written with Core statements."""
+    await self.stream_events(tracker)
+    _, _, stored_count, add_events = _tracker_statements(self.SQLEvent.__table__)
+    with self.session_scope() as session:
+        stored = session.execute(stored_count, {"sender_id": tracker.sender_id}).scalar()
+        new = itertools.islice(tracker.events, int(stored or 0), len(tracker.events))
+        rows = [_event_row(tracker.sender_id, event) for event in new]
+        if rows:
+            session.execute(add_events, rows)
+        session.commit()
