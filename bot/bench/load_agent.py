@@ -33,6 +33,7 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
     from rasa.utils.log_utils import configure_structlog
 
     from bot.rasa_speedups import install
+    from bot.rasa_speedups.collector import freeze_loaded_objects
 
     install()  # as the channels package does in `rasa run`: the same server code
     # Rasa's debug logs would otherwise be formatted for every event (`rasa run` logs INFO).
@@ -44,6 +45,7 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     if agent is None or not agent.is_ready():
         raise RuntimeError(f"could not load {model}")
+    freeze_loaded_objects()  # as the channels do once `rasa run` has loaded the model
     return agent
 
 

@@ -36,6 +36,9 @@ Measured with `python -m bot.bench.load`.
 - The RulePolicy finds the rules that fit a conversation by filtering every rule once per
   turn of the conversation, a method call (and a list reversed) per rule and turn: about
   1 ms a message. Here each rule is checked by the same tests turn by turn until it fails.
+- Python's full garbage collection walks the loaded model's 570,000 objects: a 280-310 ms
+  pause for every conversation at once. Once the model is loaded, those objects are left out
+  of later collections (`collector.py`; the channels call it when the server has started).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db.session import get_engine
 from bot.privacy import hash_identifier
-from bot.rasa_speedups import close_kept_sessions
+from bot.rasa_speedups.collector import add_server_listeners
 from bot.settings import Settings, get_settings
 from channels import handoff_relay
 from channels.sms import simulator
@@ -168,6 +168,7 @@ class SmsInput(InputChannel):
             return response.json({"status": status})
 
         simulator.add_routes(sms, self, conversations)
+        add_server_listeners(sms)  # bot/rasa_speedups/collector.py
 
         @sms.listener("after_server_start")
         async def start_retry_sweep(app: Any, _loop: Any) -> None:
@@ -181,10 +182,6 @@ class SmsInput(InputChannel):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await conversations.drain()
-
-        @sms.listener("after_server_stop")
-        async def close_action_server_sessions(_app: Any, _loop: Any) -> None:
-            await close_kept_sessions()  # bot/rasa_speedups.py keeps them open until now
 
         return sms
 

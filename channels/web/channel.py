@@ -27,7 +27,7 @@ from websockets.exceptions import ConnectionClosed
 
 from bot.content import get_content
 from bot.council import get_council
-from bot.rasa_speedups import close_kept_sessions
+from bot.rasa_speedups.collector import add_server_listeners
 from channels import handoff_relay
 from channels.web.assets import build_assets, page_environment, render_demo_page
 from channels.web.connections import REGISTRY, ConnectionRegistry
@@ -88,9 +88,7 @@ class WebChatInput(InputChannel):
         registry = self.registry
         output = WebChatOutput(registry)
 
-        @webchat.listener("after_server_stop")
-        async def close_action_server_sessions(_app: Any, _loop: Any) -> None:
-            await close_kept_sessions()  # bot/rasa_speedups.py keeps them open until now
+        add_server_listeners(webchat)  # bot/rasa_speedups/collector.py
 
         @webchat.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
