@@ -54,7 +54,7 @@ def _candidates(self: Any, lookup: dict[str, str], latest: dict[str, Any]) -> li
         if frozen is None:
             found.extend(keys)  # empty rules, or conversation starts: checked below
             continue
-        rule_previous = keys and _reversed_rule(keys[0])[0][PREVIOUS_ACTION]
+        rule_previous = _reversed_rule(keys[0])[0][PREVIOUS_ACTION]  # the same in the group
         if previous and self._does_rule_match_state(
             {PREVIOUS_ACTION: rule_previous}, {PREVIOUS_ACTION: previous}
         ):
