@@ -38,10 +38,10 @@ from sqlalchemy.engine import Engine
 
 from bot.db.migrate import upgrade
 from bot.db.session import make_engine, session_scope
+from bot.demo_data import DEMO_COUNCIL_DIR, prepare_demo_database
 from bot.services.data_loader import load_council_data
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEMO_DIR = PROJECT_ROOT / "content" / "demo-council"
+DEMO_DIR = DEMO_COUNCIL_DIR
 
 
 def _postgres_bin_dir() -> Path | None:
@@ -143,14 +143,10 @@ class _Templates:
 
 
 def _prepare(url: str, kind: str) -> None:
-    upgrade(url)
     if kind == "loaded":
-        engine = make_engine(url)
-        try:
-            with session_scope(engine) as session:
-                load_council_data(session, DEMO_DIR)
-        finally:
-            engine.dispose()
+        prepare_demo_database(url)  # migrated, then the demo council loaded
+    else:
+        upgrade(url)
 
 
 def _create_database(server: str, name: str, template: str | None = None) -> None:
