@@ -7,6 +7,7 @@ Numbers are stored as keyed hashes except where a text must still be sent
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -222,16 +223,20 @@ def claim_with_state(
 def save_options(engine: Engine, number_hash: str, options: list[dict[str, Any]]) -> None:
     """Remember the options just offered (an empty list forgets earlier ones)."""
     with engine.begin() as connection:
-        connection.execute(_FORGET_OPTIONS, {"number": number_hash})
-        if options:
-            connection.execute(
-                _KEEP_OPTIONS,
-                {
-                    "number_hash": number_hash,
-                    "options_json": json.dumps(options),
-                    "offered_at": utcnow(),
-                },
-            )
+        _save_options(connection, number_hash, options)
+
+
+def _save_options(connection: Connection, number_hash: str, options: list[dict[str, Any]]) -> None:
+    connection.execute(_FORGET_OPTIONS, {"number": number_hash})
+    if options:
+        connection.execute(
+            _KEEP_OPTIONS,
+            {
+                "number_hash": number_hash,
+                "options_json": json.dumps(options),
+                "offered_at": utcnow(),
+            },
+        )
 
 
 _OUTBOUND_FIELDS = (
@@ -274,33 +279,86 @@ class StoredText:
     opted_out: bool
 
 
+@dataclass(frozen=True)
+class NewText:
+    """A text to store: its idempotency key, provider, recipient (and its hash) and body."""
+
+    key: str
+    provider: str
+    recipient: str
+    recipient_hash: str
+    body: str
+
+
 def add_outbound(
-    engine: Engine, key: str, provider: str, recipient: str, recipient_hash: str, body: str
+    engine: Engine,
+    key: str,
+    provider: str,
+    recipient: str,
+    recipient_hash: str,
+    body: str,
+    *,
+    options: list[dict[str, Any]] | None = None,
 ) -> StoredText:
     """Store a text to send under `key` (kept as it was when `key` was already stored),
-    and read in the same transaction whether the recipient has opted out."""
+    and read in the same transaction whether the recipient has opted out. With `options`,
+    also remember them as the options offered to the recipient (see `add_delivered`)."""
+    new = NewText(key, provider, recipient, recipient_hash, body)
     with engine.begin() as connection:
-        opted_out = _opted_out(connection, recipient_hash)
-        existing = connection.execute(_OUTBOUND_BY_KEY, {"key": key}).first()
-        if existing is not None:
-            return StoredText(OutboundText(*existing), False, opted_out)
-        moment = utcnow()
-        new_id = connection.execute(
-            _ADD_OUTBOUND,
-            {
-                "idempotency_key": key,
-                "provider": provider,
-                "recipient": recipient,
-                "recipient_hash": recipient_hash,
-                "body": body,
-                "status": STATUS_QUEUED,
-                "attempts": 0,
-                "next_attempt_at": moment,
-                "created_at": moment,
-                "updated_at": moment,
-            },
-        ).inserted_primary_key[0]
-    text = OutboundText(new_id, key, recipient, body, STATUS_QUEUED, 0, None, moment)
+        if options is not None:
+            _save_options(connection, recipient_hash, options)
+        return _add_outbound(connection, new, lambda _opted_out: STATUS_QUEUED)
+
+
+def add_delivered(
+    engine: Engine,
+    new: NewText,
+    *,
+    send_when_opted_out: bool = False,
+    options: list[dict[str, Any]] | None = None,
+) -> StoredText:
+    """Store a text that storing delivers (the local outbox) with its final status at once:
+    sent, or suppressed when the recipient has opted out (unless `send_when_opted_out`,
+    for a STOP's confirmation). With `options`, also remember them as the options
+    offered to the recipient (an empty list forgets earlier ones), in the same transaction.
+    A `key` already stored keeps its text and status; the options are still saved."""
+
+    def final_status(opted_out: bool) -> str:
+        return STATUS_SUPPRESSED if opted_out and not send_when_opted_out else STATUS_SENT
+
+    with engine.begin() as connection:
+        if options is not None:
+            _save_options(connection, new.recipient_hash, options)
+        return _add_outbound(connection, new, final_status)
+
+
+def _add_outbound(
+    connection: Connection, new: NewText, status_for: Callable[[bool], str]
+) -> StoredText:
+    """Insert `new` with the status `status_for(opted out)` gives, unless its key is stored."""
+    opted_out = _opted_out(connection, new.recipient_hash)
+    existing = connection.execute(_OUTBOUND_BY_KEY, {"key": new.key}).first()
+    if existing is not None:
+        return StoredText(OutboundText(*existing), False, opted_out)
+    moment = utcnow()
+    status = status_for(opted_out)
+    attempts = 1 if status == STATUS_SENT else 0
+    new_id = connection.execute(
+        _ADD_OUTBOUND,
+        {
+            "idempotency_key": new.key,
+            "provider": new.provider,
+            "recipient": new.recipient,
+            "recipient_hash": new.recipient_hash,
+            "body": new.body,
+            "status": status,
+            "attempts": attempts,
+            "next_attempt_at": moment if status == STATUS_QUEUED else None,
+            "created_at": moment,
+            "updated_at": moment,
+        },
+    ).inserted_primary_key[0]
+    text = OutboundText(new_id, new.key, new.recipient, new.body, status, attempts, None, moment)
     return StoredText(text, True, opted_out)
 
 

@@ -204,12 +204,15 @@ class SmsConversations:
         options = [
             {"number": o.number, "title": o.title, "payload": o.payload} for o in reply.options
         ]
-        if options or had_options:  # nothing to remember and nothing to forget: no write
-            await run_db(self._engine, store.save_options, number_hash, options)
+        # Nothing to remember and nothing to forget: no write. Otherwise the options are
+        # stored with the reply that offers them, in one write.
+        remember = options if options or had_options else None
         if reply.text:
             await self._sender.send(
-                sms.sender, reply.text, f"{sms.provider}:{sms.message_id}:reply"
+                sms.sender, reply.text, f"{sms.provider}:{sms.message_id}:reply", options=remember
             )
+        elif remember is not None:
+            await run_db(self._engine, store.save_options, number_hash, remember)
 
 
 def choose_option(body: str, options: list[dict[str, Any]]) -> str:

@@ -50,6 +50,7 @@ class NotifyProvider:
     """Sends through GOV.UK Notify with a template whose whole content is ((body))."""
 
     name = "notify"
+    delivers_on_store = False
 
     def __init__(
         self,

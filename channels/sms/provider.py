@@ -44,6 +44,9 @@ class SmsProvider(Protocol):
     """Sends texts through one provider. `send` never raises: failures come back as results."""
 
     name: str
+    # True when the stored row is the delivered text (the local outbox): the sender then
+    # stores it with its final status in one write and does not call `send`.
+    delivers_on_store: bool
 
     async def send(self, to: str, body: str, idempotency_key: str) -> SendResult:
         """Send `body` to the E.164 number `to`; `idempotency_key` identifies this text."""

@@ -45,24 +45,47 @@ class SmsSender:
         return self._provider.name
 
     async def send(
-        self, to: str, body: str, idempotency_key: str, *, ignore_opt_out: bool = False
+        self,
+        to: str,
+        body: str,
+        idempotency_key: str,
+        *,
+        ignore_opt_out: bool = False,
+        options: list[dict[str, Any]] | None = None,
     ) -> store.OutboundText:
         """Store and send `body` to `to`; a repeated `idempotency_key` is sent only once.
 
         `ignore_opt_out` is for the one text a STOP allows: its confirmation.
+        `options` (when given) are the numbered options this text offers: they are
+        remembered for the number with the text, in the same write.
         Returns the stored text with its final status.
         """
         number_hash = self._hash(to)
-        stored = await run_db(
-            self._engine,
-            store.add_outbound,
-            idempotency_key,
-            self._provider.name,
-            to,
-            number_hash,
-            body,
-        )
+        new = store.NewText(idempotency_key, self._provider.name, to, number_hash, body)
+        if self._provider.delivers_on_store:
+            stored = await run_db(
+                self._engine,
+                store.add_delivered,
+                new,
+                send_when_opted_out=ignore_opt_out,
+                options=options,
+            )
+        else:
+            stored = await run_db(
+                self._engine,
+                store.add_outbound,
+                new.key,
+                new.provider,
+                new.recipient,
+                new.recipient_hash,
+                new.body,
+                options=options,
+            )
         text = stored.text
+        if stored.created and text.status != store.STATUS_QUEUED:
+            if text.status == store.STATUS_SUPPRESSED:
+                logger.info("sms to %s suppressed: the number opted out", number_hash[:12])
+            return text
         if not stored.created and text.status not in (store.STATUS_QUEUED, store.STATUS_RETRYING):
             return text
         return await self._deliver(text, number_hash, stored.opted_out and not ignore_opt_out)

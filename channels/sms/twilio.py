@@ -70,6 +70,7 @@ class TwilioProvider:
     """Sends through Twilio's Messages REST API (or any server that speaks it)."""
 
     name = "twilio"
+    delivers_on_store = False
 
     def __init__(
         self,

@@ -147,3 +147,31 @@ async def test_the_outbox_keeps_texts_for_the_simulator(migrated_engine: Engine)
     assert (
         store.outbound_for(migrated_engine, hash_identifier(RESIDENT), texts[0].id)[0].body == "Two"
     )
+
+
+async def test_the_outbox_stores_a_text_as_sent_and_suppresses_it_after_stop(
+    migrated_engine: Engine,
+) -> None:
+    sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
+    sent = await sender.send(RESIDENT, "One", "k-12", options=[{"number": 1, "title": "Bins"}])
+    assert (sent.status, sent.attempts) == ("sent", 1)
+    state = store.number_state(migrated_engine, hash_identifier(RESIDENT), timedelta(hours=1))
+    assert state.options == [{"number": 1, "title": "Bins"}]
+    store.set_opted_out(migrated_engine, hash_identifier(RESIDENT), True)
+    held = await sender.send(RESIDENT, "A reminder", "k-13")
+    confirmation = await sender.send(RESIDENT, "You are opted out", "k-14", ignore_opt_out=True)
+    assert (held.status, held.attempts) == ("suppressed", 0)
+    assert confirmation.status == "sent"
+    again = await sender.send(RESIDENT, "One", "k-12")  # a repeated key: the first text
+    assert (again.id, again.status) == (sent.id, "sent")
+
+
+async def test_an_outbox_text_a_stopped_process_left_queued_is_sent_when_met_again(
+    migrated_engine: Engine,
+) -> None:
+    left = store.add_outbound(
+        migrated_engine, "k-15", "outbox", RESIDENT, hash_identifier(RESIDENT), "Left behind"
+    ).text
+    sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
+    text = await sender.send(RESIDENT, "Left behind", "k-15")
+    assert (text.id, text.status, text.attempts) == (left.id, "sent", 1)

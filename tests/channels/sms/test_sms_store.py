@@ -94,3 +94,63 @@ def test_attempts_count_up_and_keep_the_provider_id_and_last_error(
     assert (row.status, row.attempts, row.last_error, row.provider_message_id) == (
         "sent", 2, None, "SM-out-1")
     assert row.next_attempt_at is None and row.updated_at >= stored.text.created_at
+
+
+def _row(engine: Engine, outbound_id: int) -> dict[str, object]:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(store.SmsOutbound.__table__).where(store.SmsOutbound.id == outbound_id)
+        ).one()
+    return dict(row._mapping)
+
+
+def test_a_text_delivered_by_storing_it_is_stored_as_sent_in_one_write(
+    migrated_engine: Engine,
+) -> None:
+    new = store.NewText("k-3", "outbox", "+447700900001", NUMBER, "Hello")
+    stored = store.add_delivered(migrated_engine, new)
+    assert (stored.created, stored.opted_out) == (True, False)
+    assert (stored.text.status, stored.text.attempts) == ("sent", 1)
+    row = _row(migrated_engine, stored.text.id)
+    assert (row["status"], row["attempts"], row["body"], row["next_attempt_at"]) == (
+        "sent", 1, "Hello", None)
+    assert row["updated_at"] == row["created_at"]  # no second write marked it sent
+    # The same key again keeps the first text.
+    again = store.add_delivered(migrated_engine, store.NewText(
+        "k-3", "outbox", "+447700900001", NUMBER, "Other"))
+    assert (again.created, again.text.id, again.text.body) == (False, stored.text.id, "Hello")
+
+
+def test_a_text_delivered_by_storing_it_is_suppressed_after_stop_except_the_confirmation(
+    migrated_engine: Engine,
+) -> None:
+    store.set_opted_out(migrated_engine, NUMBER, True)
+    held = store.add_delivered(
+        migrated_engine, store.NewText("k-4", "outbox", "+447700900001", NUMBER, "A reminder"))
+    confirmation = store.add_delivered(
+        migrated_engine, store.NewText("k-5", "outbox", "+447700900001", NUMBER, "Opted out"),
+        send_when_opted_out=True)
+    assert (held.opted_out, held.text.status, held.text.attempts) == (True, "suppressed", 0)
+    assert _row(migrated_engine, held.text.id)["status"] == "suppressed"
+    assert (confirmation.text.status, confirmation.text.attempts) == ("sent", 1)
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+def test_options_are_stored_with_the_text_that_offers_them_or_not_at_all(
+    migrated_engine: Engine, delivered: bool,
+) -> None:
+    def add(key: str, body: str, options: list[dict[str, object]]) -> store.StoredText:
+        if delivered:
+            return store.add_delivered(migrated_engine, store.NewText(
+                key, "outbox", "+447700900001", NUMBER, body), options=options)
+        return store.add_outbound(
+            migrated_engine, key, "twilio", "+447700900001", NUMBER, body, options=options)
+
+    add("k-6", "Pick 1 or 2", OPTIONS)
+    assert store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).options == OPTIONS
+    # A text that cannot be stored (no body) takes its options' change with it.
+    with pytest.raises(Exception, match="(?i)null"):
+        add("k-7", None, [])  # type: ignore[arg-type]
+    assert store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).options == OPTIONS
+    add("k-8", "Thanks", [])  # a reply without options forgets the earlier ones
+    assert not store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).has_stored_options
