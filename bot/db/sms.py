@@ -22,6 +22,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -132,8 +133,16 @@ _OUTBOUND = SmsOutbound.__table__
 
 _CLAIM = insert(_INBOUND)
 _OPTED_OUT = select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == bindparam("number"))
-_OPTIONS_OF = select(_OPTIONS.c.options_json, _OPTIONS.c.offered_at).where(
-    _OPTIONS.c.number_hash == bindparam("number")
+
+def _options_column(column: Any) -> Any:
+    return select(column).where(_OPTIONS.c.number_hash == bindparam("number")).scalar_subquery()
+
+
+# A number's whole state in one statement (one row, whether or not it has any).
+_STATE_OF = select(
+    _OPTED_OUT.exists().label("opted_out"),
+    _options_column(_OPTIONS.c.options_json).label("options_json"),
+    _options_column(_OPTIONS.c.offered_at).label("offered_at"),
 )
 _FORGET_OPTIONS = delete(_OPTIONS).where(_OPTIONS.c.number_hash == bindparam("number"))
 _KEEP_OPTIONS = insert(_OPTIONS)
@@ -193,9 +202,9 @@ class NumberState:
 def _number_state(
     connection: Connection, number_hash: str, options_max_age: timedelta
 ) -> NumberState:
-    opted_out = _opted_out(connection, number_hash)
-    row = connection.execute(_OPTIONS_OF, {"number": number_hash}).first()
-    if row is None:
+    row = connection.execute(_STATE_OF, {"number": number_hash}).one()
+    opted_out = bool(row.opted_out)
+    if row.options_json is None:
         return NumberState(opted_out, [], False)
     fresh = row.offered_at >= utcnow() - options_max_age
     return NumberState(opted_out, list(json.loads(row.options_json)) if fresh else [], True)
@@ -249,7 +258,13 @@ _OUTBOUND_FIELDS = (
     _OUTBOUND.c.last_error,
     _OUTBOUND.c.created_at,
 )
-_OUTBOUND_BY_KEY = select(*_OUTBOUND_FIELDS).where(_OUTBOUND.c.idempotency_key == bindparam("key"))
+# Whether the number opted out, and the text already stored under the key if there is one
+# (all its fields null if not): one row in one statement.
+_OPT_OUT_AND_KEY = select(_OPTED_OUT.exists().label("opted_out"), *_OUTBOUND_FIELDS).select_from(
+    select(literal(1).label("one"))
+    .subquery()
+    .outerjoin(_OUTBOUND, _OUTBOUND.c.idempotency_key == bindparam("key"))
+)
 _ADD_OUTBOUND = insert(_OUTBOUND)
 # Bound names differ from the column names: SQLAlchemy keeps those for its own SET values.
 _RECORD_ATTEMPT = (
@@ -336,10 +351,12 @@ def _add_outbound(
     connection: Connection, new: NewText, status_for: Callable[[bool], str]
 ) -> StoredText:
     """Insert `new` with the status `status_for(opted out)` gives, unless its key is stored."""
-    opted_out = _opted_out(connection, new.recipient_hash)
-    existing = connection.execute(_OUTBOUND_BY_KEY, {"key": new.key}).first()
-    if existing is not None:
-        return StoredText(OutboundText(*existing), False, opted_out)
+    found = connection.execute(
+        _OPT_OUT_AND_KEY, {"number": new.recipient_hash, "key": new.key}
+    ).one()
+    opted_out = bool(found.opted_out)
+    if found.id is not None:
+        return StoredText(OutboundText(*found[1:]), False, opted_out)
     moment = utcnow()
     status = status_for(opted_out)
     attempts = 1 if status == STATUS_SENT else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -17,7 +18,13 @@ def normalise_number(text: object, region: str = "GB") -> str | None:
     """
     if not isinstance(text, str) or not _ALLOWED.match(text.strip()):
         return None
-    candidate = text.strip()
+    return _normalise(text.strip(), region)
+
+
+# A resident's number comes back with every text, and parsing it is the dearest step of a
+# webhook request (about 0.3 ms on a loaded server); the shapes allowed bound each entry.
+@functools.lru_cache(maxsize=4096)
+def _normalise(candidate: str, region: str) -> str | None:
     if candidate[0].isdigit() and not candidate.startswith("0"):
         candidate = "+" + candidate
     try:
