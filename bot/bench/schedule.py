@@ -133,3 +133,26 @@ def highest_sustained(steps: Sequence[StepResult]) -> float:
             break
         best = max(best, step.rate)
     return best
+
+
+def pooled(steps: Sequence[StepResult]) -> StepResult:
+    """Rounds of one step (the same rate, run at different times) as one step: their
+    messages, latencies, failures and seconds added up, CPU a message averaged by messages."""
+    if not steps or len({s.rate for s in steps}) != 1:
+        raise ValueError("pool one or more steps of the same rate")
+    sent = sum(s.sent for s in steps)
+    names = {name for s in steps for name in s.cpu_ms_per_message}
+    cpu = {
+        name: round(sum(s.cpu_ms_per_message.get(name, 0.0) * s.sent for s in steps)
+                    / max(sent, 1), 1)
+        for name in sorted(names)
+    }
+    return StepResult(
+        rate=steps[0].rate,
+        sent=sent,
+        latencies_ms=[ms for s in steps for ms in s.latencies_ms],
+        errors=sum(s.errors for s in steps),
+        lost=sum(s.lost for s in steps),
+        seconds=sum(s.seconds for s in steps),
+        cpu_ms_per_message=cpu,
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.bench.load import channel_line, overhead_by_rate, summary
-from bot.bench.schedule import StepResult, highest_sustained
+from bot.bench.schedule import StepResult, highest_sustained, pooled
 
 
 def step(rate: float, latency: float, cpu: dict[str, float]) -> StepResult:
@@ -71,3 +73,35 @@ async def test_the_ways_take_turns_at_each_rate_and_each_stops_at_its_first_fail
     assert [s.rate for s in steps["sms"]] == [10, 25]
     assert [highest_sustained(steps[name]) for name in ("handle_text", "websocket", "sms")] == [
         75, 50, 10]
+
+
+async def test_at_the_rates_given_the_ways_take_turns_in_rounds_that_are_pooled(
+    monkeypatch,
+) -> None:
+    from bot.bench import load
+
+    monkeypatch.setattr(load, "PAUSE_SECONDS", 0.0)
+    calls: list[tuple[str, float]] = []
+    ways = [(_Way(name, 100, calls), {}) for name in ("handle_text", "sms")]
+    steps = await load.interleaved_ladders(ways, [10, 25], 1.0, {}, {25: 2})
+    assert [c for c in calls if c[1] != 2.0] == [
+        ("handle_text", 10), ("sms", 10),
+        ("handle_text", 25), ("sms", 25), ("handle_text", 25), ("sms", 25),
+    ]
+    assert [(s.rate, s.sent, len(s.latencies_ms)) for s in steps["sms"]] == [
+        (10, 20, 20), (25, 100, 100)]
+
+
+def test_pooled_rounds_add_up_and_average_cpu_by_messages() -> None:
+    first = StepResult(rate=50, sent=100, latencies_ms=[10.0] * 100, errors=0, lost=1,
+                       seconds=2.0, cpu_ms_per_message={"rasa": 10.0})
+    second = StepResult(rate=50, sent=300, latencies_ms=[30.0] * 300, errors=2, lost=0,
+                        seconds=6.0, cpu_ms_per_message={"rasa": 14.0, "actions": 2.0})
+    both = pooled([first, second])
+    assert (both.sent, both.errors, both.lost, both.seconds) == (400, 2, 1, 8.0)
+    assert sorted(both.latencies_ms) == [10.0] * 100 + [30.0] * 300
+    assert both.cpu_ms_per_message == {"actions": 1.5, "rasa": 13.0}
+    assert both.pct(50) == 30.0 and not both.sustained  # failures in any round count
+    with pytest.raises(ValueError):
+        pooled([first, StepResult(rate=25, sent=1, latencies_ms=[1.0], errors=0, lost=0,
+                                  seconds=1.0)])
