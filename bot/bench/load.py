@@ -7,9 +7,10 @@ Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa r
 climbs a ladder of offered rates, open loop, three ways: bare `Agent.handle_text` in this
 process (the baseline), the web chat WebSocket and the SMS simulator webhook, one after the
 other at each rate (so that a drift in the machine's speed hits all three alike), each step
-on a server that has finished the previous one's work. A way stops at its first step that
-is not sustained (an error, a lost reply, or p99 over 2 s).
-Prints one JSON line per way and a summary line.
+on a server that has finished the previous one's work; at 25/s and 50/s they take turns
+`--rounds` times and each way's rounds are pooled. A way stops at its first step that is
+not sustained (an error, a lost reply, or p99 over 2 s).
+Prints a JSON line per step and round, one per way and a summary line.
 """
 
 from __future__ import annotations
