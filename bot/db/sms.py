@@ -306,23 +306,12 @@ class NewText:
 
 
 def add_outbound(
-    engine: Engine,
-    key: str,
-    provider: str,
-    recipient: str,
-    recipient_hash: str,
-    body: str,
-    *,
-    options: list[dict[str, Any]] | None = None,
+    engine: Engine, new: NewText, *, options: list[dict[str, Any]] | None = None
 ) -> StoredText:
-    """Store a text to send under `key` (kept as it was when `key` was already stored),
-    and read in the same transaction whether the recipient has opted out. With `options`,
-    also remember them as the options offered to the recipient (see `add_delivered`)."""
-    new = NewText(key, provider, recipient, recipient_hash, body)
-    with engine.begin() as connection:
-        if options is not None:
-            _save_options(connection, recipient_hash, options)
-        return _add_outbound(connection, new, lambda _opted_out: STATUS_QUEUED)
+    """Store a text to send, queued (kept as it was when its key was already stored), and
+    read in the same transaction whether the recipient has opted out. With `options`, also
+    remember them as the options offered to the recipient (see `add_delivered`)."""
+    return _store(engine, new, lambda _opted_out: STATUS_QUEUED, options)
 
 
 def add_delivered(
@@ -336,15 +325,24 @@ def add_delivered(
     sent, or suppressed when the recipient has opted out (unless `send_when_opted_out`,
     for a STOP's confirmation). With `options`, also remember them as the options
     offered to the recipient (an empty list forgets earlier ones), in the same transaction.
-    A `key` already stored keeps its text and status; the options are still saved."""
+    A key already stored keeps its text and status; the options are still saved."""
 
     def final_status(opted_out: bool) -> str:
         return STATUS_SUPPRESSED if opted_out and not send_when_opted_out else STATUS_SENT
 
+    return _store(engine, new, final_status, options)
+
+
+def _store(
+    engine: Engine,
+    new: NewText,
+    status_for: Callable[[bool], str],
+    options: list[dict[str, Any]] | None,
+) -> StoredText:
     with engine.begin() as connection:
         if options is not None:
             _save_options(connection, new.recipient_hash, options)
-        return _add_outbound(connection, new, final_status)
+        return _add_outbound(connection, new, status_for)
 
 
 def _add_outbound(

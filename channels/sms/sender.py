@@ -71,16 +71,7 @@ class SmsSender:
                 options=options,
             )
         else:
-            stored = await run_db(
-                self._engine,
-                store.add_outbound,
-                new.key,
-                new.provider,
-                new.recipient,
-                new.recipient_hash,
-                new.body,
-                options=options,
-            )
+            stored = await run_db(self._engine, store.add_outbound, new, options=options)
         text = stored.text
         if stored.created and text.status != store.STATUS_QUEUED:
             if text.status == store.STATUS_SUPPRESSED:

@@ -93,9 +93,8 @@ async def test_texts_to_an_opted_out_number_are_suppressed_but_recorded(
 async def test_a_text_left_behind_by_a_stopped_process_is_finished(
     migrated_engine: Engine, provider_api: ProviderApi
 ) -> None:
-    text = store.add_outbound(
-        migrated_engine, "k-8", "twilio", RESIDENT, hash_identifier(RESIDENT), "Left behind"
-    ).text
+    text = store.add_outbound(migrated_engine, store.NewText(
+        "k-8", "twilio", RESIDENT, hash_identifier(RESIDENT), "Left behind")).text
     sender = twilio_sender(migrated_engine, provider_api)
     assert await sender.retry_stale() == 0  # too fresh: a live sender may still own it
     with session_scope(migrated_engine) as session:
@@ -169,9 +168,8 @@ async def test_the_outbox_stores_a_text_as_sent_and_suppresses_it_after_stop(
 async def test_an_outbox_text_a_stopped_process_left_queued_is_sent_when_met_again(
     migrated_engine: Engine,
 ) -> None:
-    left = store.add_outbound(
-        migrated_engine, "k-15", "outbox", RESIDENT, hash_identifier(RESIDENT), "Left behind"
-    ).text
+    left = store.add_outbound(migrated_engine, store.NewText(
+        "k-15", "outbox", RESIDENT, hash_identifier(RESIDENT), "Left behind")).text
     sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
     text = await sender.send(RESIDENT, "Left behind", "k-15")
     assert (text.id, text.status, text.attempts) == (left.id, "sent", 1)

@@ -45,12 +45,14 @@ def test_old_options_are_not_offered_but_are_known_so_they_can_be_forgotten(
 def test_storing_a_text_reads_the_opt_out_and_keeps_the_first_copy_of_a_key(
     migrated_engine: Engine,
 ) -> None:
-    first = store.add_outbound(migrated_engine, "k-1", "outbox", "+447700900001", NUMBER, "Hello")
+    first = store.add_outbound(migrated_engine, store.NewText(
+        "k-1", "outbox", "+447700900001", NUMBER, "Hello"))
     assert (first.created, first.opted_out, first.text.status) == (True, False, "queued")
     store.record_attempt(migrated_engine, first.text.id, "sent", provider_message_id="p1")
     store.set_opted_out(migrated_engine, NUMBER, True)
 
-    again = store.add_outbound(migrated_engine, "k-1", "outbox", "+447700900001", NUMBER, "Other")
+    again = store.add_outbound(migrated_engine, store.NewText(
+        "k-1", "outbox", "+447700900001", NUMBER, "Other"))
     assert (again.created, again.opted_out) == (False, True)
     assert (again.text.id, again.text.body, again.text.status, again.text.attempts) == (
         first.text.id, "Hello", "sent", 1)
@@ -76,7 +78,8 @@ def test_claiming_with_state_reads_the_state_once_per_message_id(migrated_engine
 def test_attempts_count_up_and_keep_the_provider_id_and_last_error(
     migrated_engine: Engine,
 ) -> None:
-    stored = store.add_outbound(migrated_engine, "k-2", "twilio", "+447700900001", NUMBER, "Hi")
+    stored = store.add_outbound(migrated_engine, store.NewText(
+        "k-2", "twilio", "+447700900001", NUMBER, "Hi"))
     later = store.utcnow() + timedelta(seconds=4)
     store.record_attempt(migrated_engine, stored.text.id, store.STATUS_RETRYING,
                          error="timeout " * 100, next_attempt_at=later)
@@ -143,8 +146,8 @@ def test_options_are_stored_with_the_text_that_offers_them_or_not_at_all(
         if delivered:
             return store.add_delivered(migrated_engine, store.NewText(
                 key, "outbox", "+447700900001", NUMBER, body), options=options)
-        return store.add_outbound(
-            migrated_engine, key, "twilio", "+447700900001", NUMBER, body, options=options)
+        return store.add_outbound(migrated_engine, store.NewText(
+            key, "twilio", "+447700900001", NUMBER, body), options=options)
 
     add("k-6", "Pick 1 or 2", OPTIONS)
     assert store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).options == OPTIONS
