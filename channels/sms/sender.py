@@ -73,11 +73,11 @@ class SmsSender:
         else:
             stored = await run_db(self._engine, store.add_outbound, new, options=options)
         text = stored.text
-        if stored.created and text.status != store.STATUS_QUEUED:
-            if text.status == store.STATUS_SUPPRESSED:
+        # Only a text still queued or retrying (new, or left by an earlier call) needs sending;
+        # the outbox's new texts are already sent or suppressed.
+        if text.status not in (store.STATUS_QUEUED, store.STATUS_RETRYING):
+            if stored.created and text.status == store.STATUS_SUPPRESSED:
                 logger.info("sms to %s suppressed: the number opted out", number_hash[:12])
-            return text
-        if not stored.created and text.status not in (store.STATUS_QUEUED, store.STATUS_RETRYING):
             return text
         return await self._deliver(text, number_hash, stored.opted_out and not ignore_opt_out)
 
