@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -12,6 +13,14 @@ from bot.db import sms as store
 
 NUMBER = "hash-of-07700900001"
 OPTIONS = [{"number": 1, "title": "Bins", "payload": "/bin_collection_day"}]
+
+
+def _row(engine: Engine, outbound_id: int) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(store.SmsOutbound.__table__).where(store.SmsOutbound.id == outbound_id)
+        ).one()
+    return dict(row._mapping)
 
 
 def test_a_new_number_has_no_state(migrated_engine: Engine) -> None:
@@ -90,21 +99,11 @@ def test_attempts_count_up_and_keep_the_provider_id_and_last_error(
                          provider_message_id="SM-out-1")
     store.record_attempt(migrated_engine, stored.text.id, store.STATUS_SENT,
                          counts_as_attempt=False)  # no provider id this time: the first is kept
-    with migrated_engine.connect() as connection:
-        row = connection.execute(
-            select(store.SmsOutbound.__table__).where(store.SmsOutbound.id == stored.text.id)
-        ).one()
-    assert (row.status, row.attempts, row.last_error, row.provider_message_id) == (
+    row = _row(migrated_engine, stored.text.id)
+    assert (row["status"], row["attempts"], row["last_error"], row["provider_message_id"]) == (
         "sent", 2, None, "SM-out-1")
-    assert row.next_attempt_at is None and row.updated_at >= stored.text.created_at
+    assert row["next_attempt_at"] is None and row["updated_at"] >= stored.text.created_at
 
-
-def _row(engine: Engine, outbound_id: int) -> dict[str, object]:
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(store.SmsOutbound.__table__).where(store.SmsOutbound.id == outbound_id)
-        ).one()
-    return dict(row._mapping)
 
 
 def test_a_text_delivered_by_storing_it_is_stored_as_sent_in_one_write(
