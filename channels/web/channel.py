@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -39,6 +40,12 @@ from channels.web.rate_limit import MessageRateLimit
 logger = logging.getLogger(__name__)
 
 MAX_SOCKETS_PER_CONVERSATION = 10  # tabs of one chat; more is a runaway script
+
+# Sanic 21.12's WebSocket `recv` passes coroutines to asyncio.wait, which Python 3.10 warns
+# about. In `rasa run` DeprecationWarnings are shown "once", but spaCy's entity ruler resets
+# the warning registries on every message, so the warning was logged (two lines) for every
+# message a resident sent, and formatting it cost the server time on each.
+SANIC_RECV_WARNING = "The explicit passing of coroutine objects to asyncio.wait"
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -81,6 +88,8 @@ class WebChatInput(InputChannel):
     ) -> Blueprint:
         """The channel's routes; `on_new_message` hands a resident's message to Rasa."""
         on_new_message = handoff_relay.inbound(on_new_message)  # handed over: to the ticket
+        warnings.filterwarnings("ignore", message=SANIC_RECV_WARNING, category=DeprecationWarning,
+                                module="sanic.server.websockets.impl")
         webchat = Blueprint("webchat_webhook", __name__)
         council = get_council()
         assets = build_assets(get_content(), council)

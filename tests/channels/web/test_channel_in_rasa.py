@@ -11,11 +11,13 @@ from __future__ import annotations
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import websockets
 
+from channels.web.channel import SANIC_RECV_WARNING
 from tests.channels.web.browser_helpers import active, axe_violations, bot_says, transcript
 from tests.channels.web.conftest import ARTIFACTS
 from tests.channels.web.rasa_server import newest_model, rasa_server
@@ -29,11 +31,17 @@ def rasa_without_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
 
 @pytest.fixture(scope="module")
-def rasa_with_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def rasa_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the servers with the model run; their output is in servers.log there."""
+    return tmp_path_factory.mktemp("rasa")
+
+
+@pytest.fixture(scope="module")
+def rasa_with_model(rasa_workdir: Path) -> Iterator[str]:
     model = newest_model()
     if model is None:
         pytest.skip("no trained model under models/")
-    with rasa_server(tmp_path_factory.mktemp("rasa"), model) as base:
+    with rasa_server(rasa_workdir, model) as base:
         yield base
 
 
@@ -99,6 +107,20 @@ async def test_a_pressed_button_reaches_the_real_assistant_and_its_buttons_come_
         history = (await next_frame(ws, "history"))["messages"]
     assert history[0] == {"type": "user", "text": "What can you do?"}
 
+
+
+@pytest.mark.model
+async def test_messages_leave_no_warning_per_message_in_the_server_log(
+    rasa_with_model: str, rasa_workdir: Path
+) -> None:
+    # Sanic's WebSocket recv warned on every message (spaCy resets the warning registries).
+    log = rasa_workdir / "servers.log"
+    async with websockets.connect(ws_url(rasa_with_model, str(uuid.uuid4()))) as ws:
+        await next_frame(ws, "history")
+        for text in ("hello", "how do I pay my council tax", "thanks, bye"):
+            await say(ws, text)
+            await next_frame(ws, "idle", timeout=60)
+    assert SANIC_RECV_WARNING not in log.read_text()
 
 
 @pytest.mark.model
