@@ -52,9 +52,9 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
 class AgentLoad:
     """Drives `agent.handle_text` at a steady offered rate."""
 
-    name = "handle_text"
-
-    def __init__(self, agent: Any, frames_per_turn: Mapping[tuple[int, int], int]) -> None:
+    def __init__(self, agent: Any, frames_per_turn: Mapping[tuple[int, int], int],
+                 name: str = "handle_text") -> None:
+        self.name = name
         self.agent = agent
         self.frames_per_turn = frames_per_turn
 

@@ -88,6 +88,8 @@ class StepResult:
     seconds: float
     # Per process: CPU time used during the step, per message sent.
     cpu_ms_per_message: dict[str, float] = field(default_factory=dict)
+    # A pooled step's rounds, in the order they ran (empty for a single step).
+    rounds: list[StepResult] = field(default_factory=list)
 
     def pct(self, p: float) -> float | None:
         value = percentile(self.latencies_ms, p)
@@ -137,7 +139,8 @@ def highest_sustained(steps: Sequence[StepResult]) -> float:
 
 def pooled(steps: Sequence[StepResult]) -> StepResult:
     """Rounds of one step (the same rate, run at different times) as one step: their
-    messages, latencies, failures and seconds added up, CPU a message averaged by messages."""
+    messages, latencies, failures and seconds added up, CPU a message averaged by messages;
+    the rounds themselves kept (`rounds`) for comparing round by round."""
     if not steps or len({s.rate for s in steps}) != 1:
         raise ValueError("pool one or more steps of the same rate")
     sent = sum(s.sent for s in steps)
@@ -155,4 +158,5 @@ def pooled(steps: Sequence[StepResult]) -> StepResult:
         lost=sum(s.lost for s in steps),
         seconds=sum(s.seconds for s in steps),
         cpu_ms_per_message=cpu,
+        rounds=list(steps),
     )
