@@ -78,7 +78,8 @@ async def measured_step(load: Any, rate: float, seconds: float,
                         pids: dict[str, int], round_number: int = 1) -> StepResult:
     """One step, with the CPU time the processes in `pids` used per message; printed."""
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    step = await load.run_step(rate, seconds)
+    # Each round its own arrivals, the same for every way in it.
+    step = await load.run_step(rate, seconds, seed=round(rate * 1000) + round_number)
     step.cpu_ms_per_message = {
         name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
         for name, pid in pids.items()
@@ -167,6 +168,9 @@ async def measure(
                                               {rate: rounds for rate in OVERHEAD_RATES})
     finally:
         engine.dispose()
+        from bot.rasa_speedups import close_kept_sessions  # imports Rasa, as load_agent does
+
+        await close_kept_sessions()  # the baseline agent's HTTP session to the action server
     base_steps = steps[baseline.name]
     bench_rss = {"bench_process": round(status_kib(os.getpid(), "VmHWM") / 1024, 1)}
     lines = [channel_line(baseline.name, base_steps, bench_rss)]

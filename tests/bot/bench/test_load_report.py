@@ -71,7 +71,7 @@ class _Way:
     def __init__(self, name: str, limit: float, calls: list[tuple[str, float]]) -> None:
         self.name, self.limit, self.calls = name, limit, calls
 
-    async def run_step(self, rate: float, duration: float) -> StepResult:
+    async def run_step(self, rate: float, duration: float, seed: int = 0) -> StepResult:
         self.calls.append((self.name, rate))
         return step(rate, 50 if rate <= self.limit else 5_000, {})
 

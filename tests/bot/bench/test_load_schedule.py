@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import statistics
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -10,27 +11,43 @@ from bot.bench.residents import SCRIPTS, script_lengths, sms_e164, sms_number
 from bot.bench.schedule import (
     SUSTAINED_P99_MS,
     StepResult,
+    arrival_times,
     highest_sustained,
     open_loop_schedule,
     percentile,
 )
 
 
-def test_the_schedule_offers_rate_times_duration_messages_evenly_spaced() -> None:
-    sends = open_loop_schedule(25, 10, 3.2, [5, 4])
-    assert len(sends) == 250
-    gaps = {round(b.at - a.at, 9) for a, b in zip(sends, sends[1:], strict=False)}
-    assert gaps == {0.04}
-    assert sends[0].at == 0
+def test_the_schedule_offers_rate_times_duration_messages_arriving_at_random() -> None:
+    sends = open_loop_schedule(50, 20, 3.2, [5, 4], seed=7)
+    assert len(sends) == 1000
+    moments = [send.at for send in sends]
+    assert moments == sorted(moments) and moments[0] >= 0 and moments[-1] < 20
+    gaps = [b - a for a, b in zip(moments, moments[1:], strict=False)]
+    mean = statistics.fmean(gaps)
+    # As a Poisson process: gaps average 1/rate and spread as much (not evenly spaced) ...
+    assert mean == pytest.approx(0.02, rel=0.05)
+    assert statistics.pstdev(gaps) / mean == pytest.approx(1.0, abs=0.1)
+    # ... and no second of the step is far from the rate.
+    per_second = Counter(int(at) for at in moments)
+    assert len(per_second) == 20 and min(per_second.values()) >= 25
+
+
+def test_the_same_seed_gives_the_same_arrivals_and_another_seed_others() -> None:
+    assert arrival_times(25, 10, 3) == arrival_times(25, 10, 3)
+    assert arrival_times(25, 10, 3) != arrival_times(25, 10, 4)
+    assert open_loop_schedule(25, 10, 3.2, [5, 4], 3) == open_loop_schedule(25, 10, 3.2, [5, 4], 3)
 
 
 def test_no_conversation_sends_faster_than_the_minimum_gap() -> None:
-    sends = open_loop_schedule(100, 10, 6.5, script_lengths())
-    times: dict[int, list[float]] = defaultdict(list)
-    for send in sends:
-        times[send.conversation].append(send.at)
-    closest = min(b - a for ts in times.values() for a, b in zip(ts, ts[1:], strict=False))
-    assert closest >= 6.5 - 1e-9
+    for seed in range(5):
+        sends = open_loop_schedule(100, 10, 6.5, script_lengths(), seed)
+        times: dict[int, list[float]] = defaultdict(list)
+        for send in sends:
+            times[send.conversation].append(send.at)
+        closest = min(b - a for ts in times.values() for a, b in zip(ts, ts[1:], strict=False))
+        assert closest >= 6.5 - 1e-9
+        assert len(times) < 1000  # residents hold conversations, not one message each
 
 
 def test_each_conversation_follows_its_script_turn_by_turn_then_a_new_one_starts() -> None:
