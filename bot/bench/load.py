@@ -1,7 +1,7 @@
 """`make bench`, load part: end-to-end reply latency and throughput through the channels.
 
     python -m bot.bench.load [--rates 10,25,50,75,100] [--step-seconds 20] [--rounds 5]
-                             [--channels web,sms] [--control]
+                             [--channels web,sms] [--control] [--random-arrivals]
 
 Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa run`), then
 climbs a ladder of offered rates, open loop, three ways: bare `Agent.handle_text` in this
@@ -12,7 +12,9 @@ on a server that has finished the previous one's work; at 25/s and 50/s they tak
 the median of its rounds' p95 ratios to the baseline's rounds (`bot/bench/load_report.py`
 says why). A way stops at its first step that is not sustained (an error, a lost reply,
 or p99 over 2 s). `--control` adds the baseline a second time, as if it were a channel:
-its "overhead" is what the machine's noise alone gives.
+its "overhead" is what the machine's noise alone gives. Messages are evenly spaced unless
+`--random-arrivals` (bursts as a Poisson process; a step's p95 then moves much more from
+round to round, as queues form in the bursts).
 Prints a JSON line per step and round, one per way and a summary line.
 """
 
@@ -74,12 +76,13 @@ async def frames_per_turn(base_url: str) -> dict[tuple[int, int], int]:
     return counts
 
 
-async def measured_step(load: Any, rate: float, seconds: float,
-                        pids: dict[str, int], round_number: int = 1) -> StepResult:
+async def measured_step(load: Any, rate: float, seconds: float, pids: dict[str, int],
+                        round_number: int = 1, random_arrivals: bool = False) -> StepResult:
     """One step, with the CPU time the processes in `pids` used per message; printed."""
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    # Each round its own arrivals, the same for every way in it.
-    step = await load.run_step(rate, seconds, seed=round(rate * 1000) + round_number)
+    # At random: each round its own arrivals, the same for every way in it.
+    seed = round(rate * 1000) + round_number if random_arrivals else None
+    step = await load.run_step(rate, seconds, seed)
     step.cpu_ms_per_message = {
         name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
         for name, pid in pids.items()
@@ -104,6 +107,7 @@ async def settle(pids: dict[str, int], limit_seconds: float = 30.0) -> None:
 async def interleaved_ladders(
     ways: list[tuple[Any, dict[str, int]]], rates: list[float], seconds: float,
     server_pids: dict[str, int], rounds_at: dict[float, int] | None = None,
+    random_arrivals: bool = False,
 ) -> dict[str, list[StepResult]]:
     """Every way (a load and the processes whose CPU it counts) at each rate in turn, so
     all see the machine as it is then (a shared machine's speed drifts over minutes). At a
@@ -121,7 +125,8 @@ async def interleaved_ladders(
             first = (number - 1) % len(running)
             for load, pids in running[first:] + running[:first]:
                 await settle(server_pids)
-                rounds[load.name].append(await measured_step(load, rate, seconds, pids, number))
+                rounds[load.name].append(
+                    await measured_step(load, rate, seconds, pids, number, random_arrivals))
         for load, pids in list(running):
             step = pooled(rounds[load.name])
             steps[load.name].append(step)
@@ -145,7 +150,7 @@ def write_baseline_endpoints(stack: Stack) -> Path:
 
 async def measure(
     stack: Stack, rates: list[float], seconds: float, channels: list[str], rounds: int = 1,
-    control: bool = False,
+    control: bool = False, random_arrivals: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The baseline and each channel in `channels`, interleaved at each rate: their JSON
     lines, and the control way's line when `control` (the baseline run again)."""
@@ -165,7 +170,8 @@ async def measure(
         ways += [(again, bench_pids)] if again else []
         with PeakRss(stack.pids()) as rss:
             steps = await interleaved_ladders(ways, rates, seconds, stack.pids(),
-                                              {rate: rounds for rate in OVERHEAD_RATES})
+                                              {rate: rounds for rate in OVERHEAD_RATES},
+                                              random_arrivals)
     finally:
         engine.dispose()
         from bot.rasa_speedups import close_kept_sessions  # imports Rasa, as load_agent does
@@ -196,6 +202,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--control", action="store_true",
                         help="run the baseline a second time as if it were a channel: "
                              "its overhead shows what the machine's noise alone gives")
+    parser.add_argument("--random-arrivals", action="store_true",
+                        help="messages arrive at random moments, in bursts (a Poisson "
+                             "process), instead of evenly spaced")
     parser.add_argument("--channels", default="web,sms",
                         help="which channels to load besides the baseline: web, sms or both")
     args = parser.parse_args(argv)
@@ -211,7 +220,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="council-load-") as tmp, \
             running_stack(Path(tmp)) as stack:
         lines, control = asyncio.run(
-            measure(stack, rates, args.step_seconds, channels, args.rounds, args.control))
+            measure(stack, rates, args.step_seconds, channels, args.rounds, args.control,
+                    args.random_arrivals))
     for line in lines + ([control] if control else []):
         print(json.dumps(line), flush=True)
     print(json.dumps(summary(lines, time.monotonic() - started, control)), flush=True)

@@ -65,9 +65,11 @@ class AgentLoad:
             for turn in range(len(SCRIPTS[script])):
                 await self.agent.handle_text(message_for(script, turn), sender_id=sender)
 
-    async def run_step(self, rate: float, duration: float, seed: int = 0) -> StepResult:
-        """Offer `rate` messages a second for `duration` seconds, arriving as `seed` has
-        it (`open_loop_schedule`); wait for the replies."""
+    async def run_step(
+        self, rate: float, duration: float, seed: int | None = None
+    ) -> StepResult:
+        """Offer `rate` messages a second for `duration` seconds (evenly, or at random
+        from `seed`: `open_loop_schedule`); wait for the replies."""
         sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
         senders = {c: f"bench-{uuid.uuid4().hex[:12]}"
                    for c in group_by_conversation(sends)}

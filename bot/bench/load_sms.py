@@ -37,9 +37,11 @@ class SmsLoad:
         self.engine = engine
         self.next_serial = 0
 
-    async def run_step(self, rate: float, duration: float, seed: int = 0) -> StepResult:
-        """Offer `rate` texts a second for `duration` seconds, arriving as `seed` has it
-        (`open_loop_schedule`); wait for the replies."""
+    async def run_step(
+        self, rate: float, duration: float, seed: int | None = None
+    ) -> StepResult:
+        """Offer `rate` texts a second for `duration` seconds (evenly, or at random
+        from `seed`: `open_loop_schedule`); wait for the replies."""
         sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
         conversations = group_by_conversation(sends)
         serials = {c: self.next_serial + i for i, c in enumerate(sorted(conversations))}

@@ -75,9 +75,11 @@ class WebChatLoad:
         self.ws_url = ws_url
         self.frames_per_turn = frames_per_turn
 
-    async def run_step(self, rate: float, duration: float, seed: int = 0) -> StepResult:
-        """Offer `rate` messages a second for `duration` seconds, arriving as `seed` has
-        it (`open_loop_schedule`); wait for the replies."""
+    async def run_step(
+        self, rate: float, duration: float, seed: int | None = None
+    ) -> StepResult:
+        """Offer `rate` messages a second for `duration` seconds (evenly, or at random
+        from `seed`: `open_loop_schedule`); wait for the replies."""
         sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
         tally = Tally()
         start = time.perf_counter() + START_DELAY_SECONDS

@@ -1,11 +1,8 @@
 """Open-loop load: when each message is sent, by whom, and how the latencies add up.
 
 A step offers `rate` messages a second for `duration` seconds, on a schedule fixed in
-advance that does not wait for replies: the messages arrive at random moments, as
-residents' do (a Poisson process), not on a metronome. (With evenly spaced messages, 20 ms
-apart at 50/s, about as long as the slowest turn takes, a step's p95 jumped between two
-values, about 20 and 30 ms, depending on whether slightly more or fewer than 5% of
-messages met one still being answered: the same code measured 0.75x to 1.46x itself.)
+advance that does not wait for replies: evenly spaced, or (with a seed) arriving at random
+moments as residents' messages do, in bursts (a Poisson process).
 Messages are dealt to "lanes" so that no lane sends faster than `min_gap` seconds apart
 (the channels' per-resident rate limits); a lane holds one resident's conversation after
 another, each following a script of turns.
@@ -38,16 +35,20 @@ class Send:
     turn: int
 
 
-def arrival_times(rate: float, duration: float, seed: int) -> list[float]:
-    """floor(rate * duration) moments in [0, duration), in order, at random as residents
-    come (a Poisson process with that many arrivals: independent uniform moments). The same
-    seed gives the same moments, so the ways compared in one round meet the same bursts."""
+def arrival_times(rate: float, duration: float, seed: int | None = None) -> list[float]:
+    """floor(rate * duration) moments in [0, duration), in order: 1/rate apart, or with a
+    seed at random (a Poisson process with that many arrivals: independent uniform moments;
+    the same seed gives the same moments, so ways compared in a round meet the same bursts)."""
+    count = int(math.floor(rate * duration + 1e-9))
+    if seed is None:
+        return [k / rate for k in range(count)]
     rng = random.Random(seed)
-    return sorted(rng.uniform(0, duration) for _ in range(int(math.floor(rate * duration + 1e-9))))
+    return sorted(rng.uniform(0, duration) for _ in range(count))
 
 
 def open_loop_schedule(
-    rate: float, duration: float, min_gap: float, script_lengths: Sequence[int], seed: int = 0
+    rate: float, duration: float, min_gap: float, script_lengths: Sequence[int],
+    seed: int | None = None,
 ) -> list[Send]:
     """The sends of one step, in time order, at `arrival_times(rate, duration, seed)`.
 

@@ -70,9 +70,11 @@ class _Way:
 
     def __init__(self, name: str, limit: float, calls: list[tuple[str, float]]) -> None:
         self.name, self.limit, self.calls = name, limit, calls
+        self.seeds: list[int | None] = []
 
-    async def run_step(self, rate: float, duration: float, seed: int = 0) -> StepResult:
+    async def run_step(self, rate: float, duration: float, seed: int | None = None) -> StepResult:
         self.calls.append((self.name, rate))
+        self.seeds.append(seed)
         return step(rate, 50 if rate <= self.limit else 5_000, {})
 
 
@@ -133,3 +135,16 @@ def test_pooled_rounds_add_up_and_average_cpu_by_messages() -> None:
     with pytest.raises(ValueError):
         pooled([first, StepResult(rate=25, sent=1, latencies_ms=[1.0], errors=0, lost=0,
                                   seconds=1.0)])
+
+
+async def test_with_random_arrivals_the_ways_of_a_round_share_its_arrivals(monkeypatch) -> None:
+    from bot.bench import load
+
+    monkeypatch.setattr(load, "PAUSE_SECONDS", 0.0)
+    ways = [(_Way(name, 100, []), {}) for name in ("handle_text", "sms")]
+    await load.interleaved_ladders(ways, [25], 1.0, {}, {25: 3}, random_arrivals=True)
+    (base, _), (sms, _) = ways
+    assert base.seeds[1:] == sms.seeds[1:]  # after each way's warm-up step
+    assert len(set(base.seeds[1:])) == 3 and None not in base.seeds[1:]
+    await load.interleaved_ladders(ways, [25], 1.0, {})
+    assert base.seeds[-1] is None  # evenly spaced unless asked

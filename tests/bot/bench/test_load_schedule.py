@@ -18,7 +18,15 @@ from bot.bench.schedule import (
 )
 
 
-def test_the_schedule_offers_rate_times_duration_messages_arriving_at_random() -> None:
+def test_the_schedule_offers_rate_times_duration_messages_evenly_spaced() -> None:
+    sends = open_loop_schedule(25, 10, 3.2, [5, 4])
+    assert len(sends) == 250
+    gaps = {round(b.at - a.at, 9) for a, b in zip(sends, sends[1:], strict=False)}
+    assert gaps == {0.04}
+    assert sends[0].at == 0
+
+
+def test_with_a_seed_the_messages_arrive_at_random_moments() -> None:
     sends = open_loop_schedule(50, 20, 3.2, [5, 4], seed=7)
     assert len(sends) == 1000
     moments = [send.at for send in sends]
@@ -40,7 +48,7 @@ def test_the_same_seed_gives_the_same_arrivals_and_another_seed_others() -> None
 
 
 def test_no_conversation_sends_faster_than_the_minimum_gap() -> None:
-    for seed in range(5):
+    for seed in (None, 0, 1, 2, 3):
         sends = open_loop_schedule(100, 10, 6.5, script_lengths(), seed)
         times: dict[int, list[float]] = defaultdict(list)
         for send in sends:
