@@ -3,10 +3,10 @@
 The overhead is a channel's p95 over bare `Agent.handle_text`'s. At the rates where it is
 judged, each way runs in rounds that take turns with the others; a channel's round is
 compared with the baseline's round of the same turn, and the median of those ratios is
-the overhead. Why not the ratio of the rounds pooled: the baseline against itself (the
-`--control` way) gave a pooled ratio of 0.75x to 1.33x at 50/s in three runs of the same
-code, because one slow round (a busy moment on the shared machine) sets the pooled p95; a
-median of paired rounds is not moved by one. The pooled ratio is reported too.
+the overhead, so one slow round (a busy moment on the shared machine) does not set it as
+it sets the pooled rounds' p95 (also reported). How far to trust it: run `--control`.
+The baseline against itself measured 0.97x at 25/s but 1.46x at 50/s (README, "Speed
+under load", says why 50/s is so unsteady on this machine).
 """
 
 from __future__ import annotations
