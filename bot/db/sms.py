@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.base import Base
+from bot.db.prepared import ConnectionTransaction, KeptTransaction, short_transaction
 from bot.db.session import session_scope
 from bot.db.types import UtcDateTime
 
@@ -126,6 +127,9 @@ def _outbound_text(row: SmsOutbound) -> OutboundText:
 # The functions a text passes through on every turn run statements built once, here, with
 # bound parameters: building a statement per call (and SQLAlchemy's cache key for it) cost
 # several times the query itself (0.46 -> 0.10 ms for the claim; scratch timing loop).
+# They run in a `short_transaction`: on SQLite, compiled once and run on a kept connection
+# (0.10 -> 0.04 ms for the claim).
+Transaction = KeptTransaction | ConnectionTransaction
 _INBOUND = SmsInbound.__table__
 _OPT_OUT = SmsOptOut.__table__
 _OPTIONS = SmsPendingOptions.__table__
@@ -133,6 +137,7 @@ _OUTBOUND = SmsOutbound.__table__
 
 _CLAIM = insert(_INBOUND)
 _OPTED_OUT = select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == bindparam("number"))
+
 
 def _options_column(column: Any) -> Any:
     return select(column).where(_OPTIONS.c.number_hash == bindparam("number")).scalar_subquery()
@@ -151,15 +156,15 @@ _KEEP_OPTIONS = insert(_OPTIONS)
 def claim_inbound(engine: Engine, provider: str, message_id: str, number_hash: str) -> bool:
     """Record a provider's message id; False when it was already recorded (a retry)."""
     try:
-        with engine.begin() as connection:
-            _claim(connection, provider, message_id, number_hash)
+        with short_transaction(engine) as transaction:
+            _claim(transaction, provider, message_id, number_hash)
     except IntegrityError:
         return False
     return True
 
 
-def _claim(connection: Connection, provider: str, message_id: str, number_hash: str) -> None:
-    connection.execute(
+def _claim(transaction: Transaction, provider: str, message_id: str, number_hash: str) -> None:
+    transaction.run(
         _CLAIM,
         {
             "provider": provider,
@@ -200,9 +205,9 @@ class NumberState:
 
 
 def _number_state(
-    connection: Connection, number_hash: str, options_max_age: timedelta
+    transaction: Transaction, number_hash: str, options_max_age: timedelta
 ) -> NumberState:
-    row = connection.execute(_STATE_OF, {"number": number_hash}).one()
+    row = transaction.one(_STATE_OF, {"number": number_hash})
     opted_out = bool(row.opted_out)
     if row.options_json is None:
         return NumberState(opted_out, [], False)
@@ -212,8 +217,8 @@ def _number_state(
 
 def number_state(engine: Engine, number_hash: str, options_max_age: timedelta) -> NumberState:
     """Whether the number opted out and the options last offered to it, in one read."""
-    with engine.connect() as connection:
-        return _number_state(connection, number_hash, options_max_age)
+    with short_transaction(engine) as transaction:
+        return _number_state(transaction, number_hash, options_max_age)
 
 
 def claim_with_state(
@@ -222,23 +227,25 @@ def claim_with_state(
     """`claim_inbound` and `number_state` in one transaction: the state, or None for a
     message id already recorded. For a text with none before it still to process."""
     try:
-        with engine.begin() as connection:
-            _claim(connection, provider, message_id, number_hash)
-            return _number_state(connection, number_hash, options_max_age)
+        with short_transaction(engine) as transaction:
+            _claim(transaction, provider, message_id, number_hash)
+            return _number_state(transaction, number_hash, options_max_age)
     except IntegrityError:
         return None
 
 
 def save_options(engine: Engine, number_hash: str, options: list[dict[str, Any]]) -> None:
     """Remember the options just offered (an empty list forgets earlier ones)."""
-    with engine.begin() as connection:
-        _save_options(connection, number_hash, options)
+    with short_transaction(engine) as transaction:
+        _save_options(transaction, number_hash, options)
 
 
-def _save_options(connection: Connection, number_hash: str, options: list[dict[str, Any]]) -> None:
-    connection.execute(_FORGET_OPTIONS, {"number": number_hash})
+def _save_options(
+    transaction: Transaction, number_hash: str, options: list[dict[str, Any]]
+) -> None:
+    transaction.run(_FORGET_OPTIONS, {"number": number_hash})
     if options:
-        connection.execute(
+        transaction.run(
             _KEEP_OPTIONS,
             {
                 "number_hash": number_hash,
@@ -339,26 +346,24 @@ def _store(
     status_for: Callable[[bool], str],
     options: list[dict[str, Any]] | None,
 ) -> StoredText:
-    with engine.begin() as connection:
+    with short_transaction(engine) as transaction:
         if options is not None:
-            _save_options(connection, new.recipient_hash, options)
-        return _add_outbound(connection, new, status_for)
+            _save_options(transaction, new.recipient_hash, options)
+        return _add_outbound(transaction, new, status_for)
 
 
 def _add_outbound(
-    connection: Connection, new: NewText, status_for: Callable[[bool], str]
+    transaction: Transaction, new: NewText, status_for: Callable[[bool], str]
 ) -> StoredText:
     """Insert `new` with the status `status_for(opted out)` gives, unless its key is stored."""
-    found = connection.execute(
-        _OPT_OUT_AND_KEY, {"number": new.recipient_hash, "key": new.key}
-    ).one()
+    found = transaction.one(_OPT_OUT_AND_KEY, {"number": new.recipient_hash, "key": new.key})
     opted_out = bool(found.opted_out)
     if found.id is not None:
         return StoredText(OutboundText(*found[1:]), False, opted_out)
     moment = utcnow()
     status = status_for(opted_out)
     attempts = 1 if status == STATUS_SENT else 0
-    new_id = connection.execute(
+    new_id = transaction.run(
         _ADD_OUTBOUND,
         {
             "idempotency_key": new.key,
@@ -372,7 +377,9 @@ def _add_outbound(
             "created_at": moment,
             "updated_at": moment,
         },
-    ).inserted_primary_key[0]
+    )
+    if new_id is None:
+        raise LookupError("the database gave no id for the stored text")
     text = OutboundText(new_id, new.key, new.recipient, new.body, status, attempts, None, moment)
     return StoredText(text, True, opted_out)
 
