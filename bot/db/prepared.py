@@ -194,8 +194,11 @@ class ConnectionTransaction:
         return result.inserted_primary_key[0] if isinstance(statement, Insert) else None
 
 
+Transaction = KeptTransaction | ConnectionTransaction
+
+
 @contextmanager
-def short_transaction(engine: Engine) -> Iterator[KeptTransaction | ConnectionTransaction]:
+def short_transaction(engine: Engine) -> Iterator[Transaction]:
     """A transaction for a few prepared statements, run where `bot.db.calls.run_db` runs
     them: on SQLite through the engine's kept connection, elsewhere through SQLAlchemy
     (a database server's connection is used from worker threads, one at a time each)."""

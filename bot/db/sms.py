@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.base import Base
-from bot.db.prepared import ConnectionTransaction, KeptTransaction, short_transaction
+from bot.db.prepared import Transaction, short_transaction
 from bot.db.session import session_scope
 from bot.db.types import UtcDateTime
 
@@ -128,8 +128,7 @@ def _outbound_text(row: SmsOutbound) -> OutboundText:
 # bound parameters: building a statement per call (and SQLAlchemy's cache key for it) cost
 # several times the query itself (0.46 -> 0.10 ms for the claim; scratch timing loop).
 # They run in a `short_transaction`: on SQLite, compiled once and run on a kept connection
-# (0.10 -> 0.04 ms for the claim).
-Transaction = KeptTransaction | ConnectionTransaction
+# (0.165 -> 0.058 ms for the claim with the number's state, in the same loop).
 _INBOUND = SmsInbound.__table__
 _OPT_OUT = SmsOptOut.__table__
 _OPTIONS = SmsPendingOptions.__table__
