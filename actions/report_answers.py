@@ -34,6 +34,32 @@ def light_fault_in(text: str) -> bool:
     return bool(_LIGHT_FAULT.search(str(text or "")[:200]))
 
 
+# Things people dump, named well enough to send a crew: 'rubbish', 'stuff' or 'a load of
+# junk' alone are not, so then the form still asks what it is and how much.
+_DUMPED_THING = re.compile(
+    r"\b(?:mattress(?:es)?|sofas?|settees?|couch(?:es)?|arm ?chairs?|chairs?|tables?|"
+    r"wardrobes?|(?<!flower )beds?|furniture|carpets?|fridges?|freezers?|fridge[- ]freezers?|"
+    r"washing machines?|cookers?|ovens?|white goods|microwaves?|tvs?|televisions?|"
+    r"tyres?|tires?|(?:black |bin |rubbish |builders'? )?bags|bin ?bags?|sacks?|rubble|"
+    r"bricks?|plasterboard|asbestos|builders'? (?:waste|rubbish)|garden waste|branches|"
+    r"paint(?: tins| pots)?|(?:shopping )?trolleys?|prams?|toilets?|boxes|cardboard|"
+    r"car parts|bikes?|bicycles?)\b",
+    re.IGNORECASE,
+)
+
+
+def dumped_things_in(text: str) -> bool:
+    """'someone dumped a mattress on Mill Lane': the first message says what was dumped."""
+    return bool(_DUMPED_THING.search(str(text or "")[:200]))
+
+
+# A report form's question about the problem that a first message can already answer.
+FIRST_MESSAGE_DESCRIBES = {
+    "street_light_form": light_fault_in,
+    "fly_tipping_form": dumped_things_in,
+}
+
+
 def yes_or_no(text: str) -> bool | None:
     """True for a thumbs-up or 'send it', False for a thumbs-down or 'wrong', else None."""
     said = " ".join(str(text or "").strip().lower().rstrip(".!").split())[:40]

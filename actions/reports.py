@@ -21,8 +21,8 @@ from actions.form_asides import (
 )
 from actions.messaging import say, text
 from actions.report_answers import (
+    FIRST_MESSAGE_DESCRIBES,
     NOTHING_MORE,
-    light_fault_in,
     messages_since_form_start,
     yes_or_no,
 )
@@ -95,7 +95,8 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         events: list[EventType],
     ) -> list[EventType]:
         """'There's a pothole outside 14 High Street', 'the light outside 5 Abbey Road is
-        flickering': what the first message already says is not asked again."""
+        flickering', 'someone dumped a sofa on Mill Lane': what the first message already
+        says is not asked again."""
         message = str(tracker.latest_message.get("text") or "")
         result: dict[str, Any] = {}
         place = place_in(message)
@@ -103,7 +104,8 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
                 and not validated(events, "problem_location")):
             result |= await self.validate_problem_location(place.phrase, dispatcher, tracker,
                                                            domain)
-        if (self.form == "street_light_form" and light_fault_in(message)
+        describes = FIRST_MESSAGE_DESCRIBES.get(self.form)
+        if (describes is not None and describes(message)
                 and tracker.get_slot("problem_description") is None):
             result |= await self.validate_problem_description(message, dispatcher, tracker,
                                                               domain)

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.address_steps import address_in_sentence, find_postcode, nearest_number
 from actions.missed_bin import ValidateMissedBinForm
-from actions.report_answers import yes_or_no
+from actions.report_answers import dumped_things_in, yes_or_no
 from actions.report_places import place_in, with_street
 from actions.reports import ValidateFlyTippingForm, ValidatePotholeForm, ValidateStreetLightForm
 from actions.status import reference_in_sentence
@@ -85,6 +85,37 @@ async def test_the_street_said_first_is_added_to_a_location_without_one(assistan
     tracker.events[:0] = [user("someone dumped a mattress on Mill Lane", "report_fly_tipping")]
     events = await ValidateFlyTippingForm().run(dispatcher, tracker, domain)
     assert slot_events(events)["problem_location"] == "near number 4, Mill Lane"
+
+
+async def test_what_was_dumped_in_the_first_message_is_not_asked_again(assistant, domain):
+    tracker = form_tracker("fly_tipping_form", {}, text="someone's dumped a fridge and 3 "
+                           "black bags outside 12 Mill Lane", intent="report_fly_tipping")
+    events = await ValidateFlyTippingForm().run(CollectingDispatcher(), tracker, domain)
+    slots = slot_events(events)
+    assert slots["problem_location"] == "outside 12 Mill Lane"
+    assert slots["problem_description"] == (
+        "someone's dumped a fridge and 3 black bags outside 12 Mill Lane"
+    )
+
+    # 'Rubbish' alone does not say what a crew will find: the form still asks.
+    tracker = form_tracker("fly_tipping_form", {}, text="rubbish dumped outside 12 Mill Lane",
+                           intent="report_fly_tipping")
+    dispatcher = CollectingDispatcher()
+    events = await ValidateFlyTippingForm().run(dispatcher, tracker, domain)
+    slots = slot_events(events)
+    assert slots["problem_location"] == "outside 12 Mill Lane"
+    assert "problem_description" not in slots
+
+
+def test_what_was_dumped_in_first_messages():
+    named = ["someone dumped a mattress on Mill Lane", "old FRIDGE-FREEZER left on the verge",
+             "5 black bags and a sofa by the garages", "builders rubble on the green",
+             "a pile of tyres in the lay-by", "shopping trolley dumped in the brook"]
+    vague = ["report fly tipping", "someone has dumped rubbish in the lane",
+             "load of junk by the garages", "flytipping in the flower beds on Mill Lane",
+             "rubbish dumped outside my door"]
+    assert [text for text in named if not dumped_things_in(text)] == []
+    assert [text for text in vague if dumped_things_in(text)] == []
 
 
 def test_yes_or_no_in_other_shapes():

@@ -231,15 +231,28 @@ def test_a_pothole_placed_in_the_first_message_skips_the_where_question(
     assert stored(council_db, reference).location == "outside 11 Church Street"
 
 
-def test_fly_tipping_keeps_the_street_from_the_first_message(conversation, council_db):
+def test_fly_tipping_keeps_the_street_and_what_was_dumped_from_the_first_message(
+    conversation, council_db
+):
     conversation.reply("someone dumped a mattress on Mill Lane")
-    conversation.reply("near number 4")
-    summary = conversation.reply("a mattress and 5 black bags")
+    summary = conversation.reply("near number 4")
     assert "Where: near number 4, Mill Lane" in summary
+    assert "Details: someone dumped a mattress on Mill Lane" in summary
     reference = reference_in(conversation.reply("yes"), "FT")
     request = stored(council_db, reference)
     assert request.location == "near number 4, Mill Lane"
-    assert request.description == "a mattress and 5 black bags"
+    assert request.description == "someone dumped a mattress on Mill Lane"
+
+
+def test_fly_tipping_asks_what_was_dumped_when_the_first_message_does_not_say(
+    conversation, council_db
+):
+    conversation.reply("someone has dumped rubbish on Mill Lane")
+    assert "What has been dumped" in conversation.reply("near number 4")
+    summary = conversation.reply("a mattress and 5 black bags")
+    assert "Details: a mattress and 5 black bags" in summary
+    reference = reference_in(conversation.reply("yes"), "FT")
+    assert stored(council_db, reference).description == "a mattress and 5 black bags"
 
 
 def test_an_unclear_reply_at_the_summary_sends_nothing_and_asks_yes_or_no(
