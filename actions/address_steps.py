@@ -13,7 +13,13 @@ from actions.database import ServiceDown, with_session
 from actions.form_asides import answer_aside, offer_help_when_stuck
 from actions.messaging import say
 from bot.postcodes import normalise_postcode
-from bot.services.addresses import AddressRecord, addresses_for_postcode, match_address
+from bot.services.addresses import (
+    AddressRecord,
+    StreetLookup,
+    address_on_street,
+    addresses_for_postcode,
+    match_address,
+)
 
 MAX_ADDRESS_BUTTONS = 6
 MAX_ANSWER_LENGTH = 200
@@ -40,11 +46,18 @@ def find_postcode(text: str) -> str | None:
 async def validate_postcode_step(
     value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> dict[str, Any]:
-    """Check the postcode; fill the address too when it is the only one or was given."""
-    postcode = find_postcode(str(value or ""))
-    aside = answer_aside(dispatcher, tracker, "postcode", found_value=postcode is not None)
+    """Check the postcode; fill the address too when it is the only one or was given.
+    Without a postcode, a house and street of the council's ('14 Elm Rd') will do."""
+    typed = str(value or "")[:MAX_ANSWER_LENGTH]
+    postcode = find_postcode(typed)
+    street = None if postcode else await with_session(address_on_street, typed)
+    aside = answer_aside(
+        dispatcher, tracker, "postcode", found_value=postcode is not None or street is not None
+    )
     if aside is not None:
         return {"postcode": None, **aside}
+    if street is not None:
+        return _from_street(street, dispatcher)
     if postcode is None:
         say(dispatcher, "postcode_invalid")
         offer_help_when_stuck(dispatcher, tracker, "postcode")
@@ -68,6 +81,25 @@ async def validate_postcode_step(
             address_in_sentence(addresses, rest, tracker))
         if chosen is not None:
             slots["address_uprn"] = chosen.uprn
+    return slots
+
+
+def street_slots(street: StreetLookup) -> dict[str, Any] | None:
+    """The slots a street named without a postcode fills: the address when the house was
+    named too, else the postcode when the street has only one (the form then asks which
+    house). None when the street has several postcodes and no house was named."""
+    if street.address is not None:
+        return {"postcode": street.address.postcode, "address_uprn": street.address.uprn}
+    if len(street.postcodes) == 1:
+        return {"postcode": street.postcodes[0]}
+    return None
+
+
+def _from_street(street: StreetLookup, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    slots = street_slots(street)
+    if slots is None:
+        say(dispatcher, "street_has_several_postcodes", street=street.street)
+        return {"postcode": None}
     return slots
 
 
@@ -143,6 +175,22 @@ class AddressSlotValidation:
     Mix into a FormValidationAction; if the address data cannot be read, the resident is told
     plainly and the form ends.
     """
+
+    async def extract_postcode(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """'Bin day for 14 Elm Road': a house and street in the message that starts the form
+        answer the postcode question before it is asked (a postcode there is an entity)."""
+        if tracker.get_slot("requested_slot") is not None or tracker.get_slot("postcode"):
+            return {}
+        text = str(tracker.latest_message.get("text") or "")[:MAX_ANSWER_LENGTH]
+        if find_postcode(text) is not None:
+            return {}
+        try:
+            street = await with_session(address_on_street, text)
+        except ServiceDown:
+            return {}  # the form asks for the postcode, and says then if it cannot look
+        return (street_slots(street) or {}) if street is not None else {}
 
     async def validate_postcode(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -1,4 +1,5 @@
-"""Addresses: find a resident's home by postcode, then by what they type ('12', 'Rose Cottage')."""
+"""Addresses: find a resident's home by postcode, then by what they type ('12', 'Rose Cottage'),
+or by house and street when they do not know the postcode ('14 Elm Rd')."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ ABBREVIATIONS = {
     "pl": "place", "sq": "square", "tce": "terrace", "apt": "flat", "apartment": "flat",
 }
 LEADING_WORDS = ("i live at", "it is", "its", "house number", "number", "num", "no", "at")
+# The last word of a street's name, after ABBREVIATIONS: where to look for one in a message.
+STREET_TYPES = frozenset((
+    "road", "street", "lane", "avenue", "close", "crescent", "drive", "court", "gardens",
+    "place", "square", "terrace", "way", "grove", "hill", "parade", "row", "walk", "green",
+    "park", "mews", "rise", "view", "vale", "gate", "end", "croft", "meadow", "meadows",
+))
+STREET_NAME_WORDS = 4  # 'Upper Church Hill Road': the words before the street type, at most
 MAX_TEXT = 120
 _NUMBERED = re.compile(r"^\d+[a-z]?$", re.IGNORECASE)
 
@@ -121,3 +129,55 @@ def match_address(addresses: list[AddressRecord], text: str) -> AddressRecord | 
         if len(found) > 1:
             return None
     return None
+
+
+@dataclass(frozen=True)
+class StreetLookup:
+    """What a message without a postcode says about an address: the street it names (as the
+    council spells it), its postcodes, and the one address on it the message names, if any."""
+
+    street: str
+    postcodes: tuple[str, ...]
+    address: AddressRecord | None
+
+
+def _street_names_in(said: str) -> set[str]:
+    """Every run of words ending in a street type, without numbers: '14 elm road' ->
+    {'elm road'}; 'i live at 3 the crescent' -> {'crescent', 'the crescent', ...}."""
+    words = said.split()
+    names = set()
+    for end, word in enumerate(words):
+        if word not in STREET_TYPES:
+            continue
+        for start in range(max(0, end - STREET_NAME_WORDS), end + 1):
+            run = words[start:end + 1]
+            if not any(ch.isdigit() for w in run for ch in w):
+                names.add(" ".join(run))
+    return names
+
+
+def address_on_street(session: Session, text: str) -> StreetLookup | None:
+    """The street `text` names and, if it names one, the address on it: '14 Elm Rd' ->
+    Elm Road, OB2 5JQ, 14 Elm Road. None when no street of the council's is named (or more
+    than one is)."""
+    if not isinstance(text, str) or len(text) > MAX_TEXT:
+        return None
+    said = _normalise(text)
+    names = _street_names_in(said)
+    if not names:
+        return None
+    streets = {
+        street for street in session.scalars(select(Address.street).distinct())
+        if _normalise(street) in names
+    }
+    if len(streets) != 1:
+        return None
+    street = streets.pop()
+    rows = session.scalars(select(Address).where(Address.street == street))
+    addresses = sorted((_record(row) for row in rows), key=lambda r: natural_key(r.house))
+    postcodes = tuple(sorted({a.postcode for a in addresses}))
+    # 'my address is 14 Elm Road': the house is the word just before the street.
+    before, _, after = said.partition(_normalise(street))
+    just_before = " ".join(before.split()[-1:] + [_normalise(street)] + after.split())
+    address = match_address(addresses, text) or match_address(addresses, just_before)
+    return StreetLookup(street, postcodes, address)

@@ -28,6 +28,18 @@ def test_bin_day_refuses_a_malformed_postcode_then_carries_on(conversation):
     assert "house number or name" in conversation.reply("ob25jq")
 
 
+def test_bin_day_for_a_resident_who_does_not_know_the_postcode(conversation):
+    conversation.reply("what day is bin day")
+    assert "house number and street" in conversation.reply("not sure")
+    assert "Next collections for 7 Elm Road" in conversation.reply("7 elm rd")
+
+
+def test_bin_day_with_a_house_and_street_in_the_first_message(conversation):
+    assert "Next collections for 12 Elm Road" in conversation.reply(
+        "what day are the bins collected at 12 Elm Road"
+    )
+
+
 def test_missed_bin_report_then_its_status(conversation):
     conversation.reply("my bin wasn't collected yesterday")
     conversation.reply("OB2 5JQ")

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from bot.db.session import session_scope
 from bot.services.addresses import (
     AddressRecord,
+    address_on_street,
     addresses_for_postcode,
     find_address,
     match_address,
@@ -84,3 +85,34 @@ def test_match_address_gives_none_when_absent_or_ambiguous(
     loaded_engine: Engine, typed: str
 ) -> None:
     assert match_address(_at(loaded_engine, "OB5 9UB"), typed) is None
+
+
+def _on_street(engine: Engine, text: str) -> tuple[str, tuple[str, ...], str | None] | None:
+    with session_scope(engine) as session:
+        found = address_on_street(session, text)
+    if found is None:
+        return None
+    return found.street, found.postcodes, found.address.label if found.address else None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("14 Elm Rd", ("Elm Road", ("OB2 5JQ",), "14 Elm Road")),
+        ("my address is 14 elm road, Oakbridge", ("Elm Road", ("OB2 5JQ",), "14 Elm Road")),
+        ("3 the crescent", ("The Crescent", ("OB3 7PL",), "3 The Crescent")),
+        ("Rose Cottage, Heron Close", ("Heron Close", ("OB4 3TY",), "Rose Cottage, Heron Close")),
+        ("14 high st", ("High Street", ("OB5 9UB",), "14 High Street")),
+        ("elm road", ("Elm Road", ("OB2 5JQ",), None)),
+        ("99 Elm Road", ("Elm Road", ("OB2 5JQ",), None)),
+        ("7 abbey road", ("Abbey Road", ("OB1 1AA", "OB1 1AB"), "7 Abbey Road")),
+        ("Abbey Road", ("Abbey Road", ("OB1 1AA", "OB1 1AB"), None)),
+        ("12 Nowhere Road", None),
+        ("I don't know it", None),
+        ("", None),
+    ],
+)
+def test_a_house_and_street_are_found_without_a_postcode(
+    loaded_engine: Engine, typed: str, expected: tuple[str, tuple[str, ...], str | None] | None
+) -> None:
+    assert _on_street(loaded_engine, typed) == expected
