@@ -12,6 +12,7 @@ from actions.database import ServiceDown, with_session
 from actions.messaging import say
 from actions.report_answers import NOTHING_MORE
 from actions.reports import bins_at
+from actions.status import reference_message
 from bot.services.addresses import find_address
 
 
@@ -92,7 +93,7 @@ class AskReference(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        say(dispatcher, "ask_reference")
+        say(dispatcher, reference_message("ask_reference"))
         return []
 
 

@@ -19,6 +19,7 @@ from bot.clock import now, uk_date
 from bot.content import get_content
 from bot.references import normalise_reference
 from bot.services.case_system import RequestNotFound, RequestStatus
+from bot.services.case_system_factory import read_reference, uses_open311
 from bot.services.lookup_throttle import is_throttled, record_failed_lookup
 from bot.settings import get_settings
 
@@ -36,6 +37,29 @@ def reference_in_sentence(value: Any) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def reference_typed(value: Any) -> str | None:
+    """The one reference in an answer, in the case system's own form: 'it's mb 204117 I
+    think' -> 'MB-204117'; on Open311, the one word with a digit that can be its id."""
+    typed = str(value or "")[:200]
+    whole = read_reference(typed[:80])
+    if whole is not None:
+        return whole
+    if not uses_open311():
+        return reference_in_sentence(typed)
+    found = {
+        read_reference(word.strip(".,;:!?\"'()#"))
+        for word in typed.split() if any(ch.isdigit() for ch in word)
+    }
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def reference_message(key: str) -> str:
+    """The content key for talking about references: Open311's are the server's own, so
+    their wording cannot describe our 'MB-204117' shape."""
+    return f"{key}_open311" if uses_open311() else key
+
+
 class ValidateRequestStatusForm(GiveWayToInterruptions, FormValidationAction):
     def name(self) -> str:
         return "validate_request_status_form"
@@ -43,12 +67,12 @@ class ValidateRequestStatusForm(GiveWayToInterruptions, FormValidationAction):
     async def validate_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        reference = normalise_reference(str(value or "")[:40]) or reference_in_sentence(value)
+        reference = reference_typed(value)
         aside = answer_aside(dispatcher, tracker, "reference", found_value=reference is not None)
         if aside is not None:
             return {"reference": None, **aside}
         if reference is None:
-            say(dispatcher, "reference_invalid")
+            say(dispatcher, reference_message("reference_invalid"))
             offer_help_when_stuck(dispatcher, tracker, "reference")
             return {"reference": None}
         return {"reference": reference}

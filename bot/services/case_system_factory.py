@@ -11,6 +11,23 @@ CASE_SYSTEMS = ("local", "open311")
 _CATEGORY = re.compile(r"^[a-z_]{1,40}$")
 
 
+def uses_open311(settings: Settings | None = None) -> bool:
+    """Whether requests live in an Open311 server, with its own references."""
+    return ((settings or get_settings()).case_system or "").strip().lower() == "open311"
+
+
+def read_reference(text: str, settings: Settings | None = None) -> str | None:
+    """A reference as a resident typed it, in the case system's own form: 'mb 204117' ->
+    'MB-204117' locally, '#638344' -> '638344' on Open311. None when it cannot be one."""
+    if uses_open311(settings):
+        from bot.services.open311 import Open311CaseSystem
+
+        return Open311CaseSystem.normalise_reference(text)
+    from bot.references import normalise_reference
+
+    return normalise_reference(text)
+
+
 def get_case_system(settings: Settings | None = None) -> CaseSystem:
     """The CaseSystem named by `settings.case_system` ('local' or 'open311').
 

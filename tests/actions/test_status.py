@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.ask import AskReference
 from actions.status import ActionCheckStatus, ValidateRequestStatusForm, says_more
-from tests.actions.conftest import form_tracker, slot_events, texts
+from tests.actions.conftest import clear_caches, form_tracker, slot_events, texts
+from tests.bot.services.open311_server import Open311TestServer
 
 
 @pytest.mark.parametrize("typed", ["ph-473263", "PH 473263", "ph473263", " PH-473263 "])
@@ -84,3 +86,41 @@ async def test_repeated_failed_lookups_are_throttled_even_for_real_references(as
     assert "can't check any more references" in said
     # Another conversation is not affected.
     assert "we've received your report" in await check(domain, "PH-473263", sender="someone")
+
+
+@pytest.fixture
+def open311(assistant, monkeypatch):
+    """The actions pointed at a real Open311 server on loopback, whose ids are its own."""
+    with Open311TestServer() as server:
+        monkeypatch.setenv("CASE_SYSTEM", "open311")
+        monkeypatch.setenv("OPEN311_URL", server.url)
+        monkeypatch.setenv("OPEN311_API_KEY", server.api_key)
+        clear_caches()
+        yield server
+    clear_caches()
+
+
+@pytest.mark.parametrize("typed", ["638344", "#638344", "it's 638344 thanks", "ref: 638344."])
+async def test_an_open311_reference_is_read_in_the_servers_own_form(open311, domain, typed):
+    tracker = form_tracker("request_status_form", {}, {"reference": typed}, text=typed)
+    events = await ValidateRequestStatusForm().run(CollectingDispatcher(), tracker, domain)
+    assert slot_events(events)["reference"] == "638344"
+
+
+async def test_an_open311_reference_is_asked_for_and_checked_without_our_shape(open311, domain):
+    dispatcher = CollectingDispatcher()
+    await AskReference().run(dispatcher, form_tracker("request_status_form", {}), domain)
+    assert texts(dispatcher) == [
+        "What's the reference? It's in the message we sent when you reported it."
+    ]
+    typed = "'; select * from x"
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("request_status_form", {}, {"reference": typed}, text=typed)
+    events = await ValidateRequestStatusForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["reference"] is None
+    assert "Copy it from the message we sent you" in texts(dispatcher)[0]
+    assert "2 letters" not in texts(dispatcher)[0]
+
+    open311.add_request("638344", status="open", status_notes="A crew has been assigned.")
+    said = await check(domain, "638344")
+    assert said.startswith("638344: ") and "A crew has been assigned." in said

@@ -6,7 +6,7 @@ import pytest
 from open311_server import Open311TestServer
 
 from bot.services.case_system import NewRequest
-from bot.services.case_system_factory import get_case_system, parse_service_codes
+from bot.services.case_system_factory import get_case_system, parse_service_codes, read_reference
 from bot.services.open311 import Open311CaseSystem
 from bot.settings import Settings
 
@@ -69,3 +69,12 @@ def test_service_codes_are_read_from_category_equals_code_pairs():
 def test_malformed_service_codes_are_refused(text):
     with pytest.raises(ValueError, match="OPEN311_SERVICE_CODES"):
         parse_service_codes(text)
+
+
+def test_references_are_read_in_the_configured_case_systems_form():
+    local, open311 = Settings(case_system="local"), Settings(case_system="open311")
+    assert read_reference("mb 204117", local) == "MB-204117"
+    assert read_reference("638344", local) is None
+    assert read_reference(" #638344 ", open311) == "638344"
+    assert read_reference("Req-77a", open311) == "Req-77a"  # case kept: ids may be case-sensitive
+    assert read_reference("'; drop table x", open311) is None
