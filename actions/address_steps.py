@@ -19,6 +19,7 @@ from bot.services.addresses import (
     address_on_street,
     addresses_for_postcode,
     match_address,
+    mentions_a_street,
 )
 
 MAX_ADDRESS_BUTTONS = 6
@@ -50,7 +51,10 @@ async def validate_postcode_step(
     Without a postcode, a house and street of the council's ('14 Elm Rd') will do."""
     typed = str(value or "")[:MAX_ANSWER_LENGTH]
     postcode = find_postcode(typed)
-    street = None if postcode else await with_session(address_on_street, typed)
+    street = (
+        await with_session(address_on_street, typed)
+        if postcode is None and mentions_a_street(typed) else None
+    )
     aside = answer_aside(
         dispatcher, tracker, "postcode", found_value=postcode is not None or street is not None
     )
@@ -184,7 +188,7 @@ class AddressSlotValidation:
         if tracker.get_slot("requested_slot") is not None or tracker.get_slot("postcode"):
             return {}
         text = str(tracker.latest_message.get("text") or "")[:MAX_ANSWER_LENGTH]
-        if find_postcode(text) is not None:
+        if find_postcode(text) is not None or not mentions_a_street(text):
             return {}
         try:
             street = await with_session(address_on_street, text)

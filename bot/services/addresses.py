@@ -156,16 +156,22 @@ def _street_names_in(said: str) -> set[str]:
     return names
 
 
+def mentions_a_street(text: str) -> bool:
+    """Whether `text` could name a street ('14 elm rd'): checked before `address_on_street`,
+    so that a message naming none costs no database session."""
+    return isinstance(text, str) and len(text) <= MAX_TEXT and bool(
+        _street_names_in(_normalise(text))
+    )
+
+
 def address_on_street(session: Session, text: str) -> StreetLookup | None:
     """The street `text` names and, if it names one, the address on it: '14 Elm Rd' ->
     Elm Road, OB2 5JQ, 14 Elm Road. None when no street of the council's is named (or more
     than one is)."""
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
+    if not mentions_a_street(text):
         return None
     said = _normalise(text)
     names = _street_names_in(said)
-    if not names:
-        return None
     streets = {
         street for street in session.scalars(select(Address.street).distinct())
         if _normalise(street) in names
