@@ -4,9 +4,9 @@
                              [--channels web,sms] [--control] [--random-arrivals]
 
 Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa run`), then
-climbs a ladder of offered rates, open loop, three ways: bare `Agent.handle_text` in this
-process (the baseline), the web chat WebSocket and the SMS simulator webhook, one after the
-other at each rate (so that a drift in the machine's speed hits all three alike), each step
+climbs a ladder of offered rates, open loop, three ways given the same messages at the same
+moments (`step_sends`): bare `Agent.handle_text` in this process (the baseline), the web chat
+WebSocket and the SMS simulator webhook, one after the other at each rate (so that a drift in the machine's speed hits all three alike), each step
 on a server that has finished the previous one's work; at 25/s and 50/s they take turns
 `--rounds` times, starting with a different way each round, and a channel's overhead is
 the median of its rounds' p95 ratios to the baseline's rounds (`bot/bench/load_report.py`
@@ -44,7 +44,7 @@ from bot.bench.load_report import (
 from bot.bench.load_sms import SmsLoad
 from bot.bench.load_web import WebChatLoad
 from bot.bench.memory import PeakRss, cpu_seconds, status_kib
-from bot.bench.residents import SCRIPTS
+from bot.bench.residents import SCRIPTS, step_sends
 from bot.bench.schedule import StepResult, pooled
 from bot.bench.stack import MODEL, Stack, running_stack
 from bot.db.session import make_engine
@@ -82,7 +82,7 @@ async def measured_step(load: Any, rate: float, seconds: float, pids: dict[str, 
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     # At random: each round its own arrivals, the same for every way in it.
     seed = round(rate * 1000) + round_number if random_arrivals else None
-    step = await load.run_step(rate, seconds, seed)
+    step = await load.run_step(rate, step_sends(rate, seconds, seed))
     step.cpu_ms_per_message = {
         name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
         for name, pid in pids.items()
@@ -116,7 +116,7 @@ async def interleaved_ladders(
     into one step that keeps them. A way stops after its first unsustained step past
     REPORT_RATE."""
     for load, _pids in ways:
-        await load.run_step(2.0, 4.0)  # warm each path; not reported
+        await load.run_step(2.0, step_sends(2.0, 4.0))  # warm each path; not reported
     steps: dict[str, list[StepResult]] = {load.name: [] for load, _pids in ways}
     running = list(ways)
     for rate in rates:

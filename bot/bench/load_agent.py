@@ -1,5 +1,5 @@
 """The baseline: the same model and action server driven through bare `Agent.handle_text`,
-in this process, with no channel, at the same offered rates and message mix.
+in this process, with no channel, at the same offered rates with the same messages.
 
 The agent is loaded as `rasa run` loads it (`load_agent` with an endpoints file), with
 its own SQLite tracker database so the servers' data stay apart.
@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.bench.load_web import START_DELAY_SECONDS, Tally, _sleep_until, group_by_conversation
-from bot.bench.residents import SCRIPTS, message_for, script_lengths
-from bot.bench.schedule import Send, StepResult, open_loop_schedule
+from bot.bench.residents import SCRIPTS, message_for
+from bot.bench.schedule import Send, StepResult
 
-# The same spacing as the web chat, so the conversations overlap the same way.
-MIN_GAP_SECONDS = 3.2
 REPLY_TIMEOUT_SECONDS = 10.0
 
 
@@ -65,12 +63,9 @@ class AgentLoad:
             for turn in range(len(SCRIPTS[script])):
                 await self.agent.handle_text(message_for(script, turn), sender_id=sender)
 
-    async def run_step(
-        self, rate: float, duration: float, seed: int | None = None
-    ) -> StepResult:
-        """Offer `rate` messages a second for `duration` seconds (evenly, or at random
-        from `seed`: `open_loop_schedule`); wait for the replies."""
-        sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
+    async def run_step(self, rate: float, sends: list[Send]) -> StepResult:
+        """Send `sends` (a step at `rate` messages a second: `step_sends`), each at its
+        moment; wait for the replies."""
         senders = {c: f"bench-{uuid.uuid4().hex[:12]}"
                    for c in group_by_conversation(sends)}
         tally = Tally()

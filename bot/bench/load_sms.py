@@ -17,12 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.bench.load_web import START_DELAY_SECONDS, Tally, _sleep_until, group_by_conversation
-from bot.bench.residents import message_for, script_lengths, sms_e164, sms_number
-from bot.bench.schedule import Send, StepResult, open_loop_schedule
+from bot.bench.residents import message_for, sms_e164, sms_number
+from bot.bench.schedule import Send, StepResult
 from bot.db.sms import STATUS_SENT, SmsOutbound
 
-# The channel allows sms_rate_limit_per_minute (10) texts a minute per number.
-MIN_GAP_SECONDS = 6.5
 REPLY_TIMEOUT_SECONDS = 10.0
 POLL_SECONDS = 0.5
 
@@ -37,12 +35,9 @@ class SmsLoad:
         self.engine = engine
         self.next_serial = 0
 
-    async def run_step(
-        self, rate: float, duration: float, seed: int | None = None
-    ) -> StepResult:
-        """Offer `rate` texts a second for `duration` seconds (evenly, or at random
-        from `seed`: `open_loop_schedule`); wait for the replies."""
-        sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
+    async def run_step(self, rate: float, sends: list[Send]) -> StepResult:
+        """Send `sends` (a step at `rate` texts a second: `step_sends`), each at its
+        moment; wait for the replies."""
         conversations = group_by_conversation(sends)
         serials = {c: self.next_serial + i for i, c in enumerate(sorted(conversations))}
         self.next_serial += len(conversations)

@@ -17,11 +17,9 @@ from typing import Any
 from websockets.client import connect
 from websockets.exceptions import WebSocketException
 
-from bot.bench.residents import message_for, script_lengths, session_id
-from bot.bench.schedule import Send, StepResult, open_loop_schedule
+from bot.bench.residents import message_for, session_id
+from bot.bench.schedule import Send, StepResult
 
-# The channel allows 10 messages in 30 s per socket: a resident never comes close.
-MIN_GAP_SECONDS = 3.2
 CONNECT_LEAD_SECONDS = 0.6
 START_DELAY_SECONDS = 1.0
 REPLY_TIMEOUT_SECONDS = 10.0
@@ -75,12 +73,9 @@ class WebChatLoad:
         self.ws_url = ws_url
         self.frames_per_turn = frames_per_turn
 
-    async def run_step(
-        self, rate: float, duration: float, seed: int | None = None
-    ) -> StepResult:
-        """Offer `rate` messages a second for `duration` seconds (evenly, or at random
-        from `seed`: `open_loop_schedule`); wait for the replies."""
-        sends = open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
+    async def run_step(self, rate: float, sends: list[Send]) -> StepResult:
+        """Send `sends` (a step at `rate` messages a second: `step_sends`), each at its
+        moment; wait for the replies."""
         tally = Tally()
         start = time.perf_counter() + START_DELAY_SECONDS
         conversations = group_by_conversation(sends)

@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import uuid
 
+from bot.bench.schedule import Send, open_loop_schedule
+
+# A resident leaves at least this long between messages, whichever way they come (a
+# conversation of at most 6 turns then stays within both channels' per-resident limits:
+# 10 texts a minute from a number, 10 messages in 30 s from a web chat socket). Every way,
+# the baseline too, uses this one spacing, so that a step gives each the same messages:
+# with 6.5 s for the SMS alone, a 20 s SMS step had twice the bin-day look-ups and few of
+# the cheap goodbyes, and part of its "overhead" was that heavier mix.
+MIN_GAP_SECONDS = 3.2
+
 SCRIPTS: tuple[tuple[str, ...], ...] = (
     ("hello", "when is my bin day", "OB2 5JQ", "7", "thanks, bye"),
     ("hi there", "how do I pay my council tax", "when are my bins collected 7 Elm Road OB2 5JQ",
@@ -25,6 +35,12 @@ _SMS_BASE = 7_700_900_000
 def script_lengths() -> list[int]:
     """How many turns each script has, in SCRIPTS order."""
     return [len(script) for script in SCRIPTS]
+
+
+def step_sends(rate: float, duration: float, seed: int | None = None) -> list[Send]:
+    """The messages of one step, the same for every way: `open_loop_schedule` with the
+    residents' scripts and spacing (evenly spaced, or at random moments from `seed`)."""
+    return open_loop_schedule(rate, duration, MIN_GAP_SECONDS, script_lengths(), seed)
 
 
 def message_for(script: int, turn: int) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.bench.load_report import add_overhead, channel_line, overhead_by_rate, summary
-from bot.bench.schedule import StepResult, highest_sustained, pooled
+from bot.bench.residents import step_sends
+from bot.bench.schedule import Send, StepResult, highest_sustained, pooled
 
 
 def step(rate: float, latency: float, cpu: dict[str, float]) -> StepResult:
@@ -70,11 +71,11 @@ class _Way:
 
     def __init__(self, name: str, limit: float, calls: list[tuple[str, float]]) -> None:
         self.name, self.limit, self.calls = name, limit, calls
-        self.seeds: list[int | None] = []
+        self.sends: list[list[Send]] = []
 
-    async def run_step(self, rate: float, duration: float, seed: int | None = None) -> StepResult:
+    async def run_step(self, rate: float, sends: list[Send]) -> StepResult:
         self.calls.append((self.name, rate))
-        self.seeds.append(seed)
+        self.sends.append(sends)
         return step(rate, 50 if rate <= self.limit else 5_000, {})
 
 
@@ -137,6 +138,18 @@ def test_pooled_rounds_add_up_and_average_cpu_by_messages() -> None:
                                   seconds=1.0)])
 
 
+async def test_the_ways_of_a_round_are_given_the_same_messages(monkeypatch) -> None:
+    from bot.bench import load
+
+    monkeypatch.setattr(load, "PAUSE_SECONDS", 0.0)
+    ways = [(_Way(name, 100, []), {}) for name in ("handle_text", "websocket", "sms")]
+    await load.interleaved_ladders(ways, [25, 50], 1.0, {}, {25: 2})
+    (base, _), (web, _), (sms, _) = ways
+    assert base.sends == web.sends == sms.sends  # warm-up, 25/s twice, 50/s
+    assert base.sends[1] == step_sends(25, 1.0)  # evenly spaced unless asked
+    assert len(base.sends[3]) == 50
+
+
 async def test_with_random_arrivals_the_ways_of_a_round_share_its_arrivals(monkeypatch) -> None:
     from bot.bench import load
 
@@ -144,7 +157,7 @@ async def test_with_random_arrivals_the_ways_of_a_round_share_its_arrivals(monke
     ways = [(_Way(name, 100, []), {}) for name in ("handle_text", "sms")]
     await load.interleaved_ladders(ways, [25], 1.0, {}, {25: 3}, random_arrivals=True)
     (base, _), (sms, _) = ways
-    assert base.seeds[1:] == sms.seeds[1:]  # after each way's warm-up step
-    assert len(set(base.seeds[1:])) == 3 and None not in base.seeds[1:]
-    await load.interleaved_ladders(ways, [25], 1.0, {})
-    assert base.seeds[-1] is None  # evenly spaced unless asked
+    assert base.sends[1:] == sms.sends[1:]  # after each way's warm-up step
+    moments = [tuple(send.at for send in sends) for sends in base.sends[1:]]
+    assert len(set(moments)) == 3  # each round its own arrivals
+    assert all(sends != step_sends(25, 1.0) for sends in base.sends[1:])

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from bot.bench.residents import SCRIPTS, script_lengths, sms_e164, sms_number
+from bot.bench.residents import SCRIPTS, script_lengths, sms_e164, sms_number, step_sends
 from bot.bench.schedule import (
     SUSTAINED_P99_MS,
     StepResult,
@@ -16,6 +16,9 @@ from bot.bench.schedule import (
     open_loop_schedule,
     percentile,
 )
+from bot.settings import Settings
+from channels.sms.rate_limit import RateLimiter
+from channels.web.rate_limit import MessageRateLimit
 
 
 def test_the_schedule_offers_rate_times_duration_messages_evenly_spaced() -> None:
@@ -122,3 +125,25 @@ def test_scripts_greet_and_say_goodbye_and_sms_numbers_are_distinct() -> None:
     assert len({sms_e164(n) for n in range(1000)}) == 1000
     with pytest.raises(ValueError):
         sms_number(100_000)
+
+
+@pytest.mark.parametrize("seed", [None, 3])
+@pytest.mark.parametrize("rate", [10, 25, 50, 100])
+def test_no_simulated_resident_is_held_back_by_either_channels_rate_limit(
+    rate: float, seed: int | None
+) -> None:
+    # The limits as the channels make them: the SMS one per server from the settings'
+    # default, the web chat's per socket (a socket per conversation, as the bench opens).
+    now = [0.0]
+    texts = RateLimiter(Settings().sms_rate_limit_per_minute, clock=lambda: now[0])
+    sockets: dict[int, MessageRateLimit] = {}
+    for send in step_sends(rate, 60, seed):
+        now[0] = send.at
+        socket = sockets.setdefault(send.conversation, MessageRateLimit(clock=lambda: now[0]))
+        assert texts.allow(str(send.conversation)) and socket.allow()
+
+
+def test_every_turn_of_every_script_is_sent_in_a_step() -> None:
+    sends = step_sends(25, 20)
+    assert {(send.script, send.turn) for send in sends} == {
+        (script, turn) for script, turns in enumerate(SCRIPTS) for turn in range(len(turns))}
