@@ -6,15 +6,16 @@
 Starts the whole stack on loopback (SQLite in a temp dir, action server, `rasa run`), then
 climbs a ladder of offered rates, open loop, three ways given the same messages at the same
 moments (`step_sends`): bare `Agent.handle_text` in this process (the baseline), the web chat
-WebSocket and the SMS simulator webhook, one after the other at each rate (so that a drift in the machine's speed hits all three alike), each step
-on a server that has finished the previous one's work; at 25/s and 50/s they take turns
-`--rounds` times, starting with a different way each round, and a channel's overhead is
-the median of its rounds' p95 ratios to the baseline's rounds (`bot/bench/load_report.py`
-says why). A way stops at its first step that is not sustained (an error, a lost reply,
-or p99 over 2 s). `--control` adds the baseline a second time, as if it were a channel:
-its "overhead" is what the machine's noise alone gives. Messages are evenly spaced unless
-`--random-arrivals` (bursts as a Poisson process; a step's p95 then moves much more from
-round to round, as queues form in the bursts).
+WebSocket and the SMS simulator webhook, one after the other at each rate (so that a drift
+in the machine's speed hits all three alike), each step on a server that has finished the
+previous one's work; at 25/s and 50/s they take turns `--rounds` times, starting with a
+different way each round, and a channel's overhead is the median of its rounds' p95 ratios
+to the baseline's rounds (`bot/bench/load_report.py` says why). A way stops at its first
+step that is not sustained (an error, a lost reply, or p99 over 2 s). `--control` adds the
+baseline a second time, as if it were a channel: its "overhead" is what the machine's noise
+alone gives. Messages are evenly spaced unless `--random-arrivals` (bursts as a Poisson
+process; a step's p95 then moves much more from round to round, as queues form in the
+bursts).
 Prints a JSON line per step and round, one per way and a summary line.
 """
 
