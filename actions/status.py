@@ -54,6 +54,19 @@ def reference_typed(value: Any) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def open311_reference_unprompted(text: Any) -> str | None:
+    """The one Open311 id in a message that did not answer our question ('any update on
+    638344?'), or None. Stricter than an answer: a word of 5 or more digits (a year, a
+    house number or 'in 2 weeks' is not taken for an id); shorter ids are asked for."""
+    found = {
+        read_reference(word.strip(".,;:!?\"'()#"))
+        for word in str(text or "")[:200].split()
+        if sum(ch.isdigit() for ch in word) >= 5
+    }
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
 def reference_message(key: str) -> str:
     """The content key for talking about references: Open311's are the server's own, so
     their wording cannot describe our 'MB-204117' shape."""
@@ -63,6 +76,17 @@ def reference_message(key: str) -> str:
 class ValidateRequestStatusForm(GiveWayToInterruptions, FormValidationAction):
     def name(self) -> str:
         return "validate_request_status_form"
+
+    async def extract_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """On Open311, an id in the message that starts the form ('any update on 638344?')
+        answers the question before it is asked (our own 'MB-204117' shape is an entity)."""
+        if (not uses_open311() or tracker.get_slot("requested_slot") is not None
+                or tracker.get_slot("reference")):
+            return {}
+        reference = open311_reference_unprompted(tracker.latest_message.get("text"))
+        return {"reference": reference} if reference is not None else {}
 
     async def validate_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

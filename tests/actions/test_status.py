@@ -107,6 +107,36 @@ async def test_an_open311_reference_is_read_in_the_servers_own_form(open311, dom
     assert slot_events(events)["reference"] == "638344"
 
 
+@pytest.mark.parametrize("said", ["any update on 638344?", "what's happening with #638344",
+                                  "status of my report 638344 please"])
+async def test_an_open311_id_in_the_first_message_is_not_asked_for_again(open311, domain, said):
+    dispatcher = CollectingDispatcher()
+    tracker = form_tracker("request_status_form", {}, text=said, intent="check_request_status")
+    events = await ValidateRequestStatusForm().run(dispatcher, tracker, domain)
+    assert slot_events(events)["reference"] == "638344"
+    assert texts(dispatcher) == []
+
+
+@pytest.mark.parametrize("said", ["any update on my report from March 2025",
+                                  "I reported it 2 weeks ago at number 12",
+                                  "is 638344 or 638345 done", "what's the status of my report"])
+async def test_a_first_message_without_one_clear_open311_id_still_gets_the_question(
+    open311, domain, said
+):
+    tracker = form_tracker("request_status_form", {}, text=said, intent="check_request_status")
+    events = await ValidateRequestStatusForm().run(CollectingDispatcher(), tracker, domain)
+    assert "reference" not in slot_events(events)
+
+
+async def test_our_own_case_system_leaves_a_bare_number_in_the_first_message_alone(
+    assistant, domain
+):
+    tracker = form_tracker("request_status_form", {}, text="any update on 638344?",
+                           intent="check_request_status")
+    events = await ValidateRequestStatusForm().run(CollectingDispatcher(), tracker, domain)
+    assert "reference" not in slot_events(events)
+
+
 async def test_an_open311_reference_is_asked_for_and_checked_without_our_shape(open311, domain):
     dispatcher = CollectingDispatcher()
     await AskReference().run(dispatcher, form_tracker("request_status_form", {}), domain)
