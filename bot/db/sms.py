@@ -46,7 +46,11 @@ def utcnow() -> datetime:
 
 
 class SmsInbound(Base):
-    """One provider message id seen: the unique pair makes each one processed once."""
+    """One provider message id seen: the unique pair makes each one processed once.
+
+    Until it has been processed the row keeps the sender's number and the text, so that a
+    text accepted by a process that then stopped is not lost (`unfinished_inbound`); both
+    are cleared once it is done, leaving the hash."""
 
     __tablename__ = "sms_inbound"
     __table_args__ = (UniqueConstraint("provider", "provider_message_id"),)
@@ -56,6 +60,9 @@ class SmsInbound(Base):
     provider_message_id = Column(String(64), nullable=False)
     number_hash = Column(String(128), index=True, nullable=False)
     received_at = Column(UtcDateTime, default=utcnow, nullable=False)
+    sender = Column(String(32))
+    body = Column(Text)
+    processed_at = Column(UtcDateTime, index=True)
 
 
 class SmsOptOut(Base):
@@ -135,6 +142,12 @@ _OPTIONS = SmsPendingOptions.__table__
 _OUTBOUND = SmsOutbound.__table__
 
 _CLAIM = insert(_INBOUND)
+_PROCESSED = (
+    update(_INBOUND)
+    .where(_INBOUND.c.provider == bindparam("of_provider"),
+           _INBOUND.c.provider_message_id == bindparam("message_id"))
+    .values(processed_at=bindparam("done_at"), sender=None, body=None)
+)
 _OPTED_OUT = select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == bindparam("number"))
 
 
@@ -152,26 +165,63 @@ _FORGET_OPTIONS = delete(_OPTIONS).where(_OPTIONS.c.number_hash == bindparam("nu
 _KEEP_OPTIONS = insert(_OPTIONS)
 
 
-def claim_inbound(engine: Engine, provider: str, message_id: str, number_hash: str) -> bool:
-    """Record a provider's message id; False when it was already recorded (a retry)."""
+@dataclass(frozen=True)
+class Inbound:
+    """A validated text from a resident: provider, the provider's id, E.164 sender, body."""
+
+    provider: str
+    message_id: str
+    sender: str
+    body: str
+
+
+def claim_inbound(engine: Engine, text: Inbound, number_hash: str) -> bool:
+    """Record a provider's message id with the text, until it is processed; False when
+    the id was already recorded (a retry)."""
     try:
         with short_transaction(engine) as transaction:
-            _claim(transaction, provider, message_id, number_hash)
+            _claim(transaction, text, number_hash)
     except IntegrityError:
         return False
     return True
 
 
-def _claim(transaction: Transaction, provider: str, message_id: str, number_hash: str) -> None:
+def _claim(transaction: Transaction, text: Inbound, number_hash: str) -> None:
     transaction.run(
         _CLAIM,
         {
-            "provider": provider,
-            "provider_message_id": message_id,
+            "provider": text.provider,
+            "provider_message_id": text.message_id,
             "number_hash": number_hash,
             "received_at": utcnow(),
+            "sender": text.sender,
+            "body": text.body,
+            "processed_at": None,
         },
     )
+
+
+def mark_processed(engine: Engine, provider: str, message_id: str) -> None:
+    """The text is done with (answered, or deliberately not): forget its number and words."""
+    with short_transaction(engine) as transaction:
+        transaction.run(_PROCESSED, {"of_provider": provider, "message_id": message_id,
+                                     "done_at": utcnow()})
+
+
+def unfinished_inbound(engine: Engine, stale_after: timedelta, limit: int = 100) -> list[Inbound]:
+    """Texts received more than `stale_after` ago and never processed, oldest first: ones a
+    stopped process had accepted (a live one finishes its texts well within that)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_INBOUND.c.provider, _INBOUND.c.provider_message_id, _INBOUND.c.sender,
+                   _INBOUND.c.body)
+            .where(_INBOUND.c.processed_at.is_(None), _INBOUND.c.body.is_not(None),
+                   _INBOUND.c.sender.is_not(None),
+                   _INBOUND.c.received_at <= utcnow() - stale_after)
+            .order_by(_INBOUND.c.id)
+            .limit(limit)
+        ).all()
+    return [Inbound(row.provider, row.provider_message_id, row.sender, row.body) for row in rows]
 
 
 def _opted_out(connection: Connection, number_hash: str) -> bool:
@@ -221,13 +271,13 @@ def number_state(engine: Engine, number_hash: str, options_max_age: timedelta) -
 
 
 def claim_with_state(
-    engine: Engine, provider: str, message_id: str, number_hash: str, options_max_age: timedelta
+    engine: Engine, text: Inbound, number_hash: str, options_max_age: timedelta
 ) -> NumberState | None:
     """`claim_inbound` and `number_state` in one transaction: the state, or None for a
     message id already recorded. For a text with none before it still to process."""
     try:
         with short_transaction(engine) as transaction:
-            _claim(transaction, provider, message_id, number_hash)
+            _claim(transaction, text, number_hash)
             return _number_state(transaction, number_hash, options_max_age)
     except IntegrityError:
         return None

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -40,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 16_384
 RETRY_SWEEP_SECONDS = 60.0
+# A text accepted this long ago and still not processed was left by a stopped process
+# (a live one answers in well under a second, and in seconds when overloaded).
+RECOVER_AFTER = timedelta(minutes=5)
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -172,7 +176,7 @@ class SmsInput(InputChannel):
 
         @sms.listener("after_server_start")
         async def start_retry_sweep(app: Any, _loop: Any) -> None:
-            app.ctx.sms_retry_sweep = asyncio.create_task(self._sweep_retries())
+            app.ctx.sms_retry_sweep = asyncio.create_task(self._sweep_retries(conversations))
 
         @sms.listener("before_server_stop")
         async def stop_retry_sweep(app: Any, _loop: Any) -> None:
@@ -185,10 +189,11 @@ class SmsInput(InputChannel):
 
         return sms
 
-    async def _sweep_retries(self) -> None:
-        # Texts a stopped process left queued or retrying are finished here.
+    async def _sweep_retries(self, conversations: SmsConversations) -> None:
+        # Texts a stopped process left unprocessed, queued or retrying are finished here.
         while True:
             try:
+                await conversations.recover(RECOVER_AFTER)
                 await self.sender.retry_stale()
             except Exception:
                 logger.exception("sms retry sweep failed")

@@ -66,6 +66,8 @@ class SmsConversations:
         self._hash = hasher
         self._limiter = limiter
         self._queues: dict[str, asyncio.Queue[_Queued]] = {}
+        # Texts this process has claimed and not yet finished: (provider, message id).
+        self._unfinished: set[tuple[str, str]] = set()
         self._workers: set[asyncio.Task[None]] = set()
         # Per number: a lock and how many requests hold or wait for it.
         self._arrivals: dict[str, tuple[asyncio.Lock, int]] = {}
@@ -90,21 +92,10 @@ class SmsConversations:
         number_hash = self._hash(sms.sender)
         state: store.NumberState | None = None
         if sms.sender in self._queues:  # texts before it may change the state: read it later
-            fresh = await run_db(
-                self._engine,
-                store.claim_inbound,
-                sms.provider,
-                sms.message_id,
-                number_hash,
-            )
+            fresh = await run_db(self._engine, store.claim_inbound, sms, number_hash)
         else:  # nothing before it to process: read the state with the claim
             state = await run_db(
-                self._engine,
-                store.claim_with_state,
-                sms.provider,
-                sms.message_id,
-                number_hash,
-                OPTIONS_LAST,
+                self._engine, store.claim_with_state, sms, number_hash, OPTIONS_LAST
             )
             fresh = state is not None
         if not fresh:
@@ -117,12 +108,15 @@ class SmsConversations:
             logger.warning("sms from %s over the rate limit: dropped", number_hash[:12])
             if self._limiter.first_refusal(number_hash):
                 self._enqueue(_Queued(sms, notice_only=True))
+            else:
+                await run_db(self._engine, store.mark_processed, sms.provider, sms.message_id)
             return RATE_LIMITED
         self._enqueue(_Queued(sms, notice_only=False, state=state))
         return ACCEPTED
 
     def _enqueue(self, item: _Queued) -> None:
         sms = item.sms
+        self._unfinished.add((sms.provider, sms.message_id))
         queue = self._queues.get(sms.sender)
         if queue is None:
             queue = self._queues[sms.sender] = asyncio.Queue()
@@ -142,8 +136,34 @@ class SmsConversations:
                     await self._process(sms, item.state)
             except Exception:
                 logger.exception("sms %s from %s failed", sms.message_id, self._hash(number)[:12])
+            await self._finish(sms)
         # No await between the last empty() and here, so nothing can be queued unseen.
         del self._queues[number]
+
+    async def _finish(self, sms: InboundSms) -> None:
+        """Record the text as done (answered, or deliberately not); if that fails, it is
+        left for `recover` to process again later."""
+        try:
+            await run_db(self._engine, store.mark_processed, sms.provider, sms.message_id)
+        except Exception:
+            logger.exception("sms %s could not be marked processed", sms.message_id)
+        finally:
+            self._unfinished.discard((sms.provider, sms.message_id))
+
+    async def recover(self, stale_after: timedelta) -> int:
+        """Process the texts accepted more than `stale_after` ago and never processed (a
+        process that stopped had them queued), oldest first; returns how many were queued.
+        Texts this process still has queued are left to it."""
+        texts = await run_db(self._engine, store.unfinished_inbound, stale_after)
+        queued = 0
+        for text in texts:
+            if (text.provider, text.message_id) in self._unfinished:
+                continue
+            logger.warning("sms %s from %s was never processed: processing it now",
+                           text.message_id, self._hash(text.sender)[:12])
+            self._enqueue(_Queued(text, notice_only=False))
+            queued += 1
+        return queued
 
     async def drain(self) -> None:
         """Wait until every text received so far has been processed (tests, shutdown)."""

@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+# A validated text from a resident: provider, the provider's id, E.164 sender, body. The
+# store keeps it as it arrived until it is processed, so the type is the store's.
+from bot.db.sms import Inbound as InboundSms
+
+__all__ = [
+    "MAX_BODY_LENGTH", "InboundForbidden", "InboundRejected", "InboundSms", "SendResult",
+    "SmsProvider",
+]
+
 MAX_BODY_LENGTH = 1600  # the most any provider joins into one inbound text
 
 
@@ -20,16 +29,6 @@ class SendResult:
     provider_message_id: str | None = None
     error: str | None = None
     permanent: bool = False
-
-
-@dataclass(frozen=True)
-class InboundSms:
-    """A validated text from a resident: provider, the provider's id, E.164 sender, body."""
-
-    provider: str
-    message_id: str
-    sender: str
-    body: str
 
 
 class InboundRejected(ValueError):

@@ -28,6 +28,11 @@ OUTBOUND = store.SmsOutbound.__table__
 MOMENT = datetime(2026, 7, 1, 14, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
 
 
+
+def inbound(message_id: str, provider: str = "twilio") -> store.Inbound:
+    """A text from one made-up number, as a provider delivers it."""
+    return store.Inbound(provider, message_id, "+447700900001", "hello")
+
 def _text_values(key: str) -> dict[str, Any]:
     return {
         "idempotency_key": key,
@@ -99,19 +104,19 @@ def test_a_transaction_that_raises_writes_nothing_and_the_next_one_works(
     migrated_engine: Engine,
 ) -> None:
     with pytest.raises(RuntimeError), prepared.short_transaction(migrated_engine) as transaction:
-        store._claim(transaction, "twilio", "SM1", NUMBER)
+        store._claim(transaction, inbound("SM1"), NUMBER)
         raise RuntimeError("a failure after the first write")
-    assert store.claim_inbound(migrated_engine, "twilio", "SM1", NUMBER) is True
-    assert store.claim_inbound(migrated_engine, "twilio", "SM1", NUMBER) is False
+    assert store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER) is True
+    assert store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER) is False
 
 
 def test_a_broken_constraint_is_sqlalchemys_integrity_error_and_rolls_back(
     migrated_engine: Engine,
 ) -> None:
-    store.claim_inbound(migrated_engine, "twilio", "SM1", NUMBER)
+    store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER)
     with pytest.raises(IntegrityError), prepared.short_transaction(migrated_engine) as transaction:
         store._save_options(transaction, NUMBER, [{"number": 1, "title": "Bins"}])
-        store._claim(transaction, "twilio", "SM1", NUMBER)
+        store._claim(transaction, inbound("SM1"), NUMBER)
     # The options written before the failure went with it.
     state = store.number_state(migrated_engine, NUMBER, timedelta(hours=2))
     assert not state.has_stored_options
@@ -142,7 +147,7 @@ def test_threads_sharing_the_kept_connection_take_turns(sqlite_engine: Engine) -
     def claim_many(thread: int) -> None:
         try:
             for message in range(40):
-                assert store.claim_inbound(sqlite_engine, "twilio", f"SM{thread}-{message}", NUMBER)
+                assert store.claim_inbound(sqlite_engine, inbound(f"SM{thread}-{message}"), NUMBER)
         except BaseException as error:  # noqa: BLE001 - reported by the test below
             errors.append(error)
 
@@ -216,4 +221,4 @@ def test_an_insert_leaving_a_column_to_its_python_default_is_refused(
     kept = prepared.kept_connection(sqlite_engine)
     with pytest.raises(StatementError, match="default"), kept.transaction() as transaction:
         transaction.run(insert(store.SmsInbound.__table__), values)
-    assert store.claim_inbound(sqlite_engine, "twilio", "SM1", "a")
+    assert store.claim_inbound(sqlite_engine, inbound("SM1"), "a")

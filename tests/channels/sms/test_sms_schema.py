@@ -14,6 +14,11 @@ from bot.db import sms
 SMS_TABLES = {"sms_inbound", "sms_opt_out", "sms_pending_options", "sms_outbound"}
 
 
+
+def inbound(message_id: str, provider: str = "twilio") -> sms.Inbound:
+    """A text from one made-up number, as a provider delivers it."""
+    return sms.Inbound(provider, message_id, "+447700900001", "hello")
+
 def _table_of(diff: Any) -> str:
     # Alembic's diffs are tuples (or lists of tuples) holding a name, Table, Column or Index.
     item = diff[0] if isinstance(diff, list) else diff
@@ -39,6 +44,6 @@ def test_the_migrated_sms_tables_match_the_models(migrated_engine: Engine) -> No
 
 
 def test_a_message_id_is_unique_per_provider(migrated_engine: Engine) -> None:
-    assert sms.claim_inbound(migrated_engine, "twilio", "SM1", "h") is True
-    assert sms.claim_inbound(migrated_engine, "twilio", "SM1", "h") is False
-    assert sms.claim_inbound(migrated_engine, "notify", "SM1", "h") is True
+    assert sms.claim_inbound(migrated_engine, inbound("SM1"), "h") is True
+    assert sms.claim_inbound(migrated_engine, inbound("SM1"), "h") is False
+    assert sms.claim_inbound(migrated_engine, inbound("SM1", "notify"), "h") is True

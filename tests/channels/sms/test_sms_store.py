@@ -15,6 +15,11 @@ NUMBER = "hash-of-07700900001"
 OPTIONS = [{"number": 1, "title": "Bins", "payload": "/bin_collection_day"}]
 
 
+
+def inbound(message_id: str, provider: str = "twilio") -> store.Inbound:
+    """A text from one made-up number, as a provider delivers it."""
+    return store.Inbound(provider, message_id, "+447700900001", "hello")
+
 def _row(engine: Engine, outbound_id: int) -> dict[str, Any]:
     with engine.connect() as connection:
         row = connection.execute(
@@ -75,13 +80,14 @@ def test_recording_an_attempt_on_a_missing_text_is_an_error(migrated_engine: Eng
 
 def test_claiming_with_state_reads_the_state_once_per_message_id(migrated_engine: Engine) -> None:
     store.save_options(migrated_engine, NUMBER, OPTIONS)
-    state = store.claim_with_state(migrated_engine, "twilio", "SM1", NUMBER, timedelta(hours=2))
+    state = store.claim_with_state(migrated_engine, inbound("SM1"), NUMBER, timedelta(hours=2))
     assert state == store.NumberState(opted_out=False, options=OPTIONS, has_stored_options=True)
     # The same provider message id again (a retried webhook): no state, nothing processed.
     assert store.claim_with_state(
-        migrated_engine, "twilio", "SM1", NUMBER, timedelta(hours=2)) is None
-    assert not store.claim_inbound(migrated_engine, "twilio", "SM1", NUMBER)
-    assert store.claim_inbound(migrated_engine, "notify", "SM1", NUMBER)  # another provider's
+        migrated_engine, inbound("SM1"), NUMBER, timedelta(hours=2)) is None
+    assert not store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER)
+    # Another provider's id may be the same.
+    assert store.claim_inbound(migrated_engine, inbound("SM1", "notify"), NUMBER)
 
 
 def test_attempts_count_up_and_keep_the_provider_id_and_last_error(
@@ -156,3 +162,31 @@ def test_options_are_stored_with_the_text_that_offers_them_or_not_at_all(
     assert store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).options == OPTIONS
     add("k-8", "Thanks", [])  # a reply without options forgets the earlier ones
     assert not store.number_state(migrated_engine, NUMBER, timedelta(hours=2)).has_stored_options
+
+
+def _inbound_row(engine: Engine, message_id: str) -> Any:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(store.SmsInbound.__table__).where(
+                store.SmsInbound.provider_message_id == message_id)
+        ).one()
+
+
+def test_a_text_keeps_its_number_and_words_only_until_it_is_processed(
+    migrated_engine: Engine,
+) -> None:
+    assert store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER)
+    row = _inbound_row(migrated_engine, "SM1")
+    assert (row.sender, row.body, row.processed_at) == ("+447700900001", "hello", None)
+    # Not yet stale: a live process is still working on it.
+    assert store.unfinished_inbound(migrated_engine, timedelta(minutes=5)) == []
+    assert store.unfinished_inbound(migrated_engine, timedelta(0)) == [inbound("SM1")]
+
+    store.mark_processed(migrated_engine, "twilio", "SM1")
+    row = _inbound_row(migrated_engine, "SM1")
+    assert (row.sender, row.body, row.number_hash) == (None, None, NUMBER)
+    assert row.processed_at is not None
+    assert store.unfinished_inbound(migrated_engine, timedelta(0)) == []
+    # Processed is per provider's message id: another provider's SM1 is still unfinished.
+    assert store.claim_inbound(migrated_engine, inbound("SM1", "notify"), NUMBER)
+    assert store.unfinished_inbound(migrated_engine, timedelta(0)) == [inbound("SM1", "notify")]
