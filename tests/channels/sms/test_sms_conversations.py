@@ -18,13 +18,17 @@ from channels.sms.sender import SmsSender
 from tests.channels.sms.sms_support import RecordingBot
 
 
+def _conversations(
+    engine: Engine, bot: RecordingBot, texts_a_minute: int = 100
+) -> SmsConversations:
+    sender = SmsSender(engine, OutboxProvider(), hash_identifier)
+    return SmsConversations(engine, sender, bot, hash_identifier, RateLimiter(texts_a_minute))
+
+
 async def test_simultaneous_texts_from_one_number_keep_their_arrival_order(
     migrated_engine: Engine, recording_bot: RecordingBot
 ) -> None:
-    sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
-    conversations = SmsConversations(
-        migrated_engine, sender, recording_bot, hash_identifier, RateLimiter(100)
-    )
+    conversations = _conversations(migrated_engine, recording_bot)
     texts = [f"text {index}" for index in range(25)]
     statuses = await asyncio.gather(
         *(
@@ -35,11 +39,6 @@ async def test_simultaneous_texts_from_one_number_keep_their_arrival_order(
     await conversations.drain()
     assert statuses == [ACCEPTED] * 25
     assert recording_bot.texts == texts
-
-
-def _conversations(engine: Engine, bot: RecordingBot) -> SmsConversations:
-    sender = SmsSender(engine, OutboxProvider(), hash_identifier)
-    return SmsConversations(engine, sender, bot, hash_identifier, RateLimiter(100))
 
 
 async def _arrive_together(conversations: SmsConversations, *texts: str) -> None:
@@ -88,10 +87,7 @@ async def test_a_text_a_stopped_process_had_accepted_is_processed_by_the_next_on
 async def test_texts_processed_queued_or_refused_here_are_not_recovered(
     migrated_engine: Engine, recording_bot: RecordingBot
 ) -> None:
-    sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
-    conversations = SmsConversations(
-        migrated_engine, sender, recording_bot, hash_identifier, RateLimiter(2)
-    )
+    conversations = _conversations(migrated_engine, recording_bot, texts_a_minute=2)
     await _arrive_together(conversations, "hello", "menu", "over the limit", "and again")
     assert await conversations.recover(timedelta(0)) == 0  # answered, or refused
     recording_bot.delay = 0.2
