@@ -46,22 +46,21 @@ def reference_typed(value: Any) -> str | None:
         return whole
     if not uses_open311():
         return reference_in_sentence(typed)
-    found = {
-        read_reference(word.strip(".,;:!?\"'()#"))
-        for word in typed.split() if any(ch.isdigit() for ch in word)
-    }
-    found.discard(None)
-    return found.pop() if len(found) == 1 else None
+    return _one_open311_id(typed, min_digits=1)
 
 
 def open311_reference_unprompted(text: Any) -> str | None:
     """The one Open311 id in a message that did not answer our question ('any update on
     638344?'), or None. Stricter than an answer: a word of 5 or more digits (a year, a
     house number or 'in 2 weeks' is not taken for an id); shorter ids are asked for."""
+    return _one_open311_id(str(text or "")[:200], min_digits=5)
+
+
+def _one_open311_id(text: str, min_digits: int) -> str | None:
+    """The one word of `text` with at least `min_digits` digits that can be an Open311 id."""
     found = {
         read_reference(word.strip(".,;:!?\"'()#"))
-        for word in str(text or "")[:200].split()
-        if sum(ch.isdigit() for ch in word) >= 5
+        for word in text.split() if sum(ch.isdigit() for ch in word) >= min_digits
     }
     found.discard(None)
     return found.pop() if len(found) == 1 else None
