@@ -27,7 +27,9 @@ Measured with `python -m bot.bench.load`.
   action server (`EndpointConfig.request`): about 2 ms of CPU a message. Here each endpoint
   keeps one session per event loop, with the same headers, auth and timeout, and idle
   connections dropped after 2 s (before Sanic's 5 s keep-alive closes them from the other
-  end). Requests, responses and errors are exactly as before.
+  end). Requests, responses and errors are exactly as before. Their bodies (the whole
+  conversation, every call) are encoded with ujson, a dependency of Rasa's, to the same
+  JSON in about 40% of the time: about 0.5 ms of CPU a message.
 - Reading a conversation back, Rasa finds each event's class by walking every subclass of
   Event (a recursive list built afresh per event): about 1 ms a message. Here a class found
   is remembered by its type name; unknown names go to Rasa's own walk, as before.

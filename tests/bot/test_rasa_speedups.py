@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import types
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -84,12 +86,14 @@ class CountingServer:
         self.peers: list[tuple[str, int]] = []
         self.headers: list[dict[str, str]] = []
         self.queries: list[dict[str, str]] = []
+        self.bodies: list[str] = []
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.Response:
         self.peers.append(request.transport.get_extra_info("peername"))
         self.headers.append(dict(request.headers))
         self.queries.append(dict(request.query))
+        self.bodies.append(await request.text())
         if request.path == "/fail":
             return web.json_response({"error": "no"}, status=500)
         if request.path == "/close":  # answers, then closes the connection
@@ -142,6 +146,30 @@ async def test_errors_and_closed_connections_behave_as_in_rasa(
     await close_kept_sessions()
     # A closed session is replaced, not reused.
     assert await endpoint.request(json={"n": 4}, method="post") == {"echo": {"n": 4}}
+    await close_kept_sessions()
+
+
+async def test_action_calls_send_the_conversation_as_rasas_json_would(
+    counting_server: CountingServer,
+) -> None:
+    tracker = DialogueStateTracker("+447700900001", [])
+    tracker.update(ActionExecuted("action_listen", timestamp=1.5))
+    tracker.update(UserUttered("Pryd mae'r biniau'n cael eu casglu? ŵ ŷ € \\ / \"",
+                               {"name": "bin_collection_day", "confidence": 0.1 + 0.2},
+                               timestamp=1700000000.123456))
+    tracker.update(BotUttered("Pick one", {"buttons": [{"title": "1", "payload": "/a{\"x\": 1}"}]}))
+    payload = {"next_action": "action_bin_day", "large": 2**70, "tiny": 5e-324,
+               "tracker": tracker.current_state(EventVerbosity.ALL)}
+    endpoint = EndpointConfig(counting_server.url + "/webhook")
+    echoed = await endpoint.request(json=payload, method="post")
+    assert json.loads(counting_server.bodies[0]) == json.loads(json.dumps(payload))
+    assert echoed == {"echo": json.loads(json.dumps(payload))}
+    assert counting_server.headers[0]["Content-Type"] == "application/json"
+    # NaN is sent as the standard library sends it; what neither can write is refused.
+    await endpoint.request(json={"confidence": float("nan")}, method="post")
+    assert math.isnan(json.loads(counting_server.bodies[1])["confidence"])
+    with pytest.raises(TypeError):
+        await endpoint.request(json={"not json": object()}, method="post")
     await close_kept_sessions()
 
 
