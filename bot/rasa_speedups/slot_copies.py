@@ -34,7 +34,7 @@ def plain_slot_types() -> frozenset[type]:
 
 def copy_slot(self: Any) -> Any:
     """`copy.copy(self)` for a slot."""
-    cls = type(self)
+    cls: Any = type(self)
     if cls in _PLAIN_SLOT_TYPES:
         new = cls.__new__(cls)
         new.__dict__.update(self.__dict__)
