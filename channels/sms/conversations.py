@@ -205,7 +205,11 @@ class SmsConversations:
     async def _ask_assistant(
         self, sms: InboundSms, number_hash: str, text: str, had_options: bool
     ) -> None:
-        collector = CollectingSmsOutput()
+        async def send_reply(messages: list[dict[str, Any]], part: int) -> None:
+            await self._send_reply(sms, number_hash, messages, had_options, part)
+
+        # The reply goes when the assistant's turn ends, before Rasa saves the conversation.
+        collector = CollectingSmsOutput(send_reply)
         message = UserMessage(
             text,
             collector,
@@ -218,19 +222,28 @@ class SmsConversations:
             await self._on_new_message(message)
         except Exception:
             logger.exception("the assistant failed on sms from %s", number_hash[:12])
-            await self._reply(sms, "sms_error", "error")
+            if not collector.ended:  # no answer went out: say something went wrong
+                await self._reply(sms, "sms_error", "error")
             return
-        reply = reply_for(collector.messages)
+        # Messages Rasa's processor did not hand on: all of them when the text went to staff
+        # instead; the relay's note when it came after a paused turn.
+        await collector.end_of_turn()
+
+    async def _send_reply(
+        self, sms: InboundSms, number_hash: str, messages: list[dict[str, Any]],
+        had_options: bool, part: int = 1,
+    ) -> None:
+        reply = reply_for(messages)
         options = [
             {"number": o.number, "title": o.title, "payload": o.payload} for o in reply.options
         ]
-        # Nothing to remember and nothing to forget: no write. Otherwise the options are
-        # stored with the reply that offers them, in one write.
-        remember = options if options or had_options else None
+        # Nothing to remember and nothing to forget (a later part: the first forgot them):
+        # no write. Otherwise the options are stored with the reply that offers them, in
+        # one write.
+        remember = options if options or (had_options and part == 1) else None
         if reply.text:
-            await self._sender.send(
-                sms.sender, reply.text, f"{sms.provider}:{sms.message_id}:reply", options=remember
-            )
+            key = f"{sms.provider}:{sms.message_id}:reply" + (str(part) if part > 1 else "")
+            await self._sender.send(sms.sender, reply.text, key, options=remember)
         elif remember is not None:
             await run_db(self._engine, store.save_options, number_hash, remember)
 

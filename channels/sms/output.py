@@ -1,13 +1,15 @@
 """The Rasa output side of the SMS channel.
 
 During a resident's turn the assistant's messages are collected and sent as
-one SMS-shaped reply when the turn ends. Outside a turn (a staff reply, a
+one SMS-shaped reply as soon as the turn ends (before Rasa saves the
+conversation: `channels/turn_end.py`). Outside a turn (a staff reply, a
 reminder) each message is sent at once through the same sender.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
@@ -23,10 +25,34 @@ def reply_for(messages: list[dict[str, Any]]) -> SmsReply:
 
 
 class CollectingSmsOutput(OutputChannel):
-    """Collects one turn's messages; the channel sends them as one text afterwards."""
+    """Collects a turn's messages and hands them to `on_end` as one reply when the turn
+    ends (with the reply's part number: 1, then 2 for messages that came later)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, on_end: Callable[[list[dict[str, Any]], int], Awaitable[None]] | None = None
+    ) -> None:
         self.messages: list[dict[str, Any]] = []
+        self.parts = 0  # how many times messages were handed to `on_end`
+        self._on_end = on_end
+        self._handed = 0  # how many of `messages` were handed
+
+    @property
+    def ended(self) -> bool:
+        """Whether the turn's reply has been handed on."""
+        return self.parts > 0
+
+    async def end_of_turn(self) -> None:
+        """The assistant has finished its turn. Rasa's processor calls this when its
+        prediction loop ends, and the channel again once the turn is over: the first
+        call hands on every message so far (none, too: the reply may forget options); a
+        later one only messages that came after (the handoff relay's note), if any."""
+        new = self.messages[self._handed :]
+        if self.ended and not new:
+            return
+        self._handed = len(self.messages)
+        self.parts += 1
+        if self._on_end is not None:
+            await self._on_end(new, self.parts)
 
     @classmethod
     def name(cls) -> str:
