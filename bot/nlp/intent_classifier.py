@@ -18,10 +18,9 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE as SENTENCE
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from scipy.sparse import csr_matrix, vstack
-from scipy.sparse import hstack as sparse_hstack
+from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -66,20 +65,47 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
         return super().process(messages)
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:
-        features = csr_matrix(self._sentence_features(messages), dtype=np.float64)
+        features = self._sentence_features(messages)
         features.data = np.log1p(np.abs(features.data)) * np.sign(features.data)
-        return normalize(features, norm="l2")
+        # sklearn's `normalize(features, norm="l2")` without its input checks: the same
+        # kernel on a float64 CSR matrix (0.1 ms a message less).
+        inplace_csr_row_normalize_l2(features)
+        return features
 
-    def _sentence_features(self, messages: list[Message]) -> Any:
+    def _sentence_features(self, messages: list[Message]) -> csr_matrix:
         """Rasa's `_create_X`: per message, its text's sparse sentence features side by side,
-        in the featurizers' order. Rasa also combines (and deep-copies) every sequence
-        feature it then throws away: about 0.7 ms a message. With dense features (none in
-        our pipeline) or no sparse ones, Rasa's own code does it."""
-        rows = []
+        in the featurizers' order, as one float64 CSR matrix (canonical: indices sorted,
+        no duplicates). Rasa also combines (and deep-copies) every sequence feature it then
+        throws away, and scipy's `hstack` and `vstack` check and convert each block: about
+        1 ms a message together; here the blocks' entries are laid side by side directly.
+        With dense features (none in our pipeline) or no sparse ones, Rasa's own code
+        does it."""
+        data, columns, row_ends = [], [], [0]
+        width: int | None = None
         for message in messages:
             text_features = [f for f in message.features if f.attribute == TEXT]
             sentence = [f.features for f in text_features if f.is_sparse() and f.type == SENTENCE]
-            if not sentence or any(f.is_dense() for f in text_features):
-                return super()._create_X(messages)
-            rows.append(sparse_hstack(sentence) if len(sentence) > 1 else sentence[0])
-        return vstack(rows)
+            if not sentence or any(f.is_dense() for f in text_features) or any(
+                block.shape[0] != 1 for block in sentence
+            ):
+                return csr_matrix(super()._create_X(messages), dtype=np.float64)
+            offset = 0
+            for block in sentence:
+                entries = block.tocoo()
+                data.append(entries.data)
+                columns.append(entries.col + offset)
+                offset += block.shape[1]
+            if width is not None and offset != width:
+                raise ValueError(f"sentence features of {offset} columns after {width}")
+            width = offset
+            row_ends.append(row_ends[-1] + sum(len(c) for c in columns[-len(sentence) :]))
+        features = csr_matrix(
+            (
+                np.concatenate(data).astype(np.float64, copy=False),
+                np.concatenate(columns),
+                np.asarray(row_ends),
+            ),
+            shape=(len(messages), width or 0),
+        )
+        features.sum_duplicates()  # sorts each row's indices too, as scipy's conversion does
+        return features
