@@ -204,8 +204,13 @@ def _claim(transaction: Transaction, text: Inbound, number_hash: str) -> None:
 def mark_processed(engine: Engine, provider: str, message_id: str) -> None:
     """The text is done with (answered, or deliberately not): forget its number and words."""
     with short_transaction(engine) as transaction:
-        transaction.run(_PROCESSED, {"of_provider": provider, "message_id": message_id,
-                                     "done_at": utcnow()})
+        _mark_processed(transaction, (provider, message_id))
+
+
+def _mark_processed(transaction: Transaction, text: tuple[str, str]) -> None:
+    provider, message_id = text
+    transaction.run(_PROCESSED, {"of_provider": provider, "message_id": message_id,
+                                 "done_at": utcnow()})
 
 
 def unfinished_inbound(engine: Engine, stale_after: timedelta, limit: int = 100) -> list[Inbound]:
@@ -362,12 +367,17 @@ class NewText:
 
 
 def add_outbound(
-    engine: Engine, new: NewText, *, options: list[dict[str, Any]] | None = None
+    engine: Engine,
+    new: NewText,
+    *,
+    options: list[dict[str, Any]] | None = None,
+    answers: tuple[str, str] | None = None,
 ) -> StoredText:
     """Store a text to send, queued (kept as it was when its key was already stored), and
     read in the same transaction whether the recipient has opted out. With `options`, also
-    remember them as the options offered to the recipient (see `add_delivered`)."""
-    return _store(engine, new, lambda _opted_out: STATUS_QUEUED, options)
+    remember them as the options offered to the recipient; with `answers` (an inbound
+    text's provider and message id), mark that text processed (see `add_delivered`)."""
+    return _store(engine, new, lambda _opted_out: STATUS_QUEUED, options, answers)
 
 
 def add_delivered(
@@ -376,17 +386,21 @@ def add_delivered(
     *,
     send_when_opted_out: bool = False,
     options: list[dict[str, Any]] | None = None,
+    answers: tuple[str, str] | None = None,
 ) -> StoredText:
     """Store a text that storing delivers (the local outbox) with its final status at once:
     sent, or suppressed when the recipient has opted out (unless `send_when_opted_out`,
     for a STOP's confirmation). With `options`, also remember them as the options
-    offered to the recipient (an empty list forgets earlier ones), in the same transaction.
-    A key already stored keeps its text and status; the options are still saved."""
+    offered to the recipient (an empty list forgets earlier ones), and with `answers`
+    (the provider and message id of the inbound text it answers) mark that text
+    processed (`mark_processed`), in the same transaction.
+    A key already stored keeps its text and status; the options and the mark are still
+    saved."""
 
     def final_status(opted_out: bool) -> str:
         return STATUS_SUPPRESSED if opted_out and not send_when_opted_out else STATUS_SENT
 
-    return _store(engine, new, final_status, options)
+    return _store(engine, new, final_status, options, answers)
 
 
 def _store(
@@ -394,10 +408,13 @@ def _store(
     new: NewText,
     status_for: Callable[[bool], str],
     options: list[dict[str, Any]] | None,
+    answers: tuple[str, str] | None,
 ) -> StoredText:
     with short_transaction(engine) as transaction:
         if options is not None:
             _save_options(transaction, new.recipient_hash, options)
+        if answers is not None:
+            _mark_processed(transaction, answers)
         return _add_outbound(transaction, new, status_for)
 
 

@@ -68,6 +68,8 @@ class SmsConversations:
         self._queues: dict[str, asyncio.Queue[_Queued]] = {}
         # Texts this process has claimed and not yet finished: (provider, message id).
         self._unfinished: set[tuple[str, str]] = set()
+        # Of those, the ones marked processed with their reply, in its write.
+        self._marked: set[tuple[str, str]] = set()
         self._workers: set[asyncio.Task[None]] = set()
         # Per number: a lock and how many requests hold or wait for it.
         self._arrivals: dict[str, tuple[asyncio.Lock, int]] = {}
@@ -141,14 +143,17 @@ class SmsConversations:
         del self._queues[number]
 
     async def _finish(self, sms: InboundSms) -> None:
-        """Record the text as done (answered, or deliberately not); if that fails, it is
-        left for `recover` to process again later."""
+        """Record the text as done (answered, or deliberately not), unless its reply did;
+        if that fails, it is left for `recover` to process again later."""
+        text = (sms.provider, sms.message_id)
         try:
-            await run_db(self._engine, store.mark_processed, sms.provider, sms.message_id)
+            if text not in self._marked:
+                await run_db(self._engine, store.mark_processed, *text)
         except Exception:
             logger.exception("sms %s could not be marked processed", sms.message_id)
         finally:
-            self._unfinished.discard((sms.provider, sms.message_id))
+            self._unfinished.discard(text)
+            self._marked.discard(text)
 
     async def recover(self, stale_after: timedelta) -> int:
         """Process the texts accepted more than `stale_after` ago and never processed (a
@@ -243,7 +248,12 @@ class SmsConversations:
         remember = options if options or (had_options and part == 1) else None
         if reply.text:
             key = f"{sms.provider}:{sms.message_id}:reply" + (str(part) if part > 1 else "")
-            await self._sender.send(sms.sender, reply.text, key, options=remember)
+            text = (sms.provider, sms.message_id)
+            # The text is marked processed with its (first) reply: one write, not two.
+            answers = text if part == 1 else None
+            await self._sender.send(sms.sender, reply.text, key, options=remember, answers=answers)
+            if answers is not None:
+                self._marked.add(text)
         elif remember is not None:
             await run_db(self._engine, store.save_options, number_hash, remember)
 

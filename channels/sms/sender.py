@@ -52,12 +52,14 @@ class SmsSender:
         *,
         ignore_opt_out: bool = False,
         options: list[dict[str, Any]] | None = None,
+        answers: tuple[str, str] | None = None,
     ) -> store.OutboundText:
         """Store and send `body` to `to`; a repeated `idempotency_key` is sent only once.
 
         `ignore_opt_out` is for the one text a STOP allows: its confirmation.
         `options` (when given) are the numbered options this text offers: they are
-        remembered for the number with the text, in the same write.
+        remembered for the number with the text, in the same write; `answers` (an
+        inbound text's provider and message id) is marked processed in that write too.
         Returns the stored text with its final status.
         """
         number_hash = self._hash(to)
@@ -69,9 +71,12 @@ class SmsSender:
                 new,
                 send_when_opted_out=ignore_opt_out,
                 options=options,
+                answers=answers,
             )
         else:
-            stored = await run_db(self._engine, store.add_outbound, new, options=options)
+            stored = await run_db(
+                self._engine, store.add_outbound, new, options=options, answers=answers
+            )
         text = stored.text
         # Only a text still queued or retrying (new, or left by an earlier call) needs sending;
         # the outbox's new texts are already sent or suppressed.

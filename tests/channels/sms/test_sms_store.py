@@ -190,3 +190,23 @@ def test_a_text_keeps_its_number_and_words_only_until_it_is_processed(
     # Processed is per provider's message id: another provider's SM1 is still unfinished.
     assert store.claim_inbound(migrated_engine, inbound("SM1", "notify"), NUMBER)
     assert store.unfinished_inbound(migrated_engine, timedelta(0)) == [inbound("SM1", "notify")]
+
+
+@pytest.mark.parametrize("delivered", [True, False])
+def test_a_reply_marks_the_text_it_answers_processed_in_its_own_write(
+    migrated_engine: Engine, delivered: bool,
+) -> None:
+    add = store.add_delivered if delivered else store.add_outbound
+    provider = "outbox" if delivered else "twilio"
+    for message_id in ("SM2", "SM3"):
+        assert store.claim_inbound(migrated_engine, inbound(message_id), NUMBER)
+    add(migrated_engine, store.NewText("k-9", provider, "+447700900001", NUMBER, "Tuesday"),
+        answers=("twilio", "SM2"))
+    row = _inbound_row(migrated_engine, "SM2")
+    assert (row.sender, row.body) == (None, None) and row.processed_at is not None
+    assert store.unfinished_inbound(migrated_engine, timedelta(0)) == [inbound("SM3")]
+    # A text that cannot be stored leaves the text it answers unprocessed.
+    with pytest.raises(Exception, match="(?i)null"):
+        add(migrated_engine, store.NewText("k-10", provider, "+447700900001", NUMBER, None),  # type: ignore[arg-type]
+            answers=("twilio", "SM3"))
+    assert store.unfinished_inbound(migrated_engine, timedelta(0)) == [inbound("SM3")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from channels.sms.sender import SmsSender
 from channels.turn_end import _with_end_of_turn
 
 NUMBER = "+447700900002"
+MESSAGE_ID = "SM" + "3" * 32
 
 
 @dataclass
@@ -35,6 +37,7 @@ class TurnEndingBot:
     later: list[str] = field(default_factory=list)
     save_fails: bool = False
     outbox_at_save: list[str] = field(default_factory=list)
+    unprocessed_at_save: list[str] = field(default_factory=list)
 
     async def __call__(self, message: UserMessage) -> None:
         out = message.output_channel
@@ -42,6 +45,7 @@ class TurnEndingBot:
             await out.send_text_message(message.sender_id, text)
         await out.end_of_turn()
         self.outbox_at_save = _bodies(self.engine)
+        self.unprocessed_at_save = _unprocessed(self.engine)
         if self.save_fails:
             raise RuntimeError("the tracker store is down")
         for text in self.later:
@@ -52,10 +56,14 @@ def _bodies(engine: Engine) -> list[str]:
     return [text.body for text in store.outbound_for(engine, hash_identifier(NUMBER))]
 
 
+def _unprocessed(engine: Engine) -> list[str]:
+    return [text.message_id for text in store.unfinished_inbound(engine, timedelta(0))]
+
+
 async def _text(engine: Engine, bot: TurnEndingBot, body: str = "bin day") -> None:
     sender = SmsSender(engine, OutboxProvider(), hash_identifier)
     conversations = SmsConversations(engine, sender, bot, hash_identifier, RateLimiter(100))
-    await conversations.receive(InboundSms("twilio", "SM" + "3" * 32, NUMBER, body))
+    await conversations.receive(InboundSms("twilio", MESSAGE_ID, NUMBER, body))
     await conversations.drain()
 
 
@@ -66,6 +74,8 @@ async def test_the_reply_is_out_before_the_turn_is_saved_and_sent_once(
     await _text(migrated_engine, bot)
     assert bot.outbox_at_save == ["Bins go out on Tuesday.\n\nAnything else?"]
     assert _bodies(migrated_engine) == bot.outbox_at_save
+    assert bot.unprocessed_at_save == []  # marked processed in the reply's own write
+    assert _unprocessed(migrated_engine) == []
 
 
 async def test_a_failure_after_the_reply_went_sends_no_apology(
@@ -83,7 +93,9 @@ async def test_messages_after_an_empty_turn_go_as_its_reply(migrated_engine: Eng
     bot = TurnEndingBot(migrated_engine, answers=[], later=["A person will reply soon."])
     await _text(migrated_engine, bot)
     assert bot.outbox_at_save == []
+    assert bot.unprocessed_at_save == [MESSAGE_ID]  # no reply yet: marked when finished
     assert _bodies(migrated_engine) == ["A person will reply soon."]
+    assert _unprocessed(migrated_engine) == []
 
 
 async def test_messages_after_a_reply_go_as_a_second_text_not_lost(
