@@ -267,29 +267,3 @@ def test_event_classes_resolve_as_rasas_own_walk_resolves_them() -> None:
     assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
     with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
         Event.resolve_by_type("no_such_event")
-
-
-def test_objects_alive_after_loading_are_left_out_of_full_collections(monkeypatch) -> None:
-    import gc
-
-    from bot.rasa_speedups import collector
-    from bot.rasa_speedups.collector import freeze_loaded_objects
-
-    monkeypatch.setattr(collector, "_FROZEN", False)  # a server started earlier froze once
-    loaded = {"model": list(range(1000))}
-    freeze_loaded_objects()
-    frozen = gc.get_freeze_count()
-    assert frozen > 0
-    freeze_loaded_objects()  # once per process: later objects are not frozen too
-    assert gc.get_freeze_count() == frozen
-    assert not any(o is loaded for o in gc.get_objects())  # out of the collector's sight
-
-    class Cycle:
-        pass
-
-    later = Cycle()
-    later.me = later  # type: ignore[attr-defined]
-    later_id = id(later)
-    del later
-    gc.collect()  # garbage made after loading is still collected
-    assert not any(id(o) == later_id and isinstance(o, Cycle) for o in gc.get_objects())
