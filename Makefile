@@ -83,7 +83,7 @@ test-stories: install train ## Rasa test stories for every conversation the assi
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors --no-plot
 
 lint: install ## ruff and mypy
-	$(VENV)/bin/ruff check bot actions channels tests
+	$(VENV)/bin/ruff check bot actions channels rasa_sdk_plugins tests
 	$(VENV)/bin/mypy bot
 
 clean: ## Remove the trained model and results (keeps var/ data)
