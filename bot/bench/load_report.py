@@ -5,8 +5,9 @@ judged, each way runs in rounds that take turns with the others; a channel's rou
 compared with the baseline's round of the same turn, and the median of those ratios is
 the overhead, so one slow round (a busy moment on the shared machine) does not set it as
 it sets the pooled rounds' p95 (also reported). How far to trust it: run `--control`.
-The baseline against itself measured 0.97x at 25/s but 1.46x at 50/s (README, "Speed
-under load", says why 50/s is so unsteady on this machine).
+The baseline against itself measured 0.97x at 25/s but 1.46x at 50/s until the action
+server stopped pausing for full garbage collections; since then 0.89-1.03x and 0.98-1.01x
+(README, "Speed under load").
 """
 
 from __future__ import annotations
