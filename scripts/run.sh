@@ -24,7 +24,8 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-$RASA run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+# The action server has no authentication: only this machine may call it (rasa_sdk reads SANIC_HOST).
+SANIC_HOST=127.0.0.1 $RASA run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 if [ "$MODE" = "--shell" ]; then
   for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:${ACTION_PORT}/health" >/dev/null 2>&1 && break; sleep 1; done

@@ -93,6 +93,7 @@ def stack_env(
         "CASE_SYSTEM": "local",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
+        "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONPATH": str(ROOT),
         **(extra or {}),
