@@ -30,8 +30,8 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
+    from bot.gc_freeze import freeze_loaded_objects
     from bot.rasa_speedups import install
-    from bot.rasa_speedups.collector import freeze_loaded_objects
 
     install()  # as the channels package does in `rasa run`: the same server code
     # Rasa's debug logs would otherwise be formatted for every event (`rasa run` logs INFO).

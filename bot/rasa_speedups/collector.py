@@ -10,8 +10,6 @@ from typing import Any
 from bot.gc_freeze import freeze_loaded_objects
 from bot.rasa_speedups.action_sessions import close_kept_sessions
 
-__all__ = ["add_server_listeners", "freeze_loaded_objects"]
-
 
 def add_server_listeners(blueprint: Any) -> None:
     """On a channel's blueprint: freeze what loading made once the server (and Rasa's model,
