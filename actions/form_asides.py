@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.messaging import say
 from actions.report_places import names_a_street
 from bot.content import get_content
+from bot.safety.labels import URGENT
 
 # A different question is only answered when the classifier is this sure of it.
 ASIDE_CONFIDENCE = 0.7
@@ -27,9 +28,7 @@ MAX_ASIDE_LENGTH = 200
 
 # Intents with their own rules during every form (data/rules/tasks.yml): the form must
 # reject them (return no slots) so that those rules run.
-INTERRUPTIONS = frozenset(
-    {"cancel", "request_human", "homelessness", "safeguarding_concern", "bot_challenge"}
-)
+INTERRUPTIONS = frozenset({"cancel", "request_human", "bot_challenge"}) | URGENT
 TASK_INTENTS = (
     "bin_collection_day", "report_missed_bin", "report_pothole", "report_street_light",
     "report_fly_tipping", "check_request_status",

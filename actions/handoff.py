@@ -22,6 +22,7 @@ from actions.messaging import say
 from bot.clock import now
 from bot.content import get_content
 from bot.council import get_council
+from bot.safety.labels import URGENT
 from bot.services.handoff import HandoffError, TranscriptTurn, open_ticket
 from bot.services.handoff_notices import handoff_notice
 from bot.services.opening_hours import staff_available
@@ -37,7 +38,7 @@ NOT_A_TOPIC = frozenset(
         "what_can_you_do", "out_of_scope", "inform", "cancel", "nlu_fallback",
     }
 )
-URGENT_INTENTS = frozenset({"homelessness", "safeguarding_concern"})
+URGENT_INTENTS = URGENT
 # Why the assistant handed over, as staff read it in the queue. The `handoff_reason` slot
 # is set by the action that led here (e.g. action_fallback: "not_understood").
 REASONS = {

@@ -24,6 +24,7 @@ from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
 from bot.db.session import get_engine
 from bot.notifications.commands import build_senders
 from bot.privacy import hash_identifier
+from bot.safety.labels import URGENT
 from bot.services.addresses import find_address
 from bot.services.notification_contacts import (
     CodeCheck,
@@ -40,8 +41,7 @@ from bot.settings import get_settings
 FORM = "reminders_form"
 ADDRESS_SLOTS = ("postcode", "address_uprn", "house_number")
 OWN_SLOTS = ("notify_contact", "notify_consent", "notify_code", "notify_subscription_id")
-INTERRUPTIONS = {"cancel", "request_human", "homelessness", "safeguarding_concern",
-                 "bot_challenge"}
+INTERRUPTIONS = {"cancel", "request_human", "bot_challenge"} | URGENT
 MAX_TEXT = 200
 
 

@@ -24,6 +24,7 @@ from bot.db.handoff import (
     StaffAccount,
     TicketMessage,
 )
+from bot.safety.labels import URGENT
 from bot.services.handoff_errors import (
     AlreadyClaimed,
     HandoffError,
@@ -72,7 +73,7 @@ __all__ = [
 
 MAX_TEXT = 2000
 MAX_TRANSCRIPT_TURNS = 500
-URGENT_TOPICS = frozenset({"homelessness", "safeguarding_concern", "safeguarding"})
+URGENT_TOPICS = URGENT | {"safeguarding"}
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def _aware(now: datetime) -> datetime:
 
 
 def priority_for_topic(topic: str) -> str:
-    """'urgent' for homelessness and safeguarding, else 'normal'."""
+    """'urgent' for the urgent labels (bot/safety/labels.py), else 'normal'."""
     return "urgent" if topic in URGENT_TOPICS else "normal"
 
 

@@ -80,6 +80,8 @@ def _other_council_facts(demo: Council) -> dict[str, Any]:
             "adult_social_care": "0113 496 0622",
             "homelessness_out_of_hours": "0113 496 0699",
             "gas_leak": "0800 111 999",
+            "council_24_hours": "0113 496 0688",
+            "housing_options": "0113 496 0633",
         },
         fees={
             "garden_waste_per_year": "£61.50",
@@ -226,6 +228,37 @@ def test_homelessness_answer_gives_the_out_of_hours_housing_number(
     text = demo_content.render("urgent_homelessness").text
     assert demo_council.facts["emergency"]["homelessness_out_of_hours"] in text
     assert demo_council.phone in text
+
+
+def test_crisis_answer_gives_samaritans_nhs_111_and_the_council(
+    demo_content: Content, demo_council: Council
+) -> None:
+    text = demo_content.render("urgent_crisis_self_harm").text
+    national = demo_council.facts["national"]
+    assert national["samaritans"] in text and f"NHS {national['nhs_helpline']}" in text
+    assert "option 2" in text and demo_council.phone in text
+    assert "alone" in text
+    # Samaritans' guidance: never "commit suicide", and no talk of methods.
+    assert "commit" not in text.lower() and "suicide" not in text.lower()
+
+
+def test_domestic_abuse_answer_gives_the_helpline_silent_solution_and_a_safe_place(
+    demo_content: Content, demo_council: Council
+) -> None:
+    text = demo_content.render("urgent_domestic_abuse").text
+    national, emergency = demo_council.facts["national"], demo_council.facts["emergency"]
+    assert national["domestic_abuse_helpline"] in text
+    assert f"press {national['silent_solution_press']}" in text
+    assert emergency["housing_options"] in text and "safe place" in text
+
+
+def test_emergency_answer_gives_the_gas_line_and_the_councils_24_hour_line(
+    demo_content: Content, demo_council: Council
+) -> None:
+    text = demo_content.render("urgent_emergency_danger").text
+    emergency = demo_council.facts["emergency"]
+    assert emergency["gas_leak"] in text and "gas" in text
+    assert emergency["council_24_hours"] in text and "24-hour" in text
 
 
 def test_safeguarding_answer_gives_childrens_adults_and_out_of_hours_numbers(

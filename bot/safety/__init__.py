@@ -1,0 +1,1 @@
+"""Safety: hearing risk in every message (urgent labels, phrase patterns, the detector)."""
