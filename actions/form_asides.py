@@ -15,6 +15,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_pause import restore_paused
 from actions.messaging import say
 from actions.report_places import names_a_street
 from bot.content import get_content
@@ -251,4 +252,9 @@ class GiveWayToInterruptions:
         if (interrupted(tracker) and tracker.get_slot("requested_slot")
                 and answering_now(tracker, form)):
             return [ActionExecutionRejected(form)]
-        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        restored = restore_paused(tracker, form)
+        if restored:
+            say(dispatcher, "form_resumed")
+            tracker.slots.update({e["name"]: e["value"] for e in restored})
+        events = await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        return [*restored, *events]

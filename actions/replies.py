@@ -9,8 +9,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import answer_feedback, ask_feedback
+from actions.form_pause import forget_paused, say_how_to_carry_on
 from actions.messaging import say
 from bot.content import get_content
+from bot.safety.labels import urgent_content_key
 
 
 def latest_intent(tracker: Tracker) -> str:
@@ -39,6 +41,8 @@ class ActionReply(Action):
         if intent == "inform" and tracker.get_slot("postcode"):
             say(dispatcher, "reply_inform_postcode", postcode=tracker.get_slot("postcode"))
             return [SlotSet("fallback_count", 0)]
+        if intent == "cancel" and (dropped := forget_paused(dispatcher, tracker)):
+            return [SlotSet("fallback_count", 0), *dropped]
         key = f"reply_{intent}"
         say(dispatcher, key if get_content().has(key) else "fallback_rephrase")
         return [SlotSet("fallback_count", 0)]
@@ -63,7 +67,8 @@ class ActionAnswerFaq(Action):
 
 
 class ActionAnswerUrgent(Action):
-    """Emergency signposting first, for homelessness and safeguarding."""
+    """Emergency help first, for every urgent label (bot/safety/labels.py); then how to
+    carry on with a form the urgent need interrupted."""
 
     def name(self) -> str:
         return "action_answer_urgent"
@@ -72,9 +77,10 @@ class ActionAnswerUrgent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = latest_intent(tracker)
-        key = f"urgent_{intent}"
+        key = urgent_content_key(intent)
         # Whatever was misread, a message routed here must still show emergency help.
         say(dispatcher, key if get_content().has(key) else "urgent_safeguarding_concern")
+        say_how_to_carry_on(dispatcher, tracker)
         return [SlotSet("fallback_count", 0)]
 
 

@@ -1,0 +1,116 @@
+"""A Rasa NLU component: urgent risk is heard in every message, whatever the classifier says.
+
+It sits after the intent classifier (and KnownWordsGuard) and before FallbackClassifier in
+config.yml, so rules, forms, slot mappings, handoff and insight all see its decision
+(bot/safety/detector.py):
+- a phrase of data/urgent/ matches: the intent becomes that urgent label, confidence 1.0;
+- the classifier guessed an urgent label it cannot back up (not confident, no cue word):
+  the guess is dropped for the best non-urgent intent of its ranking.
+What it did is kept on the message as `urgent` (label, by, the classifier's intent).
+
+The phrase files and the training words are stored in the model when it is trained, so a
+trained model behaves the same wherever it runs (`make train` retrains when data/ changes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.safety.detector import UrgentDetector, training_words
+from bot.safety.patterns import PATTERNS_DIR, load_patterns
+
+WORDS_FILE = "training_words.json"
+PHRASES_DIR = "urgent"
+URGENT_KEY = "urgent"
+
+
+def _override(message: Message, detector: UrgentDetector) -> None:
+    intent = message.get(INTENT) or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    decision = detector.decide(str(message.get(TEXT) or ""), name, confidence)
+    ranking = list(message.get(INTENT_RANKING_KEY) or [])
+    if decision.label is not None:
+        if decision.by == "phrase":
+            top = {"name": decision.label, "confidence": 1.0}
+            rest = [r for r in ranking if r.get("name") != decision.label]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
+        info = {"label": decision.label, "by": decision.by, "classifier_intent": name}
+        message.set(URGENT_KEY, info, add_to_output=True)
+    elif decision.dropped is not None:
+        rest = [r for r in ranking if r.get("name") != decision.dropped]
+        fallback = rest[0] if rest else {"name": None, "confidence": 0.0}
+        message.set(INTENT, dict(fallback), add_to_output=True)
+        message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
+        message.set(URGENT_KEY, {"dropped": decision.dropped}, add_to_output=True)
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class UrgentOverride(GraphComponent):
+    """Gives urgent phrases their label in every message (see the module's docstring)."""
+
+    def __init__(
+        self, model_storage: ModelStorage, resource: Resource, detector: UrgentDetector | None
+    ) -> None:
+        self._storage = model_storage
+        self._resource = resource
+        self.detector = detector
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> UrgentOverride:
+        return cls(model_storage, resource, None)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> UrgentOverride:
+        with model_storage.read_from(resource) as directory:
+            words = json.loads((directory / WORDS_FILE).read_text(encoding="utf-8"))
+            patterns = load_patterns(directory / PHRASES_DIR)
+        return cls(model_storage, resource, UrgentDetector(patterns, words))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Store the phrases of data/urgent/ and the words of the training data."""
+        patterns = load_patterns(PATTERNS_DIR)  # fails training on a phrase that is wrong
+        words = training_words()
+        with self._storage.write_to(self._resource) as directory:
+            (directory / WORDS_FILE).write_text(json.dumps(sorted(words)), encoding="utf-8")
+            target = Path(directory) / PHRASES_DIR
+            target.mkdir()
+            for path in sorted(PATTERNS_DIR.glob("*.yml")):
+                (target / path.name).write_text(path.read_text(encoding="utf-8"), "utf-8")
+        self.detector = UrgentDetector(patterns, words)
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self.detector is None:
+            return messages
+        for message in messages:
+            _override(message, self.detector)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data

@@ -1,0 +1,90 @@
+"""Deciding whether a message is urgent: the phrases first, the classifier second.
+
+`UrgentDetector.decide(text, intent, confidence)` takes the message and what the trained
+classifier made of it, and says which urgent label the message must get, if any:
+
+- a phrase of data/urgent/ matches: that label, whatever the classifier said (recall
+  must not hang on one classifier's confidence);
+- no phrase, but the classifier's top intent is urgent: kept only when it is confident
+  and the message has one of that label's cue words; otherwise the classifier's guess
+  is dropped, so an unrelated question never raises an urgent ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.safety.labels import URGENT
+from bot.safety.normalise import numbers_as_hash, plain_words
+from bot.safety.patterns import PATTERNS_DIR, LabelPatterns, load_patterns
+from bot.safety.spelling import SpellingFixer
+
+# The classifier alone must be at least this sure, and find a cue word, to raise urgency.
+CLASSIFIER_MIN_CONFIDENCE = 0.6
+NLU_DATA_DIR = PATTERNS_DIR.parent / "nlu"
+
+
+@dataclass(frozen=True)
+class UrgentDecision:
+    """`label`: the urgent label the message gets (None: not urgent).
+    `by`: "phrase" or "classifier". `dropped`: an urgent guess of the classifier not believed."""
+
+    label: str | None = None
+    by: str | None = None
+    dropped: str | None = None
+
+
+class UrgentDetector:
+    """The urgent phrases of every label, and the rule for the classifier's own guesses."""
+
+    def __init__(self, patterns: tuple[LabelPatterns, ...], known_words: Iterable[str] = ()):
+        self.patterns = patterns
+        targets: set[str] = set()
+        for label in patterns:
+            targets |= label.words
+        self.spelling = SpellingFixer(targets, known_words)
+
+    def plain(self, text: str) -> str:
+        """The text as the phrases see it: plain words, slips fixed, numbers as '#'."""
+        words = self.spelling.fix_all(plain_words(text))
+        return numbers_as_hash(" " + " ".join(words) + " ")
+
+    def phrase_labels(self, text: str) -> list[str]:
+        """Every label one of whose phrases matches `text`, most urgent first."""
+        plain = self.plain(text)
+        return [label.label for label in self.patterns if label.matches(plain)]
+
+    def decide(self, text: str, intent: str | None, confidence: float) -> UrgentDecision:
+        """Which urgent label `text` gets, given the classifier's `intent` and `confidence`."""
+        plain = self.plain(text)
+        matched = [label.label for label in self.patterns if label.matches(plain)]
+        if matched:
+            # The classifier breaks a tie between phrases; otherwise the most urgent wins.
+            return UrgentDecision(intent if intent in matched else matched[0], "phrase")
+        if intent not in URGENT:
+            return UrgentDecision()
+        label = next(p for p in self.patterns if p.label == intent)
+        if confidence >= CLASSIFIER_MIN_CONFIDENCE and label.has_cue(plain):
+            return UrgentDecision(intent, "classifier")
+        return UrgentDecision(dropped=intent)
+
+
+def training_words(nlu_dir: Path = NLU_DATA_DIR) -> frozenset[str]:
+    """Every word of the NLU training examples (words the assistant knows as spelt)."""
+    words: set[str] = set()
+    for path in sorted(nlu_dir.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            for line in str(block.get("examples") or "").splitlines():
+                words.update(plain_words(line.strip().lstrip("-")))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def get_detector() -> UrgentDetector:
+    """The detector built from the project's data/ (phrases and training words)."""
+    return UrgentDetector(load_patterns(), training_words())

@@ -1,0 +1,108 @@
+"""Deciding what is urgent (bot/safety/detector.py): phrases win over the classifier, and
+the classifier's own urgent guesses need confidence and a cue word.
+
+The phrase files are the project's own (data/urgent/). The measured recall and false
+alarms on sets written apart from them are in `make bench` (bot/bench/urgent.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.safety.detector import UrgentDetector, get_detector
+
+
+@pytest.fixture(scope="module")
+def detector() -> UrgentDetector:
+    return get_detector()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # What testers sent that got the wrong answer, or none.
+        ("I can't cope anymore and I want to end it all", "crisis_self_harm"),
+        ("I'm thinking about killing myself", "crisis_self_harm"),
+        ("I've taken a load of tablets", "crisis_self_harm"),
+        ("nobody would miss me if I was gone", "crisis_self_harm"),
+        ("my ex is outside the house threatening to hurt my kids", "domestic_abuse"),
+        ("I need to get away from my abusive boyfriend", "domestic_abuse"),
+        ("my partner hits me and I'm scared to go home", "domestic_abuse"),
+        ("I can smell gas in my council flat", "emergency_danger"),
+        ("the river is flooding into our houses", "emergency_danger"),
+        ("I am homeless tonight", "homelessness"),
+        # Misspelt, shorthand, shouted.
+        ("im feelin sucidal", "crisis_self_harm"),
+        ("cant cope n e more want 2 die", "crisis_self_harm"),
+        ("my bf threatning to kill me", "domestic_abuse"),
+        ("SMELL OF GAS IN THE STAIRWELL", "emergency_danger"),
+        ("landlord chaged the locks, no where 2 sleep 2nite", "homelessness"),
+        ("took 20 paracetamol", "crisis_self_harm"),
+        # Mixed with another topic: the risk wins.
+        ("when is my bin day, also my husband hit me last night", "domestic_abuse"),
+        ("report a pothole, though honestly i want to end my life", "crisis_self_harm"),
+    ],
+)
+def test_an_urgent_phrase_wins_whatever_the_classifier_said(
+    detector: UrgentDetector, text: str, label: str
+) -> None:
+    decision = detector.decide(text, "cancel", 0.95)
+    assert (decision.label, decision.by) == (label, "phrase")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which stocks have lost the least today",
+        "how can i repair a broken watch",
+        "create a pamphlet on albert einsteins childhood",
+        "how do I kill a process in linux",
+        "this traffic is killing me",
+        "I'm dying to see the new film",
+        "the gas bill is too high, how do I switch supplier",
+        "best way to cut down a small tree in my garden",
+        "my phone battery died",
+        "how do I get kicked out of a discord server",
+        "what is the flood fill algorithm",
+        "how do landlords evict a tenant legally",
+        "when is my bin day",
+    ],
+)
+def test_unrelated_messages_match_no_urgent_phrase(detector: UrgentDetector, text: str) -> None:
+    assert detector.phrase_labels(text) == []
+
+
+def test_a_confident_classifier_guess_with_a_cue_word_stands(detector: UrgentDetector) -> None:
+    decision = detector.decide("we have to leave the flat and have no money", "homelessness", 0.8)
+    assert (decision.label, decision.by) == ("homelessness", "classifier")
+
+
+def test_an_unsure_classifier_guess_is_dropped(detector: UrgentDetector) -> None:
+    decision = detector.decide("we have to leave the flat and have no money", "homelessness", 0.5)
+    assert decision.label is None and decision.dropped == "homelessness"
+
+
+def test_a_classifier_guess_without_a_cue_word_is_dropped(detector: UrgentDetector) -> None:
+    decision = detector.decide("which stocks have lost the least today", "homelessness", 0.93)
+    assert decision.label is None and decision.dropped == "homelessness"
+
+
+def test_a_message_that_is_not_urgent_is_left_alone(detector: UrgentDetector) -> None:
+    assert detector.decide("when is my bin day", "bin_collection_day", 0.99).label is None
+    assert detector.decide("when is my bin day", "bin_collection_day", 0.99).dropped is None
+
+
+def test_the_classifier_breaks_a_tie_between_phrases(detector: UrgentDetector) -> None:
+    text = "my partner hit me and kicked me out, i have nowhere to sleep tonight"
+    assert set(detector.phrase_labels(text)) >= {"domestic_abuse", "homelessness"}
+    assert detector.decide(text, "homelessness", 0.7).label == "homelessness"
+    assert detector.decide(text, "greet", 0.7).label == "domestic_abuse"
+
+
+def test_a_slip_in_an_everyday_word_is_not_read_as_a_phrase_word(
+    detector: UrgentDetector,
+) -> None:
+    # "beater" is a word the assistant does not know, one letter from "beaten": only
+    # misspellings of long words that are not words it knows are forgiven.
+    assert detector.spelling.fix("threatning") == "threatening"
+    assert detector.spelling.fix("council") == "council"
+    assert detector.spelling.fix("hits") == "hits"
