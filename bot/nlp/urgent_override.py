@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.safety.detector import UrgentDetector, training_words
+from bot.safety.labels import URGENT
 from bot.safety.patterns import PATTERNS_DIR, load_patterns
 
 WORDS_FILE = "training_words.json"
@@ -36,23 +37,35 @@ URGENT_KEY = "urgent"
 
 def _override(message: Message, detector: UrgentDetector) -> None:
     intent = message.get(INTENT) or {}
-    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
-    decision = detector.decide(str(message.get(TEXT) or ""), name, confidence)
     ranking = list(message.get(INTENT_RANKING_KEY) or [])
+    scores = {
+        str(r.get("name")): float(r.get("confidence") or 0.0) for r in ranking
+        if r.get("name") in URGENT
+    }
+    decision = detector.decide(str(message.get(TEXT) or ""), scores)
     if decision.label is not None:
         if decision.by == "phrase":
             top = {"name": decision.label, "confidence": 1.0}
             rest = [r for r in ranking if r.get("name") != decision.label]
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
-        info = {"label": decision.label, "by": decision.by, "classifier_intent": name}
+        else:
+            # As sure as the classifier's top intent was, so the fallback does not undo it.
+            confidence = max(scores[decision.label], float(intent.get("confidence") or 0.0))
+            top = {"name": decision.label, "confidence": confidence}
+            rest = [r for r in ranking if r.get("name") != decision.label]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
+        info = {"label": decision.label, "by": decision.by, "classifier_intent": intent.get("name")}
         message.set(URGENT_KEY, info, add_to_output=True)
-    elif decision.dropped is not None:
-        rest = [r for r in ranking if r.get("name") != decision.dropped]
+    elif intent.get("name") in URGENT:
+        # The classifier's urgent guess is not believed: the best other intent stands.
+        rest = [r for r in ranking if r.get("name") not in URGENT]
         fallback = rest[0] if rest else {"name": None, "confidence": 0.0}
         message.set(INTENT, dict(fallback), add_to_output=True)
         message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
-        message.set(URGENT_KEY, {"dropped": decision.dropped}, add_to_output=True)
+        message.set(URGENT_KEY, {"dropped": intent.get("name"), "scores": scores},
+                    add_to_output=True)
 
 
 @DefaultV1Recipe.register(

@@ -5,9 +5,11 @@ classifier made of it, and says which urgent label the message must get, if any:
 
 - a phrase of data/urgent/ matches: that label, whatever the classifier said (recall
   must not hang on one classifier's confidence);
-- no phrase, but the classifier's top intent is urgent: kept only when it is confident
-  and the message has one of that label's cue words; otherwise the classifier's guess
-  is dropped, so an unrelated question never raises an urgent ticket.
+- no phrase: an urgent label the classifier gives at least CLASSIFIER_MIN_CONFIDENCE,
+  in a message with one of that label's cue words (even when another intent is ranked
+  above it: recall first);
+- otherwise not urgent, and a classifier's urgent guess without a cue word is dropped
+  (bot/nlp/urgent_override.py), so an unrelated question never raises an urgent ticket.
 """
 
 from __future__ import annotations
@@ -19,24 +21,22 @@ from pathlib import Path
 
 import yaml
 
-from bot.safety.labels import URGENT
 from bot.safety.normalise import numbers_as_hash, plain_words
 from bot.safety.patterns import PATTERNS_DIR, LabelPatterns, load_patterns
 from bot.safety.spelling import SpellingFixer
 
 # The classifier alone must be at least this sure, and find a cue word, to raise urgency.
-CLASSIFIER_MIN_CONFIDENCE = 0.6
+CLASSIFIER_MIN_CONFIDENCE = 0.3
 NLU_DATA_DIR = PATTERNS_DIR.parent / "nlu"
 
 
 @dataclass(frozen=True)
 class UrgentDecision:
-    """`label`: the urgent label the message gets (None: not urgent).
-    `by`: "phrase" or "classifier". `dropped`: an urgent guess of the classifier not believed."""
+    """`label`: the urgent label the message gets (None: not urgent); `by`: "phrase" or
+    "classifier"."""
 
     label: str | None = None
     by: str | None = None
-    dropped: str | None = None
 
 
 class UrgentDetector:
@@ -59,19 +59,22 @@ class UrgentDetector:
         plain = self.plain(text)
         return [label.label for label in self.patterns if label.matches(plain)]
 
-    def decide(self, text: str, intent: str | None, confidence: float) -> UrgentDecision:
-        """Which urgent label `text` gets, given the classifier's `intent` and `confidence`."""
+    def decide(self, text: str, scores: dict[str, float]) -> UrgentDecision:
+        """Which urgent label `text` gets, given the classifier's confidence in each urgent
+        label (`scores`, from its ranking; labels left out count as 0)."""
         plain = self.plain(text)
         matched = [label.label for label in self.patterns if label.matches(plain)]
         if matched:
             # The classifier breaks a tie between phrases; otherwise the most urgent wins.
-            return UrgentDecision(intent if intent in matched else matched[0], "phrase")
-        if intent not in URGENT:
-            return UrgentDecision()
-        label = next(p for p in self.patterns if p.label == intent)
-        if confidence >= CLASSIFIER_MIN_CONFIDENCE and label.has_cue(plain):
-            return UrgentDecision(intent, "classifier")
-        return UrgentDecision(dropped=intent)
+            best = max(matched, key=lambda label: (scores.get(label, 0.0), -matched.index(label)))
+            return UrgentDecision(best, "phrase")
+        backed = [
+            label.label for label in self.patterns
+            if scores.get(label.label, 0.0) >= CLASSIFIER_MIN_CONFIDENCE and label.has_cue(plain)
+        ]
+        if backed:
+            return UrgentDecision(max(backed, key=lambda label: scores[label]), "classifier")
+        return UrgentDecision()
 
 
 def training_words(nlu_dir: Path = NLU_DATA_DIR) -> frozenset[str]:

@@ -2,7 +2,7 @@
 
 The phrase language (data/urgent/README.md): words in order; `..` allows up to four
 other words between; `word*` any ending; `(a|b c|)` one of these, empty for optional;
-`#` any number. Phrases match whole words of the plain text (bot/safety/normalise.py).
+`#` any number; `$` the end of the message. Phrases match whole words of the plain text (bot/safety/normalise.py).
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ def _sequence(tokens: list[str], at: int, phrase: str) -> tuple[str, int]:
             if not pieces:
                 raise PatternError(f"{phrase!r}: '..' needs a word before it")
             pieces.append(GAP)
+            at += 1
+        elif token == "$":
+            pieces.append("(?= $)")  # the end of the message
             at += 1
         elif token == "(":
             options: list[str] = []

@@ -52,8 +52,9 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: int = 240)
 class Assistant:
     """Talk to the running assistant as a resident would, through the REST channel."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, database_url: str = "") -> None:
         self.base_url = base_url
+        self.database_url = database_url  # the project's database the servers use
 
     def new_conversation(self) -> Conversation:
         return Conversation(self, f"test-{uuid.uuid4().hex[:12]}")
@@ -124,7 +125,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}")
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url)
     finally:
         stop_servers(rasa, actions, timeout=20)
 

@@ -9,7 +9,13 @@ import pytest
 
 from bot.safety.labels import URGENT_LABELS
 from bot.safety.normalise import numbers_as_hash, plain_text
-from bot.safety.patterns import PATTERNS_DIR, PatternError, compile_phrase, load_label, load_patterns
+from bot.safety.patterns import (
+    PATTERNS_DIR,
+    PatternError,
+    compile_phrase,
+    load_label,
+    load_patterns,
+)
 
 
 def _matches(phrase: str, text: str) -> bool:
@@ -47,6 +53,11 @@ def test_choices_nest_and_an_empty_choice_is_optional() -> None:
 def test_a_hash_matches_any_number() -> None:
     assert _matches("took # tablets", "took 30 tablets")
     assert not _matches("took # tablets", "took some tablets")
+
+
+def test_a_dollar_is_the_end_of_the_message() -> None:
+    assert _matches("cant go on $", "I can't go on!")
+    assert not _matches("cant go on $", "I can't go on the website")
 
 
 def test_apostrophes_shorthand_and_repeated_letters_are_made_plain() -> None:
