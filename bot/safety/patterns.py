@@ -2,7 +2,8 @@
 
 The phrase language (data/urgent/README.md): words in order; `..` allows up to four
 other words between; `word*` any ending; `(a|b c|)` one of these, empty for optional;
-`#` any number; `$` the end of the message. Phrases match whole words of the plain text (bot/safety/normalise.py).
+`#` any number; `$` the end of the message. Phrases match whole words of the plain
+text (bot/safety/normalise.py).
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class LabelPatterns:
 
     def has_cue(self, plain: str) -> bool:
         return self.cues is not None and self.cues.search(plain) is not None
+
+    def excluded(self, plain: str) -> bool:
+        """True when one of the label's `not` phrases is in `plain` text anywhere."""
+        return any(p.search(plain) for p in self.exclusions)
 
 
 def _word(word: str) -> str:

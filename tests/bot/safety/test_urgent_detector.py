@@ -85,8 +85,21 @@ def test_a_classifier_guess_below_the_threshold_is_not_urgent(detector: UrgentDe
 
 
 def test_a_classifier_guess_without_a_cue_word_is_not_urgent(detector: UrgentDetector) -> None:
-    decision = detector.decide("which stocks have lost the least today", {"homelessness": 0.93})
+    decision = detector.decide("which stocks have lost the least today", {"homelessness": 0.73})
     assert decision.label is None
+
+
+def test_a_very_sure_classifier_guess_stands_without_a_cue_word(
+    detector: UrgentDetector,
+) -> None:
+    decision = detector.decide("feel like im drowning and just want to let go", {
+        "crisis_self_harm": 0.95})
+    assert (decision.label, decision.by) == ("crisis_self_harm", "classifier")
+
+
+def test_a_not_phrase_stops_even_a_very_sure_classifier_guess(detector: UrgentDetector) -> None:
+    assert detector.decide("I could kill for a cup of tea", {"crisis_self_harm": 0.97}).label is None
+    assert detector.decide("this song slaps, it's fire", {"emergency_danger": 0.95}).label is None
 
 
 def test_the_best_backed_classifier_guess_wins(detector: UrgentDetector) -> None:
