@@ -44,19 +44,16 @@ def _override(message: Message, detector: UrgentDetector) -> None:
     }
     decision = detector.decide(str(message.get(TEXT) or ""), scores)
     if decision.label is not None:
-        if decision.by == "phrase":
-            top = {"name": decision.label, "confidence": 1.0}
-            rest = [r for r in ranking if r.get("name") != decision.label]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
-        else:
-            # As sure as the classifier's top intent was, so the fallback does not undo it.
-            confidence = max(scores[decision.label], float(intent.get("confidence") or 0.0))
-            top = {"name": decision.label, "confidence": confidence}
-            rest = [r for r in ranking if r.get("name") != decision.label]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
-        info = {"label": decision.label, "by": decision.by, "classifier_intent": intent.get("name")}
+        # The decision is made: confidence 1, so the fallback never undoes it. What the
+        # classifier thought is kept beside it, for staff and insight.
+        top = {"name": decision.label, "confidence": 1.0}
+        rest = [r for r in ranking if r.get("name") != decision.label]
+        message.set(INTENT, top, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
+        info = {
+            "label": decision.label, "by": decision.by,
+            "classifier_intent": intent.get("name"), "scores": scores,
+        }
         message.set(URGENT_KEY, info, add_to_output=True)
     elif intent.get("name") in URGENT:
         # The classifier's urgent guess is not believed: the best other intent stands.

@@ -37,7 +37,7 @@ SHORTHAND: dict[str, str] = {
     "kms": "kill myself", "kmself": "kill myself", "od": "overdose", "oded": "overdosed",
     "pillz": "pills", "tabs": "tablets",
     "hes": "he is", "shes": "she is", "theyre": "they are", "youre": "you are",
-    "thats": "that is", "theres": "there is", "isnt": "is not", "aint": "is not",
+    "thats": "that is", "whats": "what is", "wheres": "where is", "hows": "how is", "theres": "there is", "isnt": "is not", "aint": "is not",
     "wasnt": "was not", "werent": "were not", "arent": "are not", "hasnt": "hasnt",
     "havent": "havent", "shud": "should", "wud": "would", "cud": "could", "av": "have",
     "ave": "have", "gota": "got to", "nowt": "nothing", "summat": "something",

@@ -31,6 +31,7 @@ class LabelPatterns:
     label: str
     phrases: tuple[re.Pattern[str], ...]
     exclusions: tuple[re.Pattern[str], ...]
+    contexts: tuple[re.Pattern[str], ...]  # `not_when`: the whole message is about something else
     cues: re.Pattern[str] | None
     words: frozenset[str]  # the literal words of the phrases (for forgiving spelling slips)
 
@@ -38,6 +39,8 @@ class LabelPatterns:
         """True when a phrase matches `plain` text somewhere no exclusion covers: "my mum
         kicked me out" is not abuse ("kicked me out" is excluded), but "he hit me and
         kicked me out" still is."""
+        if any(p.search(plain) for p in self.contexts):
+            return False
         excluded = [m.span() for p in self.exclusions for m in p.finditer(plain)]
         for phrase in self.phrases:
             for match in phrase.finditer(plain):
@@ -50,8 +53,8 @@ class LabelPatterns:
         return self.cues is not None and self.cues.search(plain) is not None
 
     def excluded(self, plain: str) -> bool:
-        """True when one of the label's `not` phrases is in `plain` text anywhere."""
-        return any(p.search(plain) for p in self.exclusions)
+        """True when one of the label's `not` or `not_when` phrases is in `plain` text."""
+        return any(p.search(plain) for p in (*self.exclusions, *self.contexts))
 
 
 def _word(word: str) -> str:
@@ -133,6 +136,7 @@ def load_label(path: Path) -> LabelPatterns:
     try:
         compiled = tuple(compile_phrase(p) for p in phrases)
         exclusions = tuple(compile_phrase(p) for p in raw.get("not") or [])
+        contexts = tuple(compile_phrase(p) for p in raw.get("not_when") or [])
     except PatternError as error:
         raise PatternError(f"{path.name}: {error}") from None
     cue_words = " ".join(str(c) for c in raw.get("cues") or []).split()
@@ -142,7 +146,7 @@ def load_label(path: Path) -> LabelPatterns:
     words: set[str] = set()
     for phrase in phrases:
         words |= _literal_words(phrase)
-    return LabelPatterns(label, compiled, exclusions, cues, frozenset(words))
+    return LabelPatterns(label, compiled, exclusions, contexts, cues, frozenset(words))
 
 
 def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[LabelPatterns, ...]:

@@ -1,7 +1,7 @@
 """Forgiving small spelling slips in the long words of the urgent phrases.
 
 "sucidal", "threatning", "evcited": a word of six letters or more that is not a word the
-assistant knows, one letter away (a letter missing, extra, changed or two swapped) from a
+assistant knows, with the same first letter and one letter away (a letter missing, extra, changed or two swapped) from a
 long word of the phrases, is read as that word. Found through deletions (SymSpell), so
 each word costs a few dictionary look-ups, not a comparison with every phrase word.
 """
@@ -35,7 +35,9 @@ class SpellingFixer:
         candidates: set[str] = set()
         for key in _deletions(word) | {word}:
             candidates |= self._index.get(key, set())
-        # Only one candidate: a slip between two phrase words is not guessed at.
+        # People rarely slip on a word's first letter ("vaping" is not "raping"), and a slip
+        # between two phrase words is not guessed at.
+        candidates = {c for c in candidates if c[0] == word[0]}
         return next(iter(candidates)) if len(candidates) == 1 else word
 
     def fix_all(self, words: list[str]) -> list[str]:

@@ -71,7 +71,7 @@ def test_unrelated_messages_match_no_urgent_phrase(detector: UrgentDetector, tex
     assert detector.phrase_labels(text) == []
 
 
-CLASSIFIER_ONLY = "the rent went up again and we cant stay here much longer"
+CLASSIFIER_ONLY = "the landlord put the rent up again and we cant stay here much longer"
 
 
 def test_a_classifier_guess_with_a_cue_word_stands(detector: UrgentDetector) -> None:
@@ -85,7 +85,7 @@ def test_a_classifier_guess_below_the_threshold_is_not_urgent(detector: UrgentDe
 
 
 def test_a_classifier_guess_without_a_cue_word_is_not_urgent(detector: UrgentDetector) -> None:
-    decision = detector.decide("which stocks have lost the least today", {"homelessness": 0.73})
+    decision = detector.decide("which stocks have lost the least today", {"homelessness": 0.65})
     assert decision.label is None
 
 
@@ -93,7 +93,7 @@ def test_a_very_sure_classifier_guess_stands_without_a_cue_word(
     detector: UrgentDetector,
 ) -> None:
     decision = detector.decide("feel like im drowning and just want to let go", {
-        "crisis_self_harm": 0.95})
+        "crisis_self_harm": 0.75})
     assert (decision.label, decision.by) == ("crisis_self_harm", "classifier")
 
 
@@ -127,3 +127,6 @@ def test_a_slip_in_an_everyday_word_is_not_read_as_a_phrase_word(
     assert detector.spelling.fix("threatning") == "threatening"
     assert detector.spelling.fix("council") == "council"
     assert detector.spelling.fix("hits") == "hits"
+    # Nor a word that differs in its first letter: "vaping" is not "raping".
+    assert detector.spelling.fix("vaping") == "vaping"
+    assert detector.phrase_labels("is vaping safer than smoking") == []
