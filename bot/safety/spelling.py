@@ -1,9 +1,10 @@
 """Forgiving small spelling slips in the long words of the urgent phrases.
 
 "sucidal", "threatning", "evcited": a word of six letters or more that is not a word the
-assistant knows, with the same first letter and one letter away (a letter missing, extra, changed or two swapped) from a
-long word of the phrases, is read as that word. Found through deletions (SymSpell), so
-each word costs a few dictionary look-ups, not a comparison with every phrase word.
+assistant knows, with the same first letter and one letter away (a letter missing, extra,
+changed or two swapped) from a long word of the phrases, is read as that word. Found
+through deletions (SymSpell), so each word costs a few dictionary look-ups, not a
+comparison with every phrase word.
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ def test_a_very_sure_classifier_guess_stands_without_a_cue_word(
 
 
 def test_a_not_phrase_stops_even_a_very_sure_classifier_guess(detector: UrgentDetector) -> None:
-    assert detector.decide("I could kill for a cup of tea", {"crisis_self_harm": 0.97}).label is None
+    tea = "I could kill for a cup of tea"
+    assert detector.decide(tea, {"crisis_self_harm": 0.97}).label is None
     assert detector.decide("this song slaps, it's fire", {"emergency_danger": 0.95}).label is None
 
 
