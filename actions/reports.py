@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -297,7 +297,8 @@ class ActionSubmitReport(Action):
 
 
 class ActionCancelForm(Action):
-    """Stop the form under way; nothing is stored."""
+    """Stop the form under way; nothing is stored. (But a plain yes to the summary that the
+    classifier took for `cancel` sends the report.)"""
 
     def name(self) -> str:
         return "action_cancel_form"
@@ -306,6 +307,12 @@ class ActionCancelForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        form = (tracker.active_loop or {}).get("name")
+        if (intent == "cancel" and form in FORM_CATEGORIES
+                and tracker.get_slot("requested_slot") == "confirm_report"
+                and summary_answer(tracker) == "yes"):
+            # "Send it" read as cancel (0.72): the words say yes, so the form finishes.
+            return [SlotSet("confirm_report", True), FollowupAction(form)]
         if intent == "cancel":
             say(dispatcher, "report_cancelled")
         slots = REPORT_SLOTS + ("reference",)
