@@ -312,7 +312,8 @@ def test_a_no_to_reminders_switches_nothing_on_and_the_resident_carries_on(
     answer = conversation.reply(refusal)
     assert "won't send you any texts" in answer and "code" not in answer
     assert not conversation.tracker()["active_loop"].get("name")
-    assert "Next collections for 8 Elm Road" in conversation.reply("when is my bin day OB2 5JQ 8")
+    assert "Next collections for 8 Elm Road" in conversation.reply(
+        "when are my bins collected 8 Elm Road OB2 5JQ")
 
 
 def test_an_unclear_answer_to_reminders_asks_again_with_the_buttons_then_yes_sends_a_code(
@@ -349,4 +350,5 @@ def test_an_unclear_answer_to_did_that_help_asks_again_then_yes_is_recorded(conv
     assert feedback_answer(conversation) is None
     assert "Thanks for letting us know" in conversation.reply("yes it did")
     assert feedback_answer(conversation) == "yes"
-    assert "Black wheelie bin" in conversation.reply("when is my bin day OB2 5JQ 7")
+    assert "Black wheelie bin" in conversation.reply(
+        "when are my bins collected 7 Elm Road OB2 5JQ")
