@@ -28,7 +28,7 @@ from actions.report_answers import (
 from actions.report_places import place_in, with_street
 from actions.summary_replies import parts_corrected, slots_to_ask_again, summary_answer
 from bot.nlp.corrections import POSTCODE
-from bot.nlp.yes_no import read_yes_no
+from bot.nlp.yes_no import Answer, read_yes_no
 from bot.services.addresses import find_address
 from bot.services.case_system import NewRequest
 from bot.services.collections import bins_for_address
@@ -142,13 +142,13 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         return {"confirm_report": None}
 
     async def go_back_to_parts(
-        self, message: str, answer: str, dispatcher: CollectingDispatcher, domain: DomainDict,
+        self, message: str, answer: Answer, dispatcher: CollectingDispatcher, domain: DomainDict,
         events: list[EventType],
     ) -> dict[str, Any] | None:
         """'The address is wrong', 'wrong bin', 'the size is wrong': empty those answers and
         ask for them again, keeping the rest. None when no part of the summary is named."""
         kept = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
-        parts = parts_corrected(message, answer)  # type: ignore[arg-type]
+        parts = parts_corrected(message, answer)
         if kept.get("postcode"):
             parts |= {POSTCODE}  # a new postcode at the summary: its address is asked again
         required = list((domain.get("forms", {}).get(self.form) or {}).get("required_slots")
