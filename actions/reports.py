@@ -133,11 +133,12 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
                 return corrected
         if answer == "yes":
             return {"confirm_report": True}
+        # A question, "why?", or "no thanks, bye" (which stops the form): answered as such.
+        if (aside := answer_aside(dispatcher, tracker, "confirm_report")) is not None:
+            return {"confirm_report": None, **aside}
         if answer == "no":
             say(dispatcher, "report_start_again")
             return restart_form()
-        if (aside := answer_aside(dispatcher, tracker, "confirm_report")) is not None:
-            return {"confirm_report": None, **aside}
         say(dispatcher, "confirm_report_unclear")
         return {"confirm_report": None}
 
