@@ -47,8 +47,8 @@ YES_PHRASES = _phrases(
     "certainly", "definitely", "absolutely", "of course", "affirmative", "agreed", "confirm",
     "confirmed", "spot on", "go ahead", "go on", "go for it", "send", "send it", "please do",
     "do it", "yes please", "i do", "i would", "i will", "it is", "it does", "it did",
-    "that helped", "it helped", "helped", "helpful", "all good", "looks good", "looks right",
-    "sounds good", "that'll do", "will do", "lets do it", "let's do it", "course",
+    "that helped", "it helped", "helped", "helpful", "happy", "all good", "looks good",
+    "looks right", "sounds good", "that'll do", "will do", "lets do it", "let's do it", "course",
     "👍", "👌", "✅", "✔", "☑",
 )
 # Yes said with a negative word in it.
@@ -83,9 +83,9 @@ HEDGES = _phrases(
 FILLER = _words(
     """a all am and are be been can cheers details do does done everything for go has
     have i i'm im info information is it it's its just love mate me much now oh please pls
-    plz report so sounds summary ta text texts thank thanks that that's thats the them then
-    there they thing this those to very want well we what will with would you your yours
-    x xx"""
+    plz report so sounds summary ta text texts thank thankyou thanks thx ty that that's
+    thats the them then there they thing this those to very want was well we what will
+    with would you your yours x xx"""
 )
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -126,8 +126,8 @@ def _match(words: list[str], at: int) -> tuple[str, int]:
     word = words[at]
     if _is_negation_word(word):
         return "negation", 1
-    if word in FILLER:
-        return "filler", 1
+    if word in FILLER or not (word.isascii() or word.isalnum()):
+        return "filler", 1  # other emoji ("yes please 😊") change nothing
     return "other", 1
 
 

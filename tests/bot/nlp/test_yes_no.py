@@ -19,7 +19,8 @@ PLAIN_YES = [
     "certainly", "exactly", "confirm", "yes I do", "I do", "yeah go on", "yep that's it",
     "yes mate", "ok thanks", "cheers, send it", "yes please send the report",
     "no problem, send it", "no worries, go ahead", "why not", "it did", "it helped",
-    "yes that helped", "👍", "👍🏽", "👌", "✅", "✔️", "yep 👍", "/affirm",
+    "yes that helped", "Yes please 😊", "yes thx", "I'm happy with that", "yes it was",
+    "👍", "👍🏽", "👌", "✅", "✔️", "yep 👍", "/affirm",
 ]
 PLAIN_NO = [
     "no", "No.", "NO", "nope", "nah", "nah mate", "n", "no thanks", "no thank you",
@@ -37,6 +38,7 @@ NEGATED_YES = [
     "not good", "yes no", "yes, that's wrong", "yes but the address is wrong",
     "the address is wrong", "wrong street", "the size is wrong", "description is wrong",
     "wrong bin", "the postcode isn't right", "the house number is wrong", "I can't say yes",
+    "not happy with that", "no that's all right",
 ]
 SARCASTIC = [
     "yeah right", "Yeah right.", "yea right", "as if", "yeah, as if", "in your dreams",
@@ -49,7 +51,7 @@ UNCLEAR = [
     "what?", "why do you need that", "actually", "yes but", "wait", "hang on",
     "actually it's on Mill Lane", "nothing wrong", "not wrong", "isn't false",
     "I don't mind", "please", "thanks", "stop", "the pothole is huge",
-    "yes " + "really " * 40,
+    "😊", "🙏", "yes " + "really " * 40,
 ]
 
 
