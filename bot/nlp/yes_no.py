@@ -54,7 +54,7 @@ YES_PHRASES = _phrases(
 # Yes said with a negative word in it.
 YES_IDIOMS = _phrases(
     "no problem", "no worries", "not a problem", "why not", "no doubt", "without a doubt",
-    "can't complain", "not wrong either",
+    "no changes", "no change", "nothing to change", "no need to change anything",
 )
 NO_PHRASES = _phrases(
     "no", "nope", "nah", "naw", "nay", "noo", "nooo", "n", "negative", "wrong", "false",
@@ -85,7 +85,7 @@ FILLER = _words(
     have i i'm im info information is it it's its just love mate me much now oh please pls
     plz report so sounds summary ta text texts thank thankyou thanks thx ty that that's
     thats the them then there they thing this those to very want was well we what will
-    with would you your yours x xx"""
+    with would you your yours needed x xx"""
 )
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -155,19 +155,11 @@ def read_yes_no(text: str, *, symbols: bool = True) -> Answer:
         return NO
     if "doubt" in kinds:
         return UNCLEAR
-    negated_yes = double_negation = False
-    for index, kind in enumerate(kinds):
-        if kind != "negation":
-            continue
-        after = kinds[index + 1:index + 1 + NEGATION_REACH]
-        if "no" in after:
-            double_negation = True  # "nothing wrong", "isn't false": not a plain no
-        elif "yes" in after or "idiom" in after:
-            negated_yes = True
-    if double_negation:
-        return UNCLEAR
-    if negated_yes or "no" in kinds or "negation" in kinds:
-        return NO
+    if any(kind == "negation" and "no" in kinds[index + 1:index + 1 + NEGATION_REACH]
+           for index, kind in enumerate(kinds)):
+        return UNCLEAR  # "nothing wrong", "isn't false": a double negation is not a plain no
+    if "no" in kinds or "negation" in kinds:
+        return NO  # "no", "wrong", and any negation: "that isn't right", "don't send it"
     if "hedge" in kinds or "other" in kinds:
         return UNCLEAR
     return YES if ("yes" in kinds or "idiom" in kinds) else UNCLEAR

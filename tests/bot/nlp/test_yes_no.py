@@ -18,7 +18,8 @@ PLAIN_YES = [
     "spot on", "brilliant", "fine", "that's fine", "absolutely", "definitely", "of course",
     "certainly", "exactly", "confirm", "yes I do", "I do", "yeah go on", "yep that's it",
     "yes mate", "ok thanks", "cheers, send it", "yes please send the report",
-    "no problem, send it", "no worries, go ahead", "why not", "it did", "it helped",
+    "no problem, send it", "no worries, go ahead", "no changes, send it",
+    "no changes needed thanks", "why not", "it did", "it helped",
     "yes that helped", "Yes please 😊", "yes thx", "I'm happy with that", "yes it was",
     "👍", "👍🏽", "👌", "✅", "✔️", "yep 👍", "/affirm",
 ]
