@@ -8,8 +8,8 @@ take a yes away (`read_answer`):
 - yes: only when every word is a yes word ("yes", "yep", "send it", "that's right",
   "go ahead", "ok", "sure", ...) or a filler word ("please", "thanks", "it", "that's"),
   with no negation anywhere. "ok Mill Lane" or "yes it's OB2 5JQ" are not a plain yes.
-- no: a no word ("no", "nope", "wrong", "false", "incorrect"), a negation ("not", any
-  "n't", "never") anywhere, or sarcasm ("yeah right", "as if").
+- no: a no word ("no", "nope", "wrong", "false", "incorrect", "change it"), a negation
+  ("not", any "n't", "never") anywhere, or sarcasm ("yeah right", "as if").
 - unclear: everything else, and doubt ("not sure", "maybe", "I think so", "no idea"),
   a double negation ("nothing wrong"), or a change of mind ("actually", "wait", "but").
 
@@ -59,7 +59,9 @@ YES_IDIOMS = _phrases(
 NO_PHRASES = _phrases(
     "no", "nope", "nah", "naw", "nay", "noo", "nooo", "n", "negative", "wrong", "false",
     "incorrect", "inaccurate", "untrue", "mistake", "mistaken", "error", "no thanks",
-    "no thank you", "not quite", "not really", "no way", "no chance", "👎", "❌", "✖", "🚫",
+    "no thank you", "not quite", "not really", "no way", "no chance", "change", "change it",
+    "changed", "edit", "amend", "correct it", "correct that", "start again", "start over",
+    "👎", "❌", "✖", "🚫",
 )
 # "not", "never" and every "n't" word negate what follows them.
 NEGATIONS = _phrases("not", "never", "nothing", "nothings", "nothing's", "neither", "nor")
@@ -77,7 +79,7 @@ DOUBT = _phrases(
 # A change of mind or a correction on its way: never a plain yes.
 HEDGES = _phrases(
     "actually", "wait", "hang on", "hold on", "but", "except", "however", "instead",
-    "change", "changed", "although", "though", "apart from",
+    "although", "though", "apart from",
 )
 # Words that can sit around a yes without changing it.
 FILLER = _words(

@@ -28,7 +28,8 @@ PLAIN_NO = [
     "wrong", "Wrong.", "that's wrong", "no that's wrong", "no, that's wrong", "false",
     "incorrect", "that's incorrect", "not right", "no it isn't", "negative", "no way",
     "don't send it", "dont send it", "do not send it", "please don't", "never",
-    "I don't want them", "no I don't want texts", "👎", "❌", "/deny",
+    "I don't want them", "no I don't want texts", "change it", "I want to change it",
+    "correct it please", "start again", "👎", "❌", "/deny",
 ]
 NEGATED_YES = [
     "that isn't right", "that isnt right", "that isn’t right", "that's not right",
@@ -121,6 +122,7 @@ def test_symbols_alone_can_be_refused_where_words_are_needed():
         ("description is wrong", {DETAILS}),
         ("the details aren't right", {DETAILS}),
         ("the address and the size are wrong", {STREET, SIZE}),
+        ("change the address", {STREET}),
         ("that isn't right", set()),
         ("no", set()),
     ],
