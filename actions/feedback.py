@@ -1,9 +1,9 @@
 """"Did that answer your question?": asked after an answer, once per topic per conversation.
 
 The answering action calls `ask_feedback`, which sets `feedback_topic`; the resident's
-yes or no reaches ActionReply (rules for affirm/deny already route there), which calls
-`answer_feedback`. The answer is recorded in the tracker as the `feedback_answer` slot,
-where the insight measures read it. Never asked after urgent answers.
+yes or no reaches ActionReply (rules for affirm/deny and small talk route there) or
+ActionFallback, which call `answer_feedback`. The answer is recorded in the tracker as
+the `feedback_answer` slot, where the insight measures read it. Never asked after urgent answers.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messaging import say
+from bot.nlp.yes_no import read_answer
 
 FEEDBACK_TOPIC = "feedback_topic"
 FEEDBACK_ANSWER = "feedback_answer"
 FEEDBACK_ASKED = "feedback_asked"
-ANSWERS = {"affirm": "yes", "deny": "no"}
 MAX_TOPICS = 50
 
 
@@ -59,10 +59,21 @@ def topic_awaiting_answer(tracker: Tracker) -> str | None:
 def answer_feedback(
     dispatcher: CollectingDispatcher, tracker: Tracker, intent: str
 ) -> list[EventType] | None:
-    """Handle a yes/no to the feedback question; None when the message is not one."""
-    answer = ANSWERS.get(intent)
-    if answer is None or topic_awaiting_answer(tracker) is None:
+    """Handle a yes/no to the feedback question; None when the message is not one.
+
+    The words decide (bot/nlp/yes_no.py): "not really" is a no even when the classifier
+    says `affirm`. A message the classifier took for a yes or no that the words do not
+    bear out gets the question again, with its buttons.
+    """
+    topic = topic_awaiting_answer(tracker)
+    if topic is None:
         return None
+    answer = read_answer(str(tracker.latest_message.get("text") or ""), intent)
+    if answer == "unclear":
+        if intent not in ("affirm", "deny"):
+            return None  # something else: answered as usual
+        say(dispatcher, "feedback_unclear")
+        return [SlotSet(FEEDBACK_TOPIC, topic)]
     events: list[Any] = [SlotSet(FEEDBACK_ANSWER, answer), SlotSet(FEEDBACK_TOPIC, None)]
     if answer == "yes":
         say(dispatcher, "feedback_thanks")

@@ -1,4 +1,4 @@
-"""Bin-day reminders in conversation: subscribe (with an explicit yes), list, stop.
+"""Bin-day reminders in conversation: subscribe (with an explicit yes in words), list, stop.
 
 By text, the sender's number (tracker.sender_id on the sms channel, E.164) is
 the contact, proven by the text itself. On the web the resident gives a UK
@@ -22,6 +22,7 @@ from actions.messaging import say, text
 from bot.clock import now
 from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
 from bot.db.session import get_engine
+from bot.nlp.yes_no import read_answer
 from bot.notifications.commands import build_senders
 from bot.privacy import hash_identifier
 from bot.safety.labels import URGENT
@@ -125,8 +126,8 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
         if tracker.get_slot("requested_slot") == "notify_consent" and not interrupted(
             tracker
         ) and not validated(events, "notify_consent"):
-            result = unclear_answer(dispatcher, tracker, "notify_consent",
-                                    "reminders_consent_unclear")
+            result = await self.validate_notify_consent(None, dispatcher, tracker, domain)
+            tracker.slots.update(result)
             events += [SlotSet(slot, value) for slot, value in result.items()]
         return events
 
@@ -146,6 +147,16 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
     async def validate_notify_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") == "notify_consent":
+            # The words decide, whatever the classifier filled in; consent needs words,
+            # not a thumbs-up (bot/nlp/yes_no.py).
+            message = str(tracker.latest_message.get("text") or "")
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            answer = read_answer(message, intent, symbols=False)
+            if answer == "unclear":
+                return unclear_answer(dispatcher, tracker, "notify_consent",
+                                      "reminders_consent_unclear")
+            value = answer == "yes"
         if value is not True:
             say(dispatcher, "reminders_declined")
             return {"notify_consent": False, "requested_slot": None}

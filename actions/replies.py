@@ -93,6 +93,10 @@ class ActionFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        # "nah not really" to "Did that answer your question?" can be too short to classify.
+        feedback = answer_feedback(dispatcher, tracker, latest_intent(tracker))
+        if feedback is not None:
+            return [SlotSet("fallback_count", 0), *feedback]
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
             say(dispatcher, "fallback_give_up")

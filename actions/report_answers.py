@@ -1,5 +1,6 @@
-"""What residents say to a report form besides a plain answer: a thumbs-up at the summary,
-"actually it was the blue bin", or a bin they named before the form asked for it."""
+"""What residents say to a report form besides a plain answer: "actually it was the blue
+bin", or a bin they named before the form asked for it. (Yes and no at the summary:
+actions/summary_replies.py.)"""
 
 from __future__ import annotations
 
@@ -12,10 +13,6 @@ from bot.services.bin_streams import STREAM_WORDS, stream_from_text
 # Every stream any address can have, for telling "you don't have that bin" from "unclear".
 ALL_STREAMS = {stream: stream for stream in STREAM_WORDS}
 
-# Replies to "Shall I send it?" that the classifier may not read as yes or no.
-YES_REPLIES = {"👍", "👌", "✅", "✔", "✔️", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿", "y", "yup",
-               "yep", "ok", "okay", "ok send it", "send", "send it", "go ahead", "go on"}
-NO_REPLIES = {"👎", "❌", "✖", "n", "nope", "nah", "wrong", "that's wrong", "not right"}
 MAX_MESSAGES_BACK = 8
 # Answers to "anything else we should know?" that add nothing to the summary.
 NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n",
@@ -58,16 +55,6 @@ FIRST_MESSAGE_DESCRIBES = {
     "street_light_form": light_fault_in,
     "fly_tipping_form": dumped_things_in,
 }
-
-
-def yes_or_no(text: str) -> bool | None:
-    """True for a thumbs-up or 'send it', False for a thumbs-down or 'wrong', else None."""
-    said = " ".join(str(text or "").strip().lower().rstrip(".!").split())[:40]
-    if said in YES_REPLIES:
-        return True
-    if said in NO_REPLIES:
-        return False
-    return None
 
 
 def messages_since_form_start(tracker: Tracker, opening_intent: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -24,9 +24,11 @@ from actions.report_answers import (
     FIRST_MESSAGE_DESCRIBES,
     NOTHING_MORE,
     messages_since_form_start,
-    yes_or_no,
 )
 from actions.report_places import place_in, with_street
+from actions.summary_replies import parts_corrected, slots_to_ask_again, summary_answer
+from bot.nlp.corrections import POSTCODE
+from bot.nlp.yes_no import Answer, read_yes_no
 from bot.services.addresses import find_address
 from bot.services.case_system import NewRequest
 from bot.services.collections import bins_for_address
@@ -44,8 +46,6 @@ REPORT_SLOTS = (
 # Rasa's input channel names -> the channel recorded on a request.
 CHANNELS = {"webchat": "web", "sms": "sms"}
 MIN_LOCATION_LENGTH = 5
-# A yes or no to "Shall I send it?" below this confidence is asked again.
-CONFIRM_CONFIDENCE = 0.8
 YES_WORDS = ("yes", "yeah", "yes please", "yes there is")
 LOCATION_FORMS = ("pothole_form", "street_light_form", "fly_tipping_form")
 MIN_DESCRIPTION_LENGTH = 2
@@ -77,15 +77,17 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """The slots' own validation, then any reply to the summary that is not a plain yes/no."""
+        """The slots' own validation, then the reply to the summary, read from its words."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
         if interrupted(tracker):
             return events
         requested = tracker.get_slot("requested_slot")
         if requested is None and self.form in LOCATION_FORMS:
             events += await self.details_in_first_message(dispatcher, tracker, domain, events)
-        if requested == "confirm_report" and not validated(events, "confirm_report"):
-            result = await self.other_reply_to_summary(dispatcher, tracker, domain)
+        if requested == "confirm_report":
+            # Whatever the classifier filled in for confirm_report, the words decide.
+            events = [e for e in events if e.get("name") != "confirm_report"]
+            result = await self.reply_to_summary(dispatcher, tracker, domain, events)
             tracker.slots.update(result)
             events += [SlotSet(slot, value) for slot, value in result.items()]
         return events
@@ -112,21 +114,50 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         tracker.slots.update(result)
         return [SlotSet(slot, value) for slot, value in result.items()]
 
-    async def other_reply_to_summary(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    async def reply_to_summary(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+        events: list[EventType],
     ) -> dict[str, Any]:
-        """A thumbs-up, a question, a change, or something unclear: never a silent resend."""
+        """Send only on a plain yes. A correction goes back to the part it names; a plain
+        no goes through the questions again; anything else asks again. Nothing is sent
+        but on a yes."""
         message = str(tracker.latest_message.get("text") or "")
-        answer = yes_or_no(message)
-        if answer is not None:
-            return await self.validate_confirm_report(answer, dispatcher, tracker, domain)
+        answer = summary_answer(tracker)
+        if answer != "yes":
+            # "No, it was the blue bin": change the report rather than start again.
+            changed = await self.change_before_sending(message, dispatcher, tracker)
+            if changed is not None:
+                return changed
+            corrected = await self.go_back_to_parts(message, answer, dispatcher, domain, events)
+            if corrected is not None:
+                return corrected
+        if answer == "yes":
+            return {"confirm_report": True}
+        # A question, "why?", or "no thanks, bye" (which stops the form): answered as such.
         if (aside := answer_aside(dispatcher, tracker, "confirm_report")) is not None:
             return {"confirm_report": None, **aside}
-        changed = await self.change_before_sending(message, dispatcher, tracker)
-        if changed is not None:
-            return changed
+        if answer == "no":
+            say(dispatcher, "report_start_again")
+            return restart_form()
         say(dispatcher, "confirm_report_unclear")
         return {"confirm_report": None}
+
+    async def go_back_to_parts(
+        self, message: str, answer: Answer, dispatcher: CollectingDispatcher, domain: DomainDict,
+        events: list[EventType],
+    ) -> dict[str, Any] | None:
+        """'The address is wrong', 'wrong bin', 'the size is wrong': empty those answers and
+        ask for them again, keeping the rest. None when no part of the summary is named."""
+        kept = {e["name"]: e.get("value") for e in events if e.get("event") == "slot"}
+        parts = parts_corrected(message, answer)
+        if kept.get("postcode"):
+            parts |= {POSTCODE}  # a new postcode at the summary: its address is asked again
+        required = list((domain.get("forms", {}).get(self.form) or {}).get("required_slots")
+                        or [])
+        result = slots_to_ask_again(self.form, parts, required, kept)
+        if result is not None:
+            say(dispatcher, "report_change_part")
+        return result
 
     async def change_before_sending(
         self, message: str, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -157,7 +188,7 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         if aside is not None:
             return {"problem_description": None, **aside}
         description = clean_text(value)
-        if yes_or_no(description) is True or description.lower().strip(" .!") in YES_WORDS:
+        if read_yes_no(description) == "yes" or description.lower().strip(" .!") in YES_WORDS:
             # "Anything else we should know?" "Yes": then we want to hear it.
             say(dispatcher, "description_go_ahead")
             return {"problem_description": None}
@@ -191,23 +222,11 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def validate_confirm_report(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        """At the summary the reply is read in get_validation_events; a value set any other
+        way stands only as a yes."""
         if tracker.get_slot("requested_slot") == "confirm_report":
-            message = str(tracker.latest_message.get("text") or "")
-            # "No, it was the blue bin": change the report rather than start again.
-            changed = await self.change_before_sending(message, dispatcher, tracker)
-            if changed is not None:
-                return changed
-            confidence = float((tracker.latest_message.get("intent") or {}).get("confidence")
-                                or 0.0)
-            if confidence < CONFIRM_CONFIDENCE and yes_or_no(message) is None:
-                # "it's out" read as a yes at 0.53 must not send a report.
-                say(dispatcher, "confirm_report_unclear")
-                return {"confirm_report": None}
-        if value is True:
-            return {"confirm_report": True}
-        # "No": go through the questions again; nothing has been sent.
-        say(dispatcher, "report_start_again")
-        return restart_form()
+            return {"confirm_report": value}
+        return {"confirm_report": True if value is True else None}
 
 
 class ValidatePotholeForm(ReportFormValidation):
@@ -279,7 +298,8 @@ class ActionSubmitReport(Action):
 
 
 class ActionCancelForm(Action):
-    """Stop the form under way; nothing is stored."""
+    """Stop the form under way; nothing is stored. (But a plain yes to the summary that the
+    classifier took for `cancel` sends the report.)"""
 
     def name(self) -> str:
         return "action_cancel_form"
@@ -288,6 +308,12 @@ class ActionCancelForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        form = (tracker.active_loop or {}).get("name")
+        if (intent == "cancel" and form in FORM_CATEGORIES
+                and tracker.get_slot("requested_slot") == "confirm_report"
+                and summary_answer(tracker) == "yes"):
+            # "Send it" read as cancel (0.72): the words say yes, so the form finishes.
+            return [SlotSet("confirm_report", True), FollowupAction(form)]
         if intent == "cancel":
             say(dispatcher, "report_cancelled")
         slots = REPORT_SLOTS + ("reference",)

@@ -14,7 +14,8 @@ from tests.actions.conftest import form_tracker, slot_events, texts
 
 def _tracker(intent: str, slots: dict[str, Any], history: list[dict[str, Any]]) -> Tracker:
     """A tracker whose latest message has `intent`, after the events in `history`."""
-    tracker = form_tracker(None, slots, intent=intent)
+    said = {"affirm": "yes", "deny": "no"}.get(intent, "")
+    tracker = form_tracker(None, slots, intent=intent, text=said)
     tracker.events = [*history, *tracker.events]
     return tracker
 

@@ -74,7 +74,8 @@ async def test_by_text_the_postcode_typed_is_taken_and_an_explicit_yes_subscribe
                          tracker("sms", {}, text="OB2 5JQ", requested="postcode"), domain)
     assert slots["postcode"] == "OB2 5JQ"
     slots, _ = await run(ValidateRemindersForm(), tracker(
-        "sms", ADDRESS, {"notify_consent": True}, intent="affirm", requested="notify_consent"),
+        "sms", ADDRESS, {"notify_consent": True}, text="yes", intent="affirm",
+        requested="notify_consent"),
         domain)
     assert slots["notify_consent"] is True
     _, said = await run(ActionSubscribeReminders(),
@@ -89,7 +90,8 @@ async def test_by_text_the_postcode_typed_is_taken_and_an_explicit_yes_subscribe
 
 async def test_a_no_switches_nothing_on(assistant, domain):
     slots, said = await run(ValidateRemindersForm(), tracker(
-        "sms", ADDRESS, {"notify_consent": False}, intent="deny", requested="notify_consent"),
+        "sms", ADDRESS, {"notify_consent": False}, text="no", intent="deny",
+        requested="notify_consent"),
         domain)
     assert slots["notify_consent"] is False and slots["requested_slot"] is None
     assert said == ["OK, I won't send you any texts."]
@@ -105,7 +107,7 @@ async def test_on_the_web_the_mobile_is_confirmed_by_the_texted_code(assistant, 
     assert slots["notify_contact"] is None and "UK mobile" in said[0]
     with_contact = {**ADDRESS, "notify_contact": NUMBER}
     slots, _ = await run(ValidateRemindersForm(), tracker(
-        "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+        "webchat", with_contact, {"notify_consent": True}, text="yes", intent="affirm",
         requested="notify_consent"), domain)
     sub_id = slots["notify_subscription_id"]
     with session_scope(assistant) as session:
@@ -127,7 +129,7 @@ async def test_on_the_web_the_mobile_is_confirmed_by_the_texted_code(assistant, 
 async def test_three_wrong_codes_end_the_sign_up(assistant, domain):
     with_contact = {**ADDRESS, "notify_contact": NUMBER}
     slots, _ = await run(ValidateRemindersForm(), tracker(
-        "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+        "webchat", with_contact, {"notify_consent": True}, text="yes", intent="affirm",
         requested="notify_consent"), domain)
     code = re.search(r"\b(\d{6})\b", sms_store.outbound_for(
         assistant, hash_identifier(NUMBER))[-1].body).group(1)
@@ -201,7 +203,7 @@ async def test_on_the_web_an_email_is_confirmed_by_the_emailed_code_when_email_i
         _, asked = await run(AskNotifyConsent(), tracker("webchat", with_contact), domain)
         assert "email you" in asked[0] and "link to stop" in asked[0]
         slots, _ = await run(ValidateRemindersForm(), tracker(
-            "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+            "webchat", with_contact, {"notify_consent": True}, text="yes", intent="affirm",
             requested="notify_consent"), domain)
         assert len(mailbox.bodies) == 1 and "unsubscribe" in mailbox.bodies[0]
         code = re.search(r"code is (\d{6})", mailbox.bodies[0]).group(1)
@@ -222,11 +224,11 @@ async def test_codes_to_one_number_stop_at_the_daily_limit(assistant, domain):
     with_contact = {**ADDRESS, "notify_contact": NUMBER}
     for _ in range(3):
         slots, said = await run(ValidateRemindersForm(), tracker(
-            "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+            "webchat", with_contact, {"notify_consent": True}, text="yes", intent="affirm",
             requested="notify_consent"), domain)
         assert slots["notify_subscription_id"]
     slots, said = await run(ValidateRemindersForm(), tracker(
-        "webchat", with_contact, {"notify_consent": True}, intent="affirm",
+        "webchat", with_contact, {"notify_consent": True}, text="yes", intent="affirm",
         requested="notify_consent"), domain)
     assert slots["requested_slot"] is None and "several codes" in said[0]
     assert len(sms_store.outbound_for(assistant, hash_identifier(NUMBER))) == 3

@@ -6,7 +6,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.address_steps import address_in_sentence, find_postcode, nearest_number
 from actions.missed_bin import ValidateMissedBinForm
-from actions.report_answers import dumped_things_in, yes_or_no
+from actions.report_answers import dumped_things_in
 from actions.report_places import place_in, with_street
 from actions.reports import ValidateFlyTippingForm, ValidatePotholeForm, ValidateStreetLightForm
 from actions.status import reference_in_sentence
@@ -116,12 +116,6 @@ def test_what_was_dumped_in_first_messages():
              "rubbish dumped outside my door"]
     assert [text for text in named if not dumped_things_in(text)] == []
     assert [text for text in vague if dumped_things_in(text)] == []
-
-
-def test_yes_or_no_in_other_shapes():
-    assert yes_or_no("👍") is True and yes_or_no("OK send it!") is True
-    assert yes_or_no("👎") is False and yes_or_no("Wrong.") is False
-    assert yes_or_no("hmm") is None and yes_or_no("the blue bin") is None
 
 
 def test_places_in_first_messages():

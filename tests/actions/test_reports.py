@@ -118,7 +118,8 @@ async def test_pothole_summary_then_no_starts_again_without_sending(assistant, d
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
     dispatcher = CollectingDispatcher()
-    tracker = form_tracker("pothole_form", filled, {"confirm_report": False}, intent="deny")
+    tracker = form_tracker("pothole_form", {**filled, "requested_slot": "confirm_report"},
+                           {"confirm_report": False}, text="no", intent="deny")
     events = await ValidatePotholeForm().run(dispatcher, tracker, domain)
     slots = slot_events(events)
     assert slots["problem_location"] is None and slots["confirm_report"] is None

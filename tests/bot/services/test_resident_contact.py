@@ -10,7 +10,7 @@ from bot.council import get_council
 from bot.db.handoff import HandoffTicket
 from bot.db.session import session_scope
 from bot.services.handoff import TranscriptTurn, open_ticket
-from bot.services.resident_contact import contact_in, remember_contact
+from bot.services.resident_contact import contact_in, refuses_contact, remember_contact
 
 TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 SATURDAY = datetime(2026, 11, 28, 11, 0, tzinfo=timezone.utc)
@@ -57,3 +57,29 @@ def test_the_first_contact_given_is_kept(migrated_engine):
         assert remember_contact(session, get_council(), "c-2", "07700 900123") is None
     with session_scope(migrated_engine) as session:
         assert session.get(HandoffTicket, ticket_id).contact == "jo@example.org"
+
+
+@pytest.mark.parametrize(("text", "refused"), [
+    ("no, don't use 07700 900123", True),
+    ("I don't want you to contact me on jo@example.org", True),
+    ("no thanks, my number is 07700 900123 but I'll call", True),
+    ("nope 07700900123", True),
+    ("yes, 07700 900123", False),
+    ("my number is 07700 900123, I can't do mornings", False),
+    ("07700 900123 but please don't call, text only", False),
+    ("jo@example.org", False),
+    ("no", False),  # no contact, nothing to refuse
+])
+def test_a_contact_sent_with_a_no_is_not_consent(text, refused):
+    assert refuses_contact(text) is refused
+
+
+def test_a_contact_sent_with_a_no_is_not_kept(migrated_engine):
+    ticket_id = ticket(migrated_engine, "c-3", "rest", TUESDAY_10AM)
+    with session_scope(migrated_engine) as session:
+        assert remember_contact(session, get_council(), "c-3",
+                                "no, don't contact me on 07700 900123") is None
+    with session_scope(migrated_engine) as session:
+        assert session.get(HandoffTicket, ticket_id).contact is None
+        assert remember_contact(session, get_council(), "c-3", "ok it's 07700 900124") == (
+            "+447700900124")
