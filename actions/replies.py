@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.feedback import answer_feedback, ask_feedback
 from actions.messaging import say
+from actions.status import check_status
 from bot.content import get_content
 
 
@@ -35,7 +36,11 @@ class ActionReply(Action):
         if feedback is not None:
             return [SlotSet("fallback_count", 0), *feedback]
         if intent == "inform" and tracker.get_slot("reference"):
-            return [SlotSet("fallback_count", 0), FollowupAction("action_check_status")]
+            # Checked here, not by a follow-up action: no rule would follow that one, and
+            # Rasa's core fallback would answer twice and hand over.
+            reference = tracker.get_slot("reference")
+            return [SlotSet("fallback_count", 0), *await check_status(dispatcher, tracker,
+                                                                      reference)]
         if intent == "inform" and tracker.get_slot("postcode"):
             say(dispatcher, "reply_inform_postcode", postcode=tracker.get_slot("postcode"))
             return [SlotSet("fallback_count", 0)]

@@ -130,6 +130,46 @@ def postcode_in_latest_message(tracker: Tracker) -> str | None:
     return tracker.get_slot("postcode")
 
 
+async def check_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str | None
+) -> list[EventType]:
+    """Look up `reference` (throttled per conversation) and say what was found; the events
+    to return, clearing the `reference` slot. Run by the status form's last step and by a
+    reference sent on its own ("PH-000002" after "I can't find a report with ...")."""
+    done: list[EventType] = [SlotSet("reference", None)]
+    if not reference:
+        return done
+    settings = get_settings()
+    conversation = tracker.sender_id
+    try:
+        if await with_session(is_throttled, conversation, now(),
+                              settings.status_lookup_attempts, THROTTLE_WINDOW):
+            say(dispatcher, "status_throttled")
+            return done
+        try:
+            found: RequestStatus = await with_cases(lambda c: c.status(reference, None))
+        except RequestNotFound:
+            await with_session(record_failed_lookup, conversation, now())
+            say(dispatcher, "status_not_found", reference=reference)
+            return done
+        postcode = postcode_in_latest_message(tracker)
+        detailed: RequestStatus | None = None
+        if postcode:
+            try:
+                detailed = await with_cases(lambda c: c.status(reference, postcode))
+            except RequestNotFound:
+                detailed = None
+    except ServiceDown:
+        return [*done, *hand_over_when_down(dispatcher)]
+    status = status_words(found.status)
+    notes = [found.note] if says_more(found.note, status) else []
+    if detailed is not None and detailed.location:
+        notes.append(text("status_location", location=detailed.location))
+    say(dispatcher, "status_answer", reference=found.reference, status=status,
+        date=uk_date(found.updated_at.date()), note="\n".join(notes))
+    return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]
+
+
 class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
@@ -137,36 +177,4 @@ class ActionCheckStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        reference = tracker.get_slot("reference")
-        done: list[EventType] = [SlotSet("reference", None)]
-        if not reference:
-            return done
-        settings = get_settings()
-        conversation = tracker.sender_id
-        try:
-            if await with_session(is_throttled, conversation, now(),
-                                  settings.status_lookup_attempts, THROTTLE_WINDOW):
-                say(dispatcher, "status_throttled")
-                return done
-            try:
-                found: RequestStatus = await with_cases(lambda c: c.status(reference, None))
-            except RequestNotFound:
-                await with_session(record_failed_lookup, conversation, now())
-                say(dispatcher, "status_not_found", reference=reference)
-                return done
-            postcode = postcode_in_latest_message(tracker)
-            detailed: RequestStatus | None = None
-            if postcode:
-                try:
-                    detailed = await with_cases(lambda c: c.status(reference, postcode))
-                except RequestNotFound:
-                    detailed = None
-        except ServiceDown:
-            return [*done, *hand_over_when_down(dispatcher)]
-        status = status_words(found.status)
-        notes = [found.note] if says_more(found.note, status) else []
-        if detailed is not None and detailed.location:
-            notes.append(text("status_location", location=detailed.location))
-        say(dispatcher, "status_answer", reference=found.reference, status=status,
-            date=uk_date(found.updated_at.date()), note="\n".join(notes))
-        return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]
+        return await check_status(dispatcher, tracker, tracker.get_slot("reference"))
