@@ -37,6 +37,18 @@ def reference_in_sentence(value: Any) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+# A reference "on its own" may come with a few words: "it's PH-000002", "try ph 000002".
+WORDS_WITH_A_REFERENCE = 3
+
+
+def reference_alone(tracker: Tracker) -> bool:
+    """True when the latest message is a reference with at most a few words around it."""
+    if not any(e.get("entity") == "reference" for e in tracker.latest_message.get("entities", [])):
+        return False
+    rest = _REFERENCE_IN_TEXT.sub(" ", str(tracker.latest_message.get("text") or "")[:200])
+    return len(rest.split()) <= WORDS_WITH_A_REFERENCE
+
+
 def reference_typed(value: Any) -> str | None:
     """The one reference in an answer, in the case system's own form: 'it's mb 204117 I
     think' -> 'MB-204117'; on Open311, the one word with a digit that can be its id."""
