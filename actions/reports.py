@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.address_steps import MAX_ANSWER_LENGTH
+from actions.address_steps import MAX_ANSWER_LENGTH, find_postcode
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
 from actions.form_asides import (
@@ -30,6 +30,7 @@ from actions.report_places import place_in, with_street
 from bot.services.addresses import find_address
 from bot.services.case_system import NewRequest
 from bot.services.collections import bins_for_address
+from bot.services.council_area import outside_council_area
 
 FORM_CATEGORIES = {
     "missed_bin_form": "missed_bin",
@@ -60,6 +61,15 @@ def clean_text(value: Any) -> str:
 async def bins_at(uprn: str) -> dict[str, str]:
     """The streams an address has, as stream -> container name."""
     return await with_session(bins_for_address, uprn)
+
+
+async def outside_area(postcode: str) -> bool:
+    """Whether a place's postcode is another council's; unknown (False) when the address
+    data cannot be read, as the report can still be taken."""
+    try:
+        return bool(await with_session(outside_council_area, postcode))
+    except ServiceDown:
+        return False
 
 
 def restart_form() -> dict[str, Any]:
@@ -146,6 +156,11 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
             return {"problem_location": None}
         if len(location) < MIN_LOCATION_LENGTH or not any(ch.isalpha() for ch in location):
             say(dispatcher, "location_unclear")
+            return {"problem_location": None}
+        postcode = find_postcode(str(tracker.latest_message.get("text") or ""))
+        if postcode is not None and await outside_area(postcode):
+            # Another council's street: we can't send anyone; say who can.
+            say(dispatcher, "location_outside_area", postcode=postcode)
             return {"problem_location": None}
         earlier = messages_since_form_start(tracker, FORM_INTENTS.get(self.form, ""))[1:]
         return {"problem_location": with_street(location, earlier)[:MAX_ANSWER_LENGTH]}

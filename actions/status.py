@@ -20,6 +20,7 @@ from bot.content import get_content
 from bot.references import normalise_reference
 from bot.services.case_system import RequestNotFound, RequestStatus
 from bot.services.case_system_factory import read_reference, uses_open311
+from bot.services.council_area import outside_council_area
 from bot.services.lookup_throttle import is_throttled, record_failed_lookup
 from bot.settings import get_settings
 
@@ -166,7 +167,8 @@ async def check_status(
             return done
         postcode = postcode_in_latest_message(tracker)
         detailed: RequestStatus | None = None
-        if postcode:
+        outside = bool(postcode) and await with_session(outside_council_area, postcode)
+        if postcode and not outside:
             try:
                 detailed = await with_cases(lambda c: c.status(reference, postcode))
             except RequestNotFound:
@@ -177,6 +179,8 @@ async def check_status(
     notes = [found.note] if says_more(found.note, status) else []
     if detailed is not None and detailed.location:
         notes.append(text("status_location", location=detailed.location))
+    if outside:
+        notes.append(text("status_postcode_outside_area", postcode=postcode))
     say(dispatcher, "status_answer", reference=found.reference, status=status,
         date=uk_date(found.updated_at.date()), note="\n".join(notes))
     return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]
