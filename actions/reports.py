@@ -27,6 +27,7 @@ from actions.report_answers import (
     yes_or_no,
 )
 from actions.report_places import place_in, with_street
+from actions.topic_change import answer_another_request
 from bot.services.addresses import find_address
 from bot.services.case_system import NewRequest
 from bot.services.collections import bins_for_address
@@ -147,6 +148,9 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def validate_problem_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        other = await answer_another_request(dispatcher, tracker, "problem_location", self.form)
+        if other is not None:
+            return other
         aside = answer_aside(dispatcher, tracker, "problem_location")
         if aside is not None:
             return {"problem_location": None, **aside}
@@ -168,6 +172,9 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        other = await answer_another_request(dispatcher, tracker, "problem_description", self.form)
+        if other is not None:
+            return other
         aside = answer_aside(dispatcher, tracker, "problem_description")
         if aside is not None:
             return {"problem_description": None, **aside}
@@ -191,6 +198,9 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def validate_pothole_size(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        other = await answer_another_request(dispatcher, tracker, "pothole_size", self.form)
+        if other is not None:
+            return other
         aside = answer_aside(dispatcher, tracker, "pothole_size")
         if aside is not None:
             return {"pothole_size": None, **aside}

@@ -144,11 +144,14 @@ def postcode_in_latest_message(tracker: Tracker) -> str | None:
 
 
 async def check_status(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str | None
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str | None,
+    feedback: bool = True,
 ) -> list[EventType]:
     """Look up `reference` (throttled per conversation) and say what was found; the events
-    to return, clearing the `reference` slot. Run by the status form's last step and by a
-    reference sent on its own ("PH-000002" after "I can't find a report with ...")."""
+    to return, clearing the `reference` slot. Run by the status form's last step, by a
+    reference sent on its own ("PH-000002" after "I can't find a report with ...") and in
+    the middle of a report (then with `feedback` False: no "Did that answer your question?"
+    while the form waits for its answer)."""
     done: list[EventType] = [SlotSet("reference", None)]
     if not reference:
         return done
@@ -183,6 +186,8 @@ async def check_status(
         notes.append(text("status_postcode_outside_area", postcode=postcode))
     say(dispatcher, "status_answer", reference=found.reference, status=status,
         date=uk_date(found.updated_at.date()), note="\n".join(notes))
+    if not feedback:
+        return done
     return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]
 
 
