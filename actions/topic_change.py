@@ -71,7 +71,7 @@ _REQUEST = re.compile(
     r"^(?:(?:actually|no|sorry|ok|okay|oh|wait|hang on|but|and|also|btw|hi)\W+)*"
     r"(?:i|we)\s+(?:also\s+|really\s+|just\s+)?(?:want|need|wanna|would like|'d like|d like|"
     r"have)\s+(?:to\s+)?(?:know|ask|report|check|book|pay|apply|order|get|find|register|"
-    r"cancel|complain|speak|talk|see|tell)\b"
+    r"cancel|complain|speak|talk|see)\b"
     r"|\b(?:can|could) (?:i|you|we) (?:also |just )?(?:report|check|book|pay|apply|order|"
     r"find|register)\b"
     r"|^(?:(?:ok|okay|oh|and|also|sorry|actually|btw|but|so)\W+)*(?:how|where|when) (?:do|can|"
