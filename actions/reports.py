@@ -165,7 +165,7 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         if postcode is not None and await outside_area(postcode):
             # Another council's street: we can't send anyone; say who can.
             say(dispatcher, "location_outside_area", postcode=postcode)
-            return {"problem_location": None}
+            return {"problem_location": None, "postcode": None}  # kept for no later form
         earlier = messages_since_form_start(tracker, FORM_INTENTS.get(self.form, ""))[1:]
         return {"problem_location": with_street(location, earlier)[:MAX_ANSWER_LENGTH]}
 
