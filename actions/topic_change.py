@@ -59,7 +59,9 @@ _REFERENCE = re.compile(r"\b(?:MB|PH|SL|FT)\s*[-\u2013\u2014_/.]?\s*\d{6}\b", re
 # by the bins" and "when it rains" are answers), or an auxiliary asking about someone.
 _QUESTION = re.compile(
     r"^(?:(?:ok|okay|oh|and|also|sorry|actually|btw|but|so|hi|hello)\W+)*(?:"
-    r"(?:what|whats|when|whens|where|wheres|wen|how|who|which|why)(?:'s|\s+(?:is|are|was|were|"
+    r"(?:what|when|where|how|who)'s\b|(?:whats|whens|wheres|hows|whos)\b"
+    r"|which (?:day|days|bin|bins|number|council)\b"  # "which is by the bins": a place
+    r"|(?:what|when|where|wen|how|who|why)(?:\s+(?:is|are|was|were|"
     r"do|does|did|can|could|will|would|should|shall|has|have|day|days|time|times|number|goes|"
     r"go|much|many|long|often|happens|happened)\b)"
     r"|(?:can|could|may|do|does|did|is|are|will|would|has|have|shall|should)\s+(?:i|you|we|my|"
