@@ -24,10 +24,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer_signals import sounds_like_an_answer
 from actions.form_asides import FORM_INTENTS
 from actions.messaging import say
-from actions.report_answers import dumped_things_in
-from actions.report_places import names_a_street
 from actions.status import check_status, reference_in_sentence
 from bot.content import get_content
 from bot.safety.labels import URGENT
@@ -95,20 +94,6 @@ _SERVICE = re.compile(
     r"(?:collected|emptied|picked up)|missed (?:bin|collection)|make a complaint)\b",
     re.IGNORECASE,
 )
-# Signs of an answer about a place or a problem.
-_PLACE_WORDS = re.compile(
-    r"\b(?:outside|opposite|behind|next to|near|nearby|by the|corner|junction|end of|top of|"
-    r"bottom of|back of|front of|in front|past the|between|along|alley\w*|footpath|pavement|"
-    r"lay-?by|roundabout|bus stop|car park|entrance|bend|just after|just before|halfway|"
-    r"middle of|side of|on the (?:left|right)|round the corner|down from|up from)\b",
-    re.IGNORECASE,
-)
-_PROBLEM_WORDS = re.compile(
-    r"\b(?:size|big|bigger|small|large|huge|massive|tiny|deep|wide|across|metres?|meters?|cm|"
-    r"mm|inch(?:es)?|foot|feet|danger\w*|swerv\w*|holes?|crater|tyres?|flicker\w*|stays on|"
-    r"leaning|knocked|buzzing|dumped|dumping|fly-?tip\w*|glass|smashed|broken)\b",
-    re.IGNORECASE,
-)
 
 
 def other_request_intent(intent: str, own_intent: str) -> bool:
@@ -160,11 +145,7 @@ def read_message(text: str) -> Reading:
         question=said.endswith("?") or bool(_QUESTION.search(said)),
         request=bool(_REQUEST.search(said)),
         service=bool(_SERVICE.search(said)),
-        answer_like=bool(
-            names_a_street(without_reference) or _PLACE_WORDS.search(without_reference)
-            or _PROBLEM_WORDS.search(without_reference) or dumped_things_in(without_reference)
-            or any(ch.isdigit() for ch in without_reference)
-        ),
+        answer_like=sounds_like_an_answer(without_reference),
     )
 
 

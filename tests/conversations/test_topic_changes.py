@@ -254,3 +254,26 @@ def test_a_report_whose_first_message_is_outside_the_area_asks_where_it_is(conve
     assert f"SW1A 2AA {OUTSIDE}" in reply and GOV_UK in reply
     assert slots(conversation)["problem_location"] is None
     assert "Where is it?" in reply
+
+
+# --- Every genuine answer of the list, said in a real conversation ----------------------
+
+
+def _genuine_answers() -> list[tuple[str, str, str]]:
+    """Each genuine answer of topic_change_examples.yml at one of the seven free-text
+    questions, taking them in turn."""
+    from tests.conversations.test_topic_change_lists import examples
+
+    found = examples()
+    answers = found["genuine_answers"] + found["fresh_genuine_answers"]
+    return [(*SLOTS[i % len(SLOTS)], answer) for i, answer in enumerate(answers)]
+
+
+@pytest.mark.parametrize(("kind", "slot", "answer"), _genuine_answers())
+def test_every_genuine_answer_of_the_list_is_taken_as_the_answer(
+    conversation, kind: str, slot: str, answer: str
+) -> None:
+    go_to(conversation, REPORTS[kind], slot)
+    reply = conversation.reply(answer)
+    assert "once we've finished this" not in reply and "back to where we were" not in reply
+    assert slots(conversation)["requested_slot"] != slot, reply
