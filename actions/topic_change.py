@@ -96,12 +96,6 @@ _SERVICE = re.compile(
 )
 
 
-def other_request_intent(intent: str, own_intent: str) -> bool:
-    """True for an FAQ or a task ('council_tax_pay', 'check_request_status') that is not the
-    one the form is doing (`own_intent`: 'report_pothole' in the pothole form)."""
-    return intent not in NOT_A_REQUEST and intent != own_intent
-
-
 # A question put to the council about what it does: "can I put pizza boxes in recycling",
 # "do you do garden waste collections" (not "is that enough?").
 _ASKS_COUNCIL = re.compile(
@@ -119,6 +113,12 @@ STATEMENT_TASKS = frozenset({
 _AGAIN = re.compile(r"\b(?:also|too|another|as well)\b", re.IGNORECASE)
 # The classifier's "not sure": a service named outright is still not an answer ("council tax").
 UNSURE = frozenset({"nlu_fallback", "out_of_scope"})
+
+
+def other_request_intent(intent: str, own_intent: str) -> bool:
+    """True for an FAQ or a task ('council_tax_pay', 'check_request_status') that is not the
+    one the form is doing (`own_intent`: 'report_pothole' in the pothole form)."""
+    return intent not in NOT_A_REQUEST and intent != own_intent
 
 
 @dataclass(frozen=True)
