@@ -21,6 +21,7 @@ from bot.services.addresses import (
     match_address,
     mentions_a_street,
 )
+from bot.services.council_area import outside_council_area
 
 MAX_ADDRESS_BUTTONS = 6
 MAX_ANSWER_LENGTH = 200
@@ -68,7 +69,9 @@ async def validate_postcode_step(
         return {"postcode": None}
     addresses = await with_session(addresses_for_postcode, postcode)
     if not addresses:
-        say(dispatcher, "postcode_unknown", postcode=postcode)
+        outside = await with_session(outside_council_area, postcode)
+        say(dispatcher, "postcode_outside_area" if outside else "postcode_unknown",
+            postcode=postcode)
         return {"postcode": None}
     slots: dict[str, Any] = {"postcode": postcode}
     if len(addresses) == 1:

@@ -15,6 +15,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer_signals import sounds_like_an_answer
 from actions.form_pause import restore_paused
 from actions.messaging import say
 from actions.report_places import names_a_street
@@ -162,17 +163,18 @@ def answer_aside(
     # A button tapped under an earlier answer sends "/intent": never an answer to store.
     tapped = message.startswith("/")
     # In the resident's own words, a street or a number means it is an answer after all.
-    could_be_answer = slot in FREE_TEXT_SLOTS and (
-        names_a_street(message) or any(ch.isdigit() for ch in message)
-    )
+    could_be_answer = slot in FREE_TEXT_SLOTS and sounds_like_an_answer(message)
+    # At a free-text question, another request was judged before (actions/topic_change.py),
+    # more carefully than here: what it let through is an answer.
+    judged = slot in FREE_TEXT_SLOTS and not tapped
     if tapped or asks_a_question(message, slot, confidence) or (
         asks_for_something(message) and confidence >= SWITCH_CONFIDENCE and not could_be_answer
     ):
-        if content.has(f"faq_{intent}"):
+        if content.has(f"faq_{intent}") and not judged:
             say(dispatcher, f"faq_{intent}")
             say(dispatcher, "form_back_to_it")
             return {}
-        if intent in TASK_INTENTS and intent != FORM_INTENTS.get(form):
+        if intent in TASK_INTENTS and intent != FORM_INTENTS.get(form) and not judged:
             say(dispatcher, "form_one_thing_at_a_time")
             return {}
         if intent == "out_of_scope" and not found_value:

@@ -11,12 +11,39 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.feedback import answer_feedback, ask_feedback
 from actions.form_pause import forget_paused, say_how_to_carry_on
 from actions.messaging import say
+from actions.status import check_status, reference_alone
 from bot.content import get_content
+from bot.dialogue.frustration import sounds_frustrated
 from bot.safety.labels import urgent_content_key
+
+# Intents whose reply would not meet anger ("this bot is rubbish" is read as "are you a
+# bot?", "the council is a disgrace" as contact details): frustration is answered instead.
+# Never an urgent intent, a task or a form's answer: those have their own rules.
+FRUSTRATION_MEETS = frozenset({
+    "out_of_scope", "bot_challenge", "inform", "affirm", "deny", "greet", "thank", "goodbye",
+    "what_can_you_do", "cancel", "contact_council", "make_complaint",
+})
+# An FAQ answer is kept over frustration when the classifier is this sure of it
+# ("I'm fed up, how do I pay my council tax" still gets the answer).
+FAQ_OVER_FRUSTRATION = 0.8
 
 
 def latest_intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def latest_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
+def answer_frustration(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Acknowledge an angry or fed-up message; offer a complaint and a person."""
+    say(dispatcher, "frustration_heard")
+    return [SlotSet("fallback_count", 0)]
+
+
+def sounds_frustrated_in(tracker: Tracker) -> bool:
+    return sounds_frustrated(str(tracker.latest_message.get("text") or ""))
 
 
 class ActionReply(Action):
@@ -36,8 +63,14 @@ class ActionReply(Action):
         feedback = answer_feedback(dispatcher, tracker, intent)
         if feedback is not None:
             return [SlotSet("fallback_count", 0), *feedback]
+        if intent in FRUSTRATION_MEETS and sounds_frustrated_in(tracker):
+            return answer_frustration(dispatcher)
         if intent == "inform" and tracker.get_slot("reference"):
-            return [SlotSet("fallback_count", 0), FollowupAction("action_check_status")]
+            # Checked here, not by a follow-up action: no rule would follow that one, and
+            # Rasa's core fallback would answer twice and hand over.
+            reference = tracker.get_slot("reference")
+            return [SlotSet("fallback_count", 0), *await check_status(dispatcher, tracker,
+                                                                      reference)]
         if intent == "inform" and tracker.get_slot("postcode"):
             say(dispatcher, "reply_inform_postcode", postcode=tracker.get_slot("postcode"))
             return [SlotSet("fallback_count", 0)]
@@ -59,6 +92,10 @@ class ActionAnswerFaq(Action):
     ) -> list[EventType]:
         topic = latest_intent(tracker)
         key = f"faq_{topic}"
+        if sounds_frustrated_in(tracker) and (
+            topic in FRUSTRATION_MEETS or latest_confidence(tracker) < FAQ_OVER_FRUSTRATION
+        ):
+            return answer_frustration(dispatcher)
         if not get_content().has(key):
             say(dispatcher, "fallback_rephrase")
             return [SlotSet("fallback_count", 0)]
@@ -97,6 +134,14 @@ class ActionFallback(Action):
         feedback = answer_feedback(dispatcher, tracker, latest_intent(tracker))
         if feedback is not None:
             return [SlotSet("fallback_count", 0), *feedback]
+        if sounds_frustrated_in(tracker):
+            return answer_frustration(dispatcher)
+        reference = tracker.get_slot("reference")
+        if reference and reference_alone(tracker):
+            # "PH-000002" after "I can't find a report with the reference PH-000001": the
+            # next try (check_status keeps the look-up throttle).
+            return [SlotSet("fallback_count", 0), *await check_status(dispatcher, tracker,
+                                                                      reference)]
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
             say(dispatcher, "fallback_give_up")

@@ -9,7 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.address_steps import MAX_ANSWER_LENGTH
+from actions.address_steps import MAX_ANSWER_LENGTH, find_postcode
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
 from actions.form_asides import (
@@ -27,11 +27,13 @@ from actions.report_answers import (
 )
 from actions.report_places import place_in, with_street
 from actions.summary_replies import parts_corrected, slots_to_ask_again, summary_answer
+from actions.topic_change import answer_another_request
 from bot.nlp.corrections import POSTCODE
 from bot.nlp.yes_no import Answer, read_yes_no
 from bot.services.addresses import find_address
 from bot.services.case_system import NewRequest
 from bot.services.collections import bins_for_address
+from bot.services.council_area import outside_council_area
 
 FORM_CATEGORIES = {
     "missed_bin_form": "missed_bin",
@@ -60,6 +62,15 @@ def clean_text(value: Any) -> str:
 async def bins_at(uprn: str) -> dict[str, str]:
     """The streams an address has, as stream -> container name."""
     return await with_session(bins_for_address, uprn)
+
+
+async def outside_area(postcode: str) -> bool:
+    """Whether a place's postcode is another council's; unknown (False) when the address
+    data cannot be read, as the report can still be taken."""
+    try:
+        return bool(await with_session(outside_council_area, postcode))
+    except ServiceDown:
+        return False
 
 
 def restart_form() -> dict[str, Any]:
@@ -168,6 +179,9 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def validate_problem_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        other = await answer_another_request(dispatcher, tracker, "problem_location", self.form)
+        if other is not None:
+            return other
         aside = answer_aside(dispatcher, tracker, "problem_location")
         if aside is not None:
             return {"problem_location": None, **aside}
@@ -178,12 +192,20 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         if len(location) < MIN_LOCATION_LENGTH or not any(ch.isalpha() for ch in location):
             say(dispatcher, "location_unclear")
             return {"problem_location": None}
+        postcode = find_postcode(str(tracker.latest_message.get("text") or ""))
+        if postcode is not None and await outside_area(postcode):
+            # Another council's street: we can't send anyone; say who can.
+            say(dispatcher, "location_outside_area", postcode=postcode)
+            return {"problem_location": None, "postcode": None}  # kept for no later form
         earlier = messages_since_form_start(tracker, FORM_INTENTS.get(self.form, ""))[1:]
         return {"problem_location": with_street(location, earlier)[:MAX_ANSWER_LENGTH]}
 
     async def validate_problem_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        other = await answer_another_request(dispatcher, tracker, "problem_description", self.form)
+        if other is not None:
+            return other
         aside = answer_aside(dispatcher, tracker, "problem_description")
         if aside is not None:
             return {"problem_description": None, **aside}
@@ -207,6 +229,9 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
     async def validate_pothole_size(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        other = await answer_another_request(dispatcher, tracker, "pothole_size", self.form)
+        if other is not None:
+            return other
         aside = answer_aside(dispatcher, tracker, "pothole_size")
         if aside is not None:
             return {"pothole_size": None, **aside}

@@ -20,6 +20,7 @@ from bot.content import get_content
 from bot.references import normalise_reference
 from bot.services.case_system import RequestNotFound, RequestStatus
 from bot.services.case_system_factory import read_reference, uses_open311
+from bot.services.council_area import outside_council_area
 from bot.services.lookup_throttle import is_throttled, record_failed_lookup
 from bot.settings import get_settings
 
@@ -35,6 +36,18 @@ def reference_in_sentence(value: Any) -> str | None:
     }
     found.discard(None)
     return found.pop() if len(found) == 1 else None
+
+
+# A reference "on its own" may come with a few words: "it's PH-000002", "try ph 000002".
+WORDS_WITH_A_REFERENCE = 3
+
+
+def reference_alone(tracker: Tracker) -> bool:
+    """True when the latest message is a reference with at most a few words around it."""
+    if not any(e.get("entity") == "reference" for e in tracker.latest_message.get("entities", [])):
+        return False
+    rest = _REFERENCE_IN_TEXT.sub(" ", str(tracker.latest_message.get("text") or "")[:200])
+    return len(rest.split()) <= WORDS_WITH_A_REFERENCE
 
 
 def reference_typed(value: Any) -> str | None:
@@ -130,6 +143,54 @@ def postcode_in_latest_message(tracker: Tracker) -> str | None:
     return tracker.get_slot("postcode")
 
 
+async def check_status(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str | None,
+    feedback: bool = True,
+) -> list[EventType]:
+    """Look up `reference` (throttled per conversation) and say what was found; the events
+    to return, clearing the `reference` slot. Run by the status form's last step, by a
+    reference sent on its own ("PH-000002" after "I can't find a report with ...") and in
+    the middle of a report (then with `feedback` False: no "Did that answer your question?"
+    while the form waits for its answer)."""
+    done: list[EventType] = [SlotSet("reference", None)]
+    if not reference:
+        return done
+    settings = get_settings()
+    conversation = tracker.sender_id
+    try:
+        if await with_session(is_throttled, conversation, now(),
+                              settings.status_lookup_attempts, THROTTLE_WINDOW):
+            say(dispatcher, "status_throttled")
+            return done
+        try:
+            found: RequestStatus = await with_cases(lambda c: c.status(reference, None))
+        except RequestNotFound:
+            await with_session(record_failed_lookup, conversation, now())
+            say(dispatcher, "status_not_found", reference=reference)
+            return done
+        postcode = postcode_in_latest_message(tracker)
+        detailed: RequestStatus | None = None
+        outside = bool(postcode) and await with_session(outside_council_area, postcode)
+        if postcode and not outside:
+            try:
+                detailed = await with_cases(lambda c: c.status(reference, postcode))
+            except RequestNotFound:
+                detailed = None
+    except ServiceDown:
+        return [*done, *hand_over_when_down(dispatcher)]
+    status = status_words(found.status)
+    notes = [found.note] if says_more(found.note, status) else []
+    if detailed is not None and detailed.location:
+        notes.append(text("status_location", location=detailed.location))
+    if outside:
+        notes.append(text("status_postcode_outside_area", postcode=postcode))
+    say(dispatcher, "status_answer", reference=found.reference, status=status,
+        date=uk_date(found.updated_at.date()), note="\n".join(notes))
+    if not feedback:
+        return done
+    return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]
+
+
 class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
@@ -137,36 +198,4 @@ class ActionCheckStatus(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        reference = tracker.get_slot("reference")
-        done: list[EventType] = [SlotSet("reference", None)]
-        if not reference:
-            return done
-        settings = get_settings()
-        conversation = tracker.sender_id
-        try:
-            if await with_session(is_throttled, conversation, now(),
-                                  settings.status_lookup_attempts, THROTTLE_WINDOW):
-                say(dispatcher, "status_throttled")
-                return done
-            try:
-                found: RequestStatus = await with_cases(lambda c: c.status(reference, None))
-            except RequestNotFound:
-                await with_session(record_failed_lookup, conversation, now())
-                say(dispatcher, "status_not_found", reference=reference)
-                return done
-            postcode = postcode_in_latest_message(tracker)
-            detailed: RequestStatus | None = None
-            if postcode:
-                try:
-                    detailed = await with_cases(lambda c: c.status(reference, postcode))
-                except RequestNotFound:
-                    detailed = None
-        except ServiceDown:
-            return [*done, *hand_over_when_down(dispatcher)]
-        status = status_words(found.status)
-        notes = [found.note] if says_more(found.note, status) else []
-        if detailed is not None and detailed.location:
-            notes.append(text("status_location", location=detailed.location))
-        say(dispatcher, "status_answer", reference=found.reference, status=status,
-            date=uk_date(found.updated_at.date()), note="\n".join(notes))
-        return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]
+        return await check_status(dispatcher, tracker, tracker.get_slot("reference"))

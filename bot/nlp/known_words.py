@@ -5,7 +5,9 @@ This component sits between the intent classifier and the FallbackClassifier in
 config.yml. It learns the words of the training examples; a message whose words are all
 unknown (and that has no entity and no digits, which forms use for house numbers and
 references) gets confidence 0, so the FallbackClassifier says the assistant is not sure.
-A message with one known word is left as the classifier scored it.
+A message with one known word is left as the classifier scored it, with one exception:
+a message read as `inform` (an answer to a question) needs a known word besides stop words
+("flibber the wozzle grommet" is not an answer because "the" was trained on).
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.lang.en.stop_words import STOP_WORDS
 
 FILE_NAME = "known_words.json"
+# The intent a message of stop words and unknown words must not keep: "Thanks. What would
+# you like me to do with that?" is no answer to gibberish.
+ANSWER_INTENT = "inform"
 
 
 def words_of(message: Message) -> list[str]:
@@ -38,6 +44,17 @@ def has_no_known_word(message: Message, known: set[str] | frozenset[str]) -> boo
     if not words or message.get(ENTITIES) or any(c.isdigit() for c in text):
         return False
     return not any(word in known for word in words)
+
+
+def has_no_known_content_word(message: Message, known: set[str] | frozenset[str]) -> bool:
+    """True for a message with no entity and no digits whose words, stop words ("the",
+    "is") aside, are all unknown: 'flibber the wozzle grommet'."""
+    words = words_of(message)
+    text = message.get(TEXT) or ""
+    if not words or message.get(ENTITIES) or any(c.isdigit() for c in text):
+        return False
+    content = [word for word in words if word not in STOP_WORDS]
+    return bool(content) and not any(word in known for word in content)
 
 
 @DefaultV1Recipe.register(
@@ -94,7 +111,10 @@ class KnownWordsGuard(GraphComponent):
             return messages
         for message in messages:
             intent = message.get(INTENT)
-            if intent and has_no_known_word(message, self.known):
+            if intent and (has_no_known_word(message, self.known) or (
+                intent.get("name") == ANSWER_INTENT
+                and has_no_known_content_word(message, self.known)
+            )):
                 message.set(INTENT, {**intent, "confidence": 0.0}, add_to_output=True)
         return messages
 

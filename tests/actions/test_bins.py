@@ -65,7 +65,14 @@ async def test_a_street_alone_gives_its_postcode_or_asks_when_it_has_several(ass
 async def test_valid_postcode_outside_the_council_is_refused(assistant, domain):
     slots, said = await validate(domain, slots={}, new_slots={"postcode": "SW1A 1AA"})
     assert slots["postcode"] is None
-    assert "can't find any addresses at SW1A 1AA" in said[0]
+    assert "SW1A 1AA is not in the Oakbridge Council area" in said[0]
+    assert "https://www.gov.uk/find-local-council" in said[0]
+
+
+async def test_unknown_postcode_in_the_councils_district_is_refused(assistant, domain):
+    slots, said = await validate(domain, slots={}, new_slots={"postcode": "OB2 9ZZ"})
+    assert slots["postcode"] is None
+    assert "can't find any addresses at OB2 9ZZ" in said[0]
 
 
 async def test_postcode_and_house_number_in_one_message_pick_the_address(assistant, domain):

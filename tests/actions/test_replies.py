@@ -49,11 +49,13 @@ async def test_any_understood_reply_resets_the_fallback_count(domain):
     assert slot_events(events)["fallback_count"] == 0
 
 
-async def test_a_reference_on_its_own_is_checked(domain):
-    _, events = await run(ActionReply(), domain, "inform", slots={"reference": "PH-473263"})
-    assert {"event": "followup", "name": "action_check_status"} in [
-        {"event": e["event"], "name": e.get("name")} for e in events
-    ]
+async def test_a_reference_on_its_own_is_checked_in_the_same_action(assistant, domain):
+    # No follow-up action: Rasa has no rule after one, and its core fallback would answer.
+    dispatcher, events = await run(ActionReply(), domain, "inform",
+                                   slots={"reference": "PH-473263"})
+    assert "PH-473263: we've received your report" in texts(dispatcher)[0]
+    assert "followup" not in [e["event"] for e in events]
+    assert slot_events(events)["reference"] is None
 
 
 async def test_a_postcode_on_its_own_offers_what_can_be_done_with_it(domain):
