@@ -159,10 +159,13 @@ async def answer_failed_turn(tracker: Any, output_channel: Any, domain: Any) -> 
         if message.as_text() not in said
     ]
     events: list[Event] = list(utterances)
-    if handover is None:
-        events.append(ActionExecuted(ACTION_LISTEN_NAME))
-    else:
-        events += [SlotSet("handoff_ticket", float(handover.ticket_id)), ConversationPaused()]
+    if handover is not None:
+        events.append(SlotSet("handoff_ticket", float(handover.ticket_id)))
+    # The turn ends as a turn does, listening: left as the latest action, the failed one
+    # would steer the next prediction (a form that "ran" with no active loop looks done).
+    events.append(ActionExecuted(ACTION_LISTEN_NAME))
+    if handover is not None:
+        events.append(ConversationPaused())
     tracker.update_with_events(events, domain)
     logger.warning("action server down: %s answered by the Rasa server%s",
                    hash_identifier(tracker.sender_id)[:12],

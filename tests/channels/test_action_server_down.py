@@ -1,0 +1,375 @@
+"""The assistant always answers: the real Rasa server with the trained model, the real
+action server killed (connection refused), paused with SIGSTOP or replaced by a loopback
+socket that never answers (timeout), or by a loopback server answering HTTP 500 or JSON
+Rasa cannot read; through REST, the web chat's WebSocket and the SMS webhook (outbox).
+Each conversation then goes on: more messages while handed over, the action server back,
+"cancel", and the next question answered by the assistant as usual."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+from sqlalchemy import select
+
+from bot.content import get_content
+from bot.db.handoff import HandoffTicket
+from bot.db.session import make_engine, session_scope
+from tests.channels.action_down_stack import TIMEOUT_SECONDS, ActionDownStack, action_down_stack
+from tests.channels.handoff_stack import MODEL
+
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model")
+
+URGENT = "I am homeless tonight"
+BIN_DAY = "when is my bin day"
+ASKS_POSTCODE = "postcode"  # the assistant's first question for a bin day
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ActionDownStack]:
+    with action_down_stack(tmp_path_factory.mktemp("action-down")) as running:
+        yield running
+
+
+@pytest.fixture
+def servers(stack: ActionDownStack) -> Iterator[ActionDownStack]:
+    """The stack, with the real action server running and answering again after the test."""
+    stack.make_healthy()
+    yield stack
+    stack.make_healthy()
+
+
+def text_of(key: str) -> str:
+    """A content message as the assistant sends it (text, then its link on a line)."""
+    return get_content().render(key).as_text()
+
+
+def tickets(stack: ActionDownStack, conversation: str) -> list[dict[str, Any]]:
+    engine = make_engine(stack.database_url)
+    try:
+        with session_scope(engine) as session:
+            found = session.execute(
+                select(HandoffTicket).where(HandoffTicket.conversation_id == conversation)
+            ).scalars()
+            return [
+                {"channel": t.channel, "priority": t.priority, "reason": t.reason,
+                 "status": t.status, "topic": t.topic,
+                 "messages": [(m.author_kind, m.text) for m in t.messages]}
+                for t in found
+            ]
+    finally:
+        engine.dispose()
+
+
+def tracker(stack: ActionDownStack, conversation: str) -> dict[str, Any]:
+    return httpx.get(f"{stack.base}/conversations/{conversation}/tracker", timeout=30).json()
+
+
+def actions_after_last_user_message(events: list[dict[str, Any]]) -> list[str]:
+    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
+    return [e["name"] for e in events[last_user:] if e["event"] == "action"]
+
+
+# --- REST -----------------------------------------------------------------------------
+
+
+def rest(stack: ActionDownStack, sender: str, text: str) -> tuple[list[dict[str, Any]], float]:
+    started = time.monotonic()
+    answer = httpx.post(f"{stack.base}/webhooks/rest/webhook",
+                        json={"sender": sender, "message": text}, timeout=120)
+    assert answer.status_code == 200, answer.text
+    return answer.json(), time.monotonic() - started
+
+
+def texts(replies: list[dict[str, Any]]) -> list[str]:
+    return [r.get("text") or "" for r in replies]
+
+
+def test_rest_urgent_message_with_the_action_server_killed_gets_urgent_help_and_a_ticket(
+    servers: ActionDownStack,
+):
+    servers.kill_actions()
+    sender = f"rest-{uuid.uuid4()}"
+    replies, _ = rest(servers, sender, URGENT)
+    said = texts(replies)
+    assert said[0] == text_of("urgent_homelessness")
+    assert [b["title"] for b in replies[0]["buttons"]] == ["Talk to a person"]
+    assert "in the queue" in said[1]
+    assert said[-1] == text_of("handoff_how_to_cancel")
+    [ticket] = tickets(servers, sender)
+    assert ticket["channel"] == "rest" and ticket["priority"] == "urgent"
+    assert ticket["reason"] == "System down: homelessness" and ticket["status"] == "waiting"
+    assert ("resident", URGENT) in ticket["messages"]
+    # Saved as one turn: one action tried (no second call for action_handoff), then paused.
+    saved = tracker(servers, sender)
+    assert saved["paused"] is True
+    assert actions_after_last_user_message(saved["events"]) == [
+        "action_answer_urgent", "action_listen"
+    ]
+    assert [e["text"] for e in saved["events"] if e["event"] == "bot"] == said
+    # What the resident sends next goes to the ticket, not to a second one.
+    replies, _ = rest(servers, sender, "is anyone there?")
+    assert texts(replies) == [get_content().text("handoff_person_will_reply")]
+    [ticket] = tickets(servers, sender)
+    assert ("resident", "is anyone there?") in ticket["messages"]
+
+
+def test_rest_message_to_a_paused_action_server_is_answered_within_the_time_limit(
+    servers: ActionDownStack,
+):
+    servers.pause_actions()
+    sender = f"rest-{uuid.uuid4()}"
+    replies, seconds = rest(servers, sender, BIN_DAY)
+    assert TIMEOUT_SECONDS <= seconds < TIMEOUT_SECONDS + 5  # one call waited for, not two
+    said = texts(replies)
+    assert said[0] == text_of("system_down_handed_over")
+    assert "01632 960000" in said[0]  # the council's phone number
+    assert len(said) == len(set(said))  # nothing said twice
+    [ticket] = tickets(servers, sender)
+    assert ticket["priority"] == "normal" and ticket["reason"] == "System down"
+    assert ticket["topic"] == "bin_collection_day"
+    # The action server is back: the resident leaves the queue and asks again.
+    servers.resume_actions()
+    replies, _ = rest(servers, sender, "cancel")
+    assert texts(replies) == [get_content().text("handoff_cancelled")]
+    replies, _ = rest(servers, sender, BIN_DAY)
+    assert ASKS_POSTCODE in " ".join(texts(replies))
+    assert tickets(servers, sender)[0]["status"] == "cancelled"
+
+
+def test_rest_message_to_a_socket_that_never_answers_gets_the_apology_then_normal_answers(
+    servers: ActionDownStack,
+):
+    servers.hang_with_silent_socket()
+    sender = f"rest-{uuid.uuid4()}"
+    replies, seconds = rest(servers, sender, BIN_DAY)
+    assert seconds < TIMEOUT_SECONDS + 5
+    assert texts(replies)[0] == text_of("system_down_handed_over")
+    assert len(tickets(servers, sender)) == 1
+    servers.make_healthy()  # the real action server again, on the same port
+    rest(servers, sender, "cancel")
+    replies, _ = rest(servers, sender, BIN_DAY)
+    assert ASKS_POSTCODE in " ".join(texts(replies))
+
+
+def test_rest_form_under_way_when_the_action_server_dies_goes_on_once_it_is_back(
+    servers: ActionDownStack,
+):
+    sender = f"rest-{uuid.uuid4()}"
+    replies, _ = rest(servers, sender, BIN_DAY)
+    assert ASKS_POSTCODE in " ".join(texts(replies))
+    servers.kill_actions()
+    replies, _ = rest(servers, sender, "OB2 5JQ")
+    assert texts(replies)[0] == text_of("system_down_handed_over")
+    servers.make_healthy()
+    rest(servers, sender, "cancel")  # leaves the queue, not the bin-day question
+    replies, _ = rest(servers, sender, "OB2 5JQ")
+    answer = " ".join(texts(replies))
+    assert "Sorry" not in answer and ASKS_POSTCODE not in answer.lower(), answer
+    assert tracker(servers, sender)["active_loop"].get("name") in ("bin_day_form", None)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(500, b'{"error": "internal"}'), (200, b'{"events": "not a list", "responses": 7}')],
+    ids=["http-500", "unreadable-json"],
+)
+def test_rest_message_to_a_failing_action_server_gets_the_apology_at_once(
+    servers: ActionDownStack, status: int, body: bytes
+):
+    servers.answer_with(status, body)
+    sender = f"rest-{uuid.uuid4()}"
+    replies, seconds = rest(servers, sender, BIN_DAY)
+    assert seconds < TIMEOUT_SECONDS  # a failure, not a wait
+    assert texts(replies)[0] == text_of("system_down_handed_over")
+    assert actions_after_last_user_message(tracker(servers, sender)["events"]) == [
+        "bin_day_form", "action_listen"
+    ]
+
+
+# --- The web chat's WebSocket --------------------------------------------------------
+
+
+class Chat:
+    """A resident's open chat socket: each message, then the frames until the turn ends."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+
+    async def history(self) -> list[dict[str, Any]]:
+        frame = json.loads(await asyncio.wait_for(self.socket.recv(), 30))
+        assert frame["type"] == "history"
+        return list(frame["messages"])
+
+    async def say(self, text: str, seconds: float = 60) -> list[dict[str, Any]]:
+        """The bot frames of the turn (until the channel says it is idle again)."""
+        await self.socket.send(json.dumps({"type": "message", "text": text}))
+        bot: list[dict[str, Any]] = []
+
+        async def read() -> None:
+            while True:
+                frame = json.loads(await self.socket.recv())
+                if frame["type"] == "idle":
+                    return
+                assert frame["type"] != "error", frame
+                if frame["type"] == "bot":
+                    bot.append(frame)
+
+        await asyncio.wait_for(read(), seconds)
+        return bot
+
+
+def ws_url(stack: ActionDownStack, session: str) -> str:
+    return stack.base.replace("http", "ws") + f"/webhooks/webchat/ws?session={session}"
+
+
+async def test_web_urgent_message_with_the_action_server_killed_shows_urgent_help_and_buttons(
+    servers: ActionDownStack,
+):
+    servers.kill_actions()
+    session = str(uuid.uuid4())
+    async with websockets.connect(ws_url(servers, session)) as socket:
+        chat = Chat(socket)
+        await chat.history()
+        frames = await chat.say(URGENT)
+        assert frames[0]["text"] == text_of("urgent_homelessness")
+        assert [b["title"] for b in frames[0]["buttons"]] == ["Talk to a person"]
+        assert text_of("handoff_stay_here") in [f["text"] for f in frames]
+        [ticket] = tickets(servers, session)
+        assert ticket["channel"] == "web" and ticket["priority"] == "urgent"
+        # The resident presses "Talk to a person": it goes to the same ticket.
+        frames = await chat.say("/request_human")
+        assert [f["text"] for f in frames] == [get_content().text("handoff_person_will_reply")]
+    assert len(tickets(servers, session)) == 1
+
+
+async def test_web_message_with_the_action_server_paused_then_resumed_is_answered_again(
+    servers: ActionDownStack,
+):
+    servers.pause_actions()
+    session = str(uuid.uuid4())
+    async with websockets.connect(ws_url(servers, session)) as socket:
+        chat = Chat(socket)
+        await chat.history()
+        started = time.monotonic()
+        frames = await chat.say(BIN_DAY)
+        assert time.monotonic() - started < TIMEOUT_SECONDS + 5
+        said = [f["text"] for f in frames]
+        assert said[0] == text_of("system_down_handed_over")
+        assert len(said) == len(set(said))
+        servers.resume_actions()
+        assert [f["text"] for f in await chat.say("cancel")] == [
+            get_content().text("handoff_cancelled")
+        ]
+        frames = await chat.say(BIN_DAY)
+        assert ASKS_POSTCODE in " ".join(f["text"] for f in frames)
+
+
+async def test_web_chat_reopened_after_a_failed_turn_shows_the_reply_in_its_history(
+    servers: ActionDownStack,
+):
+    servers.kill_actions()
+    session = str(uuid.uuid4())
+    async with websockets.connect(ws_url(servers, session)) as socket:
+        chat = Chat(socket)
+        await chat.history()
+        said = [f["text"] for f in await chat.say(BIN_DAY)]
+    async with websockets.connect(ws_url(servers, session)) as socket:
+        history = await Chat(socket).history()
+    shown = [m.get("text") for m in history]
+    assert BIN_DAY in shown
+    assert all(text in shown for text in said)
+
+
+# --- SMS -----------------------------------------------------------------------------
+
+
+class Phone:
+    """A resident texting through the SMS simulator; reads the outbox for the replies."""
+
+    def __init__(self, stack: ActionDownStack) -> None:
+        self.base, self.seen = stack.base, 0
+        self.number = f"07700900{uuid.uuid4().int % 1000:03d}"
+
+    def text(self, body: str) -> None:
+        answer = httpx.post(f"{self.base}/webhooks/sms/simulator",
+                            json={"from": self.number, "body": body}, timeout=30)
+        assert answer.status_code == 202, answer.text
+
+    def _new(self) -> list[str]:
+        messages = httpx.get(f"{self.base}/webhooks/sms/simulator/outbox", timeout=30,
+                             params={"number": self.number, "after": self.seen}).json()
+        for message in messages["messages"]:
+            self.seen = max(self.seen, message["id"])
+        return [str(m["body"]) for m in messages["messages"]]
+
+    async def replies(self, seconds: float = 60, quiet: float = 2.0) -> list[str]:
+        """The texts that arrive for this turn: waits for one, then `quiet` for more."""
+        deadline = time.monotonic() + seconds
+        received: list[str] = []
+        while not received and time.monotonic() < deadline:
+            await asyncio.sleep(0.3)
+            received = self._new()
+        assert received, "no reply by text"
+        await asyncio.sleep(quiet)
+        return received + self._new()
+
+
+def conversation_id(stack: ActionDownStack, phone: Phone) -> str:
+    """The SMS conversation id is the number in E.164 form."""
+    return "+44" + phone.number[1:]
+
+
+async def test_sms_urgent_text_with_the_action_server_killed_gets_urgent_help_and_a_ticket(
+    servers: ActionDownStack,
+):
+    servers.kill_actions()
+    phone = Phone(servers)
+    phone.text(URGENT)
+    [reply] = await phone.replies()
+    assert reply.startswith(get_content().text("urgent_homelessness")[:60])
+    assert "1: Talk to a person" in reply
+    [ticket] = tickets(servers, conversation_id(servers, phone))
+    assert ticket["channel"] == "sms" and ticket["priority"] == "urgent"
+    assert ("resident", URGENT) in ticket["messages"]
+
+
+async def test_sms_text_with_the_action_server_paused_gets_one_apology_text(
+    servers: ActionDownStack,
+):
+    servers.pause_actions()
+    phone = Phone(servers)
+    phone.text(BIN_DAY)
+    [reply] = await phone.replies(quiet=TIMEOUT_SECONDS + 1)
+    assert reply.startswith(get_content().text("system_down_handed_over"))
+    assert "01632 960000" in reply
+    [ticket] = tickets(servers, conversation_id(servers, phone))
+    assert ticket["channel"] == "sms" and ticket["priority"] == "normal"
+
+
+async def test_sms_after_the_action_server_restarts_cancel_and_the_next_text_is_answered(
+    servers: ActionDownStack,
+):
+    servers.kill_actions()
+    phone = Phone(servers)
+    phone.text(BIN_DAY)
+    [reply] = await phone.replies()
+    assert "01632 960000" in reply
+    phone.text("hello?")  # still down: the text goes to the ticket
+    assert await phone.replies() == [get_content().text("handoff_person_will_reply")]
+    servers.make_healthy()
+    phone.text("cancel")
+    assert await phone.replies() == [get_content().text("handoff_cancelled")]
+    phone.text(BIN_DAY)
+    [reply] = await phone.replies()
+    assert ASKS_POSTCODE in reply
+    [ticket] = tickets(servers, conversation_id(servers, phone))
+    assert ticket["status"] == "cancelled"
+    assert ("resident", "hello?") in ticket["messages"]
