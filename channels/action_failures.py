@@ -73,6 +73,7 @@ def _bounded(run: Callable[..., Coroutine[Any, Any, list[Event]]]) -> Callable[.
         self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any
     ) -> list[Event]:
         seconds = get_settings().action_server_timeout_seconds
+        cause: Exception
         try:
             return await asyncio.wait_for(
                 run(self, output_channel, nlg, tracker, domain), timeout=seconds
