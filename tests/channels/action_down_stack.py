@@ -14,6 +14,7 @@ import http.server
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -161,6 +162,17 @@ class ActionDownStack:
         """Kill the action server and answer its calls with `status` and `body`."""
         self.kill_actions()
         self.silent = BrokenActionServer(self.action_port, status, body)
+
+    @contextmanager
+    def tickets_unavailable(self) -> Iterator[None]:
+        """The handoff tickets' table out of reach (renamed): every query of it fails."""
+        with sqlite3.connect(self.workdir / "council.db", timeout=30) as db:
+            db.execute("ALTER TABLE handoff_tickets RENAME TO handoff_tickets_away")
+        try:
+            yield
+        finally:
+            with sqlite3.connect(self.workdir / "council.db", timeout=30) as db:
+                db.execute("ALTER TABLE handoff_tickets_away RENAME TO handoff_tickets")
 
     def make_healthy(self) -> None:
         """Whatever a test did, leave the real action server running and answering."""

@@ -176,6 +176,21 @@ def test_rest_form_under_way_when_the_action_server_dies_goes_on_once_it_is_back
     assert tracker(servers, sender)["active_loop"].get("name") in ("bin_day_form", None)
 
 
+def test_rest_with_the_ticket_database_failing_too_gets_the_apology_and_no_handover(
+    servers: ActionDownStack,
+):
+    servers.kill_actions()
+    sender = f"rest-{uuid.uuid4()}"
+    with servers.tickets_unavailable():
+        replies, _ = rest(servers, sender, BIN_DAY)
+        assert texts(replies) == [text_of("system_down_reply")]
+        assert tracker(servers, sender)["paused"] is False
+    assert tickets(servers, sender) == []
+    servers.make_healthy()  # nothing to cancel: the next message is answered at once
+    replies, _ = rest(servers, sender, BIN_DAY)
+    assert ASKS_POSTCODE in " ".join(texts(replies))
+
+
 @pytest.mark.parametrize(
     ("status", "body"),
     [(500, b'{"error": "internal"}'), (200, b'{"events": "not a list", "responses": 7}')],
