@@ -11,6 +11,7 @@ resumed again on the same port.
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import signal
 import socket
@@ -18,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +89,41 @@ class BrokenActionServer:
         self.server.server_close()
 
 
+class DyingProxy:
+    """On the action server's port, in front of a real action server: calls pass through
+    to it, but a call to run one of `fail` gets its connection dropped with no answer (as
+    when the action server dies during a turn)."""
+
+    def __init__(self, port: int, upstream: str, fail: set[str]) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if json.loads(body).get("next_action") in fail:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                request = urllib.request.Request(
+                    upstream + self.path, data=body, method="POST",
+                    headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=30) as answer:
+                    reply = answer.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *_args: object) -> None:
+                return None
+
+        self.server = _ReusingServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class ActionDownStack:
     """The servers, with the action server under the test's control."""
 
@@ -107,7 +144,8 @@ class ActionDownStack:
         self.log = (workdir / "servers.log").open("ab")
         self.actions: subprocess.Popen[bytes] | None = None
         self.rasa: subprocess.Popen[bytes] | None = None
-        self.silent: SilentSocket | BrokenActionServer | None = None
+        self.silent: SilentSocket | BrokenActionServer | DyingProxy | None = None
+        self.upstream: subprocess.Popen[bytes] | None = None  # behind a DyingProxy
         self.paused = False
 
     def start(self) -> None:
@@ -126,11 +164,22 @@ class ActionDownStack:
 
     def start_actions(self, wait: bool = True) -> None:
         """Start the real action server on its port (after `kill_actions`)."""
-        self.actions = subprocess.Popen(
-            [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            cwd=PROJECT_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.actions = self._action_server(self.action_port)
         if wait:
             self._wait_for_actions()
+
+    def _action_server(self, port: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
+            cwd=PROJECT_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def die_on(self, *actions: str) -> None:
+        """The real action server (on another port) behind a `DyingProxy` for `actions`."""
+        self.kill_actions()
+        port = free_port()
+        self.upstream = self._action_server(port)
+        wait_for_http(f"http://127.0.0.1:{port}/health", self.upstream, timeout=180)
+        self.silent = DyingProxy(self.action_port, f"http://127.0.0.1:{port}", set(actions))
 
     def _wait_for_actions(self) -> None:
         assert self.actions is not None
@@ -179,6 +228,9 @@ class ActionDownStack:
         if self.silent is not None:
             self.silent.close()
             self.silent = None
+        if self.upstream is not None:
+            stop_servers(self.upstream)
+            self.upstream = None
         if self.paused:
             self.resume_actions()
         if self.actions is None or self.actions.poll() is not None:
@@ -189,7 +241,8 @@ class ActionDownStack:
             self.resume_actions()
         if self.silent is not None:
             self.silent.close()
-        stop_servers(*[p for p in (self.rasa, self.actions) if p is not None], timeout=20)
+        servers = (self.rasa, self.actions, self.upstream)
+        stop_servers(*[p for p in servers if p is not None], timeout=20)
         self.log.close()
 
 

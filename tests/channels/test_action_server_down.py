@@ -159,6 +159,22 @@ def test_rest_message_to_a_socket_that_never_answers_gets_the_apology_then_norma
     assert ASKS_POSTCODE in " ".join(texts(replies))
 
 
+def test_rest_urgent_help_already_given_is_not_repeated_when_the_server_dies_mid_turn(
+    servers: ActionDownStack,
+):
+    servers.die_on("action_handoff")  # the urgent answer comes from the real action server
+    sender = f"rest-{uuid.uuid4()}"
+    replies, _ = rest(servers, sender, URGENT)
+    said = texts(replies)
+    assert said.count(text_of("urgent_homelessness")) == 1
+    assert "in the queue" in said[1]
+    [ticket] = tickets(servers, sender)
+    assert ticket["priority"] == "urgent"
+    assert actions_after_last_user_message(tracker(servers, sender)["events"]) == [
+        "action_answer_urgent", "action_handoff", "action_listen"
+    ]
+
+
 def test_rest_form_under_way_when_the_action_server_dies_goes_on_once_it_is_back(
     servers: ActionDownStack,
 ):
