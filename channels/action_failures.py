@@ -52,9 +52,12 @@ from bot.db.session import get_engine
 from bot.privacy import hash_identifier
 from bot.services.handoff_errors import HandoffError
 from bot.services.handoff_transcript import ticket_channel
+from bot.services.message_bus import MessageBusError
 from bot.services.system_down import Handover, open_system_down_ticket, system_down_messages
 from bot.settings import get_settings
 from bot.web.database import in_session
+from bot.web.events import publish_queue_changed
+from channels.handoff_relay import current_relay
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +124,7 @@ async def _hand_over(tracker: Any, intent: str | None) -> Handover | None:
     channel = ticket_channel(tracker.get_latest_input_channel())
     council, content, moment = get_council(), get_content(), now()
     try:
-        return await in_session(
+        handover = await in_session(
             get_engine(get_settings().database_url),
             lambda session: open_system_down_ticket(
                 session, tracker.sender_id, channel, intent, events, council, content, moment
@@ -131,6 +134,13 @@ async def _hand_over(tracker: Any, intent: str | None) -> Handover | None:
         logger.error("system-down handoff for %s failed: %s",
                      hash_identifier(tracker.sender_id)[:12], error)
         return None
+    relay = current_relay()  # open staff queue pages show the new ticket at once
+    if relay is not None:
+        try:
+            await publish_queue_changed(relay.bus, "system_down", handover.ticket_id)
+        except MessageBusError:
+            logger.exception("could not tell staff pages about ticket %s", handover.ticket_id)
+    return handover
 
 
 def _said_this_turn(tracker: Any) -> set[str]:
