@@ -13,14 +13,16 @@ session's own timeout).
   by default). A refused connection, that timeout, an HTTP error other than 400 (a form's
   rejection, which Rasa handles itself) or a response not in Rasa's shape is noted for the
   turn and raised as `ActionServerFailed` (a RasaException, which Rasa's slot extraction
-  also survives; a timeout would otherwise escape it).
+  also survives; a timeout would otherwise escape it). The bound (`asyncio.wait_for`)
+  costs about 25 µs of CPU a call, against about 10 ms a message.
 - `MessageProcessor._run_action`: after an action whose call failed, the Rasa server
   answers by itself (bot/services/system_down.py: the urgent answer or an apology with the
-  phone number, rendered from content/messages), opens a handoff ticket when the database
-  is up and pauses the conversation (as `action_handoff` would: the handoff relay then takes
-  the resident's next messages to the ticket, and "cancel" brings them back), and ends the
-  turn: nothing else is predicted, so one reply goes out and one ticket opens per failed
-  turn. The turn is then saved as Rasa saves any.
+  phone number, rendered from content/messages) and ends the turn, listening: nothing else
+  is predicted, so one reply goes out and one ticket opens per failed turn, and the failed
+  action does not steer the next turn's prediction. When the database is up it hands over
+  as `action_handoff` would: a ticket (open staff queue pages hear of it on the bus), the
+  conversation paused; the handoff relay then takes the resident's next messages to the
+  ticket, and "cancel" brings them back to the assistant. The turn is saved as any is.
 """
 
 from __future__ import annotations
