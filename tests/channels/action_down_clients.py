@@ -74,8 +74,15 @@ class Chat:
         return list(frame["messages"])
 
     async def say(self, text: str, seconds: float = 60) -> list[dict[str, Any]]:
-        """The bot frames of the turn (until the channel says it is idle again)."""
+        """Send `text`; the bot frames of its turn."""
+        await self.send(text)
+        return await self.turn(seconds)
+
+    async def send(self, text: str) -> None:
         await self.socket.send(json.dumps({"type": "message", "text": text}))
+
+    async def turn(self, seconds: float = 60) -> list[dict[str, Any]]:
+        """The bot frames of the next turn (until the channel says it is idle again)."""
         bot: list[dict[str, Any]] = []
 
         async def read() -> None:

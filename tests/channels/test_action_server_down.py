@@ -238,6 +238,24 @@ async def test_web_message_with_the_action_server_paused_then_resumed_is_answere
         assert ASKS_POSTCODE in " ".join(f["text"] for f in frames)
 
 
+async def test_web_resident_who_sends_again_during_the_hang_is_told_a_person_will_read_it(
+    servers: ActionDownStack,
+):
+    servers.pause_actions()
+    session = str(uuid.uuid4())
+    async with websockets.connect(ws_url(servers, session)) as socket:
+        chat = Chat(socket)
+        await chat.history()
+        await chat.send(BIN_DAY)
+        await asyncio.sleep(0.5)
+        await chat.send("hello? are you there")  # no answer yet: the resident sends again
+        first, second = await chat.turn(), await chat.turn()
+    assert first[0]["text"] == text_of("system_down_handed_over")
+    assert [f["text"] for f in second] == [get_content().text("handoff_person_will_reply")]
+    [ticket] = tickets(servers, session)
+    assert ("resident", "hello? are you there") in ticket["messages"]
+
+
 async def test_web_chat_reopened_after_a_failed_turn_shows_the_reply_in_its_history(
     servers: ActionDownStack,
 ):
