@@ -136,6 +136,10 @@ async def _hand_over(tracker: Any, intent: str | None) -> Handover | None:
         logger.error("system-down handoff for %s failed: %s",
                      hash_identifier(tracker.sender_id)[:12], error)
         return None
+    except Exception:  # whatever else: the resident still gets the reply without a ticket
+        logger.exception("system-down handoff for %s failed",
+                         hash_identifier(tracker.sender_id)[:12])
+        return None
     relay = current_relay()  # open staff queue pages show the new ticket at once
     if relay is not None:
         try:
