@@ -9,7 +9,6 @@ member of staff hands it back (channels/handoff_relay.py resumes it).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -23,83 +22,19 @@ from bot.clock import now
 from bot.content import get_content
 from bot.council import get_council
 from bot.safety.labels import URGENT
-from bot.services.handoff import HandoffError, TranscriptTurn, open_ticket
+from bot.services.handoff import HandoffError, open_ticket
 from bot.services.handoff_notices import handoff_notice
+from bot.services.handoff_transcript import REASONS, ticket_channel, topic_of, transcript
 from bot.services.opening_hours import staff_available
 
 log = logging.getLogger(__name__)
 
-# Rasa's input channel names -> the ticket's channel (the bus topic staff replies go to).
-CHANNELS = {"webchat": "web", "sms": "sms", "rest": "rest"}
-# Intents that say nothing about what the resident needs.
-NOT_A_TOPIC = frozenset(
-    {
-        "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "request_human",
-        "what_can_you_do", "out_of_scope", "inform", "cancel", "nlu_fallback",
-    }
-)
 URGENT_INTENTS = URGENT
-# Why the assistant handed over, as staff read it in the queue. The `handoff_reason` slot
-# is set by the action that led here (e.g. action_fallback: "not_understood").
-REASONS = {
-    "asked_for_person": "Asked for a person",
-    "not_understood": "Not understood twice",
-    "urgent": "Urgent",
-    "system_down": "System down",
-    "answer_did_not_help": "Answer did not help",
-}
-
-
-def ticket_channel(input_channel: str | None) -> str:
-    """The ticket's channel for a Rasa input channel name (unknown ones are 'rest')."""
-    return CHANNELS.get(input_channel or "", "rest")
-
-
-def _intent(event: dict[str, Any]) -> tuple[str, float | None]:
-    intent = (event.get("parse_data") or {}).get("intent") or {}
-    confidence = intent.get("confidence")
-    return str(intent.get("name") or ""), confidence if isinstance(confidence, float) else None
-
-
-def _at(event: dict[str, Any]) -> datetime | None:
-    stamp = event.get("timestamp")
-    if not isinstance(stamp, (int, float)):
-        return None
-    return datetime.fromtimestamp(stamp, tz=timezone.utc)
-
-
-def transcript(events: list[dict[str, Any]]) -> list[TranscriptTurn]:
-    """Resident and bot turns of the current session, resident turns with 'intent (0.93)'."""
-    start = 0
-    for index, event in enumerate(events):
-        if event.get("event") == "session_started":
-            start = index
-    turns: list[TranscriptTurn] = []
-    for event in events[start:]:
-        kind, text = event.get("event"), (event.get("text") or "").strip()
-        if not text or kind not in ("user", "bot"):
-            continue
-        if kind == "bot":
-            turns.append(TranscriptTurn("bot", text, at=_at(event)))
-            continue
-        name, confidence = _intent(event)
-        label = f"{name} ({confidence:.2f})" if name and confidence is not None else name
-        turns.append(TranscriptTurn("resident", text, intent=label or None, at=_at(event)))
-    return turns
-
-
-def topic_of(events: list[dict[str, Any]]) -> str:
-    """The last task or FAQ intent the resident raised ('general' when none)."""
-    for event in reversed(events):
-        if event.get("event") == "user":
-            name, _ = _intent(event)
-            if name and name not in NOT_A_TOPIC:
-                return name
-    return "general"
 
 
 def reason_of(tracker: Tracker) -> str:
-    """Why we hand over: the `handoff_reason` slot, else read from the latest intent."""
+    """Why we hand over: the `handoff_reason` slot (set by the action that led here, e.g.
+    action_fallback: "not_understood"), else read from the latest intent."""
     reason = tracker.get_slot("handoff_reason")
     if reason in REASONS:
         return str(reason)

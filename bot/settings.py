@@ -36,6 +36,9 @@ class Settings:
     open311_service_codes: str = ""
     open311_timeout: float = 5.0
     action_server_url: str = "http://127.0.0.1:5055/webhook"
+    # The longest the Rasa server waits for one call to the action server (Rasa's own limit
+    # is 5 minutes); past it the resident gets the system-down reply (channels/action_failures.py).
+    action_server_timeout_seconds: float = 10.0
     rasa_port: int = 5005
     action_port: int = 5055
     # Rasa lock store: "" for the in-memory one (one server), redis://... for several servers.
@@ -109,6 +112,9 @@ class Settings:
             open311_service_codes=_env("OPEN311_SERVICE_CODES", base.open311_service_codes),
             open311_timeout=float(_env("OPEN311_TIMEOUT", str(base.open311_timeout))),
             action_server_url=_env("ACTION_SERVER_URL", base.action_server_url),
+            action_server_timeout_seconds=float(
+                _env("ACTION_SERVER_TIMEOUT_SECONDS", str(base.action_server_timeout_seconds))
+            ),
             rasa_port=int(_env("RASA_PORT", str(base.rasa_port))),
             action_port=int(_env("ACTION_PORT", str(base.action_port))),
             lock_store_url=_env("LOCK_STORE_URL", base.lock_store_url),

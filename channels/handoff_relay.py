@@ -21,12 +21,14 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.clock import now
 from bot.content import Content
 from bot.council import get_council
 from bot.db.calls import run_db
+from bot.privacy import hash_identifier
 from bot.services.handoff import add_resident_message, cancel_by_resident
 from bot.services.handoff_queue import open_ticket_id
 from bot.services.message_bus import MessageBus, MessageBusError
@@ -101,7 +103,14 @@ class HandoffRelay:
     async def resident_message(self, message: UserMessage, handler: Handler) -> Any:
         """Route one resident message: to the ticket while handed over, else to Rasa."""
         sender_id, text = message.sender_id or "", (message.text or "").strip()
-        ticket_id = await run_db(self.engine, open_ticket_id, sender_id)
+        try:
+            ticket_id = await run_db(self.engine, open_ticket_id, sender_id)
+        except SQLAlchemyError as error:
+            # Whether it is handed over cannot be known: the assistant answers (it says
+            # plainly when our systems are down) rather than nobody.
+            logger.error("handoff relay: no ticket look-up for %s: %s",
+                         hash_identifier(sender_id)[:12], type(error).__name__)
+            return await handler(message)
         if ticket_id is None or not text:
             return await handler(message)
         result = await self._log_only(message, handler)

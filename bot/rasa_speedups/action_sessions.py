@@ -57,6 +57,8 @@ def _new_session(endpoint: Any) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
         headers=endpoint.headers,
         auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+        # As Rasa's; a custom action call passes its own (the same 300 s) and is cut off
+        # sooner, at ACTION_SERVER_TIMEOUT_SECONDS, by channels/action_failures.py.
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
         cookie_jar=aiohttp.DummyCookieJar(),  # each request stands alone, as before
