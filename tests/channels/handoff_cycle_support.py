@@ -84,8 +84,8 @@ class RestResident:
 class WebResident:
     """A resident in the web chat widget, on its WebSocket."""
 
-    def __init__(self, base: str) -> None:
-        self.base, self.id = base, str(uuid.uuid4())
+    def __init__(self, base: str, conversation_id: str | None = None) -> None:
+        self.base, self.id = base, conversation_id or str(uuid.uuid4())
         self.socket: Any = None
         self.heard: list[str] = []
 

@@ -287,7 +287,13 @@
     ended = true;
     outbox = [];
     try { localStorage.removeItem(STORE_KEY); } catch (e) { /* nothing stored */ }
-    if (socket) { var s = socket; socket = null; ready = false; s.close(1000, "ended"); }
+    if (socket) {
+      var s = socket; socket = null;
+      // Tells the server the resident left: a conversation with a person leaves the queue.
+      if (ready) { try { s.send(JSON.stringify({ type: "end" })); } catch (e) { /* closing */ } }
+      ready = false;
+      s.close(1000, "ended");
+    }
     stopTyping();
     log.textContent = "";
     log.appendChild(start);
