@@ -312,3 +312,4 @@ async def test_sms_resident_with_a_person_who_says_something_urgent_gets_help_at
         assert session.get(HandoffTicket, ticket).priority == "urgent"
     await resident.say("cancel")
     await bin_day_works(resident)
+
