@@ -313,3 +313,18 @@ async def test_sms_resident_with_a_person_who_says_something_urgent_gets_help_at
     await resident.say("cancel")
     await bin_day_works(resident)
 
+
+
+async def test_sms_resident_greets_hands_over_again_and_is_handed_back_again(stack):
+    resident = sms(stack)
+    first = await hand_over(resident)
+    await resident.say("cancel")
+    greeting = " ".join(await resident.say("hello"))
+    assert CONTENT.text("reply_greet") in greeting and NOT_SURE not in greeting
+    second = await hand_over(resident)
+    assert second != first
+    assert statuses(stack, resident) == ["cancelled", "waiting"]
+    stack.ann.claim_and_resolve(second)
+    await resident.wait_for(HANDED_BACK)
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled", "resolved"]
