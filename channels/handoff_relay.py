@@ -31,6 +31,7 @@ from bot.clock import now
 from bot.content import Content
 from bot.council import get_council
 from bot.db.calls import run_db
+from bot.privacy import hash_identifier
 from bot.safety.labels import is_urgent, urgent_content_key
 from bot.services.handoff import add_resident_message, cancel_by_resident
 from bot.services.handoff_queue import latest_ticket, open_ticket_id
@@ -157,8 +158,8 @@ class HandoffRelay:
         try:
             return dict(await processor.parse_message(message))
         except Exception:  # the message must still reach the ticket
-            logger.exception("handoff relay: could not parse a message on ticket of %s",
-                             (message.sender_id or "")[-6:])
+            logger.exception("handoff relay: could not parse a message from %s",
+                             hash_identifier(message.sender_id or "")[:12])
             return {}
 
     async def _log_only(
@@ -175,19 +176,19 @@ class HandoffRelay:
         return None
 
     async def _urgent(self, message: UserMessage, ticket_id: int, label: str) -> None:
-        """Emergency help at once in this channel, and the ticket to the top of the queue."""
+        """Emergency help at once in this channel, then the ticket to the top of the queue."""
         sender_id, moment = message.sender_id or "", now()
+        key = urgent_content_key(label)
+        # As action_answer_urgent: a label without its own answer still gets emergency help.
+        help_now = self.content.render(key if self.content.has(key) else FALLBACK_URGENT_KEY)
+        await self._say(sender_id, message.output_channel, help_now.as_text(),
+                        f"urgent:{ticket_id}:{uuid.uuid4().hex}")
         raised = await in_session(
             self.engine, lambda s: raise_to_urgent(s, sender_id, label, moment) is not None
         )
         if raised:
             logger.info("handoff relay: ticket %s is now urgent (%s)", ticket_id, label)
             await self._publish_queue("urgent", ticket_id)
-        key = urgent_content_key(label)
-        # As action_answer_urgent: a label without its own answer still gets emergency help.
-        help_now = self.content.render(key if self.content.has(key) else FALLBACK_URGENT_KEY)
-        await self._say(sender_id, message.output_channel, help_now.as_text(),
-                        f"urgent:{ticket_id}:{uuid.uuid4().hex}")
 
     async def _cancel(self, sender_id: str, output_channel: Any, ticket_id: int) -> None:
         moment = now()
