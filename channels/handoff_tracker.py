@@ -29,7 +29,9 @@ from rasa.shared.core.events import (
 
 logger = logging.getLogger(__name__)
 KEY = "handoff_key"
-TICKET_SLOT = "handoff_ticket"
+LEFT_BEHIND_SLOTS: dict[str, Any] = {
+    "handoff_ticket": None, "handoff_reason": None, "fallback_count": 0,
+}
 
 
 def _keys(tracker: Any) -> set[str]:
@@ -62,8 +64,10 @@ def back_to_the_assistant(tracker: Any) -> list[Event]:
     events: list[Event] = [ConversationResumed()]
     if tracker.active_loop_name:
         events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
-    if tracker.get_slot(TICKET_SLOT) is not None:
-        events.append(SlotSet(TICKET_SLOT, None))
+    # Nothing of the handoff carries over: no open ticket, no miss counted, no reason.
+    for slot, empty in LEFT_BEHIND_SLOTS.items():
+        if tracker.slots.get(slot) is not None and tracker.get_slot(slot) not in (None, empty):
+            events.append(SlotSet(slot, empty))
     return events
 
 

@@ -44,6 +44,7 @@ async def handed_over(agent: SimpleNamespace, sender_id: str, *, in_form: bool) 
         tracker.update(UserUttered("asdfghjkl", {"name": "nlu_fallback"}))
     tracker.update(ActionExecuted("action_handoff"))
     tracker.update(SlotSet("handoff_ticket", 7.0))
+    tracker.update(SlotSet("fallback_count", 1))  # as if a miss was counted after the reset
     tracker.update(ConversationPaused())
     await agent.tracker_store.save(tracker)
 
@@ -59,6 +60,7 @@ async def test_handing_back_leaves_the_conversation_listening_with_nothing_half_
     assert tracker.active_loop_name is None
     assert tracker.get_slot("requested_slot") is None
     assert tracker.get_slot("handoff_ticket") is None
+    assert tracker.get_slot("fallback_count") == 0
     assert tracker.events[-2].text == "You're back."
     assert not handoff_tracker.left_with_a_person(tracker)
 
