@@ -123,9 +123,9 @@ class WebResident:
                 return str(frame["text"])
 
     async def end_chat(self) -> None:
-        """What the widget's "End chat" button sends before it closes the socket."""
+        """As the widget's "End chat" button: say so, and let the server close the socket."""
         await self.socket.send(json.dumps({"type": "end"}))
-        await self.socket.close()
+        await asyncio.wait_for(self.socket.wait_closed(), SECONDS)
 
 
 class SmsResident:
