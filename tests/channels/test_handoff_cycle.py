@@ -328,3 +328,15 @@ async def test_sms_resident_greets_hands_over_again_and_is_handed_back_again(sta
     await resident.wait_for(HANDED_BACK)
     await bin_day_works(resident)
     assert statuses(stack, resident) == ["cancelled", "resolved"]
+
+
+async def test_an_urgent_message_after_the_handoff_ended_opens_a_new_urgent_ticket(stack):
+    resident = rest(stack)
+    await hand_over(resident)
+    await resident.say("cancel")
+    replies = await resident.say(NOWHERE_TO_SLEEP)
+    assert replies[0] == HOMELESS_HELP.as_text()
+    assert any(IN_QUEUE in r for r in replies), replies
+    [closed, opened] = tickets_of(stack.engine, resident.id)
+    assert (closed.status, closed.priority) == ("cancelled", "normal")
+    assert (opened.status, opened.priority) == ("waiting", "urgent")
