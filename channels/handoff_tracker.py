@@ -59,8 +59,9 @@ def left_with_a_person(tracker: Any) -> bool:
 
 
 def back_to_the_assistant(tracker: Any) -> list[Event]:
-    """The events that end a handoff: resumed, no task left half-asked, no open ticket
-    remembered, and listening, so the next message is read as at any turn's start."""
+    """The events that end a handoff: resumed, no task left half-asked, nothing of the
+    handoff left in the slots. The caller ends them with `action_listen` (after any message
+    it adds), so the next message is read as at the start of any turn."""
     events: list[Event] = [ConversationResumed()]
     if tracker.active_loop_name:
         events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
