@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -38,6 +39,34 @@ def open_ticket_id(engine: Engine, conversation_id: str) -> int | None:
     with engine.connect() as connection:
         found = connection.execute(_OPEN_TICKET_ID, {"conversation": conversation_id}).scalar()
     return None if found is None else int(found)
+
+
+@dataclass(frozen=True)
+class LatestTicket:
+    """The newest ticket of a conversation: its id and whether it is still open."""
+
+    id: int
+    open: bool
+
+
+_LATEST_TICKET = (
+    select(_TICKETS.c.id, _TICKETS.c.status)
+    .where(_TICKETS.c.conversation_id == bindparam("conversation"))
+    .order_by(_TICKETS.c.id.desc())
+    .limit(1)
+)
+
+
+def latest_ticket(engine: Engine, conversation_id: str) -> LatestTicket | None:
+    """The conversation's newest ticket, open or closed; None if it never had one.
+    Asked before every resident message (one indexed statement, built once)."""
+    if not conversation_id:
+        return None
+    with engine.connect() as connection:
+        found = connection.execute(_LATEST_TICKET, {"conversation": conversation_id}).first()
+    if found is None:
+        return None
+    return LatestTicket(int(found.id), found.status in OPEN_STATUSES)
 
 
 def get_ticket(session: Session, ticket_id: int) -> HandoffTicket:

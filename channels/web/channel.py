@@ -6,13 +6,15 @@ Routes under /webhooks/webchat/:
   GET  /                 health check
   GET  /widget.js        the widget (one <script> tag embeds it on any page)
   GET  /widget.css       its style sheet (the script loads it)
-  WS   /ws?session=ID    the conversation: JSON frames (see channels/web/frames.py)
+  WS   /ws?session=ID    the conversation: JSON frames (see channels/web/frames.py);
+                         "End chat" closes a handed-over conversation's ticket
   GET  /demo/, /demo/bins, /demo/accessibility   demo council pages with the widget
   GET  /demo/site.css    the demo pages' style sheet
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -32,7 +34,13 @@ from bot.rasa_speedups.collector import add_server_listeners
 from channels import handoff_relay
 from channels.web.assets import build_assets, page_environment, render_demo_page
 from channels.web.connections import REGISTRY, ConnectionRegistry
-from channels.web.frames import FrameError, error_frame, parse_client_frame, parse_session_id
+from channels.web.frames import (
+    FrameError,
+    error_frame,
+    is_end_of_chat,
+    parse_client_frame,
+    parse_session_id,
+)
 from channels.web.history import load_transcript
 from channels.web.output import WebChatOutput
 from channels.web.rate_limit import MessageRateLimit
@@ -173,6 +181,9 @@ class WebChatInput(InputChannel):
                     raw = await ws.recv()
                     if raw is None:
                         break
+                    if is_end_of_chat(raw):  # "End chat": a handed-over resident leaves the queue
+                        await _finish_even_if_closed(handoff_relay.end_chat(sender_id, output))
+                        break
                     try:
                         message = parse_client_frame(raw)
                     except FrameError as refused:
@@ -206,6 +217,18 @@ class WebChatInput(InputChannel):
                 registry.remove(sender_id, ws)
 
         return webchat
+
+
+_ENDING: set[asyncio.Task[Any]] = set()
+
+
+async def _finish_even_if_closed(work: Awaitable[Any]) -> None:
+    # Sanic cancels the socket's handler as soon as the browser closes it, which the widget
+    # does right after "End chat": leaving the queue must still finish.
+    task = asyncio.ensure_future(work)
+    _ENDING.add(task)
+    task.add_done_callback(_ENDING.discard)
+    await asyncio.shield(task)
 
 
 async def _echo_to_other_tabs(

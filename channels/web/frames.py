@@ -1,6 +1,7 @@
 """The chat's JSON frames: checking what the browser sends, shaping what we send.
 
-Browser -> server: {"type": "message", "text": "...", "payload": "/intent"?}
+Browser -> server: {"type": "message", "text": "...", "payload": "/intent"?}, and
+{"type": "end"} when the resident presses "End chat".
 Server -> browser: {"type": "bot", "text", "buttons"}, {"type": "typing"},
 {"type": "history", "messages"}, {"type": "error", "code", "message"}.
 """
@@ -54,6 +55,17 @@ def parse_session_id(raw: str | None) -> str:
     if str(parsed) != raw:  # lower-case, hyphenated: as crypto.randomUUID() makes them
         raise FrameError("bad_session")
     return str(parsed)
+
+
+def is_end_of_chat(raw: str | bytes | None) -> bool:
+    """True for the frame the widget sends when the resident presses "End chat"."""
+    if not isinstance(raw, str) or len(raw) > MAX_FRAME_CHARS:
+        return False
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(frame, dict) and frame.get("type") == "end"
 
 
 def parse_client_frame(raw: str | bytes | None) -> ResidentMessage:

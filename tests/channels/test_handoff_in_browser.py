@@ -82,7 +82,48 @@ async def test_a_resident_in_the_widget_gets_an_advisors_reply_and_returns_to_th
                 await resident.locator("#cc-input").press("Enter")
                 await expect(resident.locator(".cc-msg-bot", has_text="automated assistant")
                              ).to_have_count(3, timeout=WAIT)  # the bot answers again
+                await resident.locator("#cc-input").fill("when is my bin day")
+                await resident.locator("#cc-input").press("Enter")
+                await expect(resident.locator(".cc-msg-bot", has_text="What's the postcode")
+                             ).to_be_visible(timeout=WAIT)  # understood as before the handoff
             finally:
                 await resident.screenshot(path=str(ARTIFACTS / "handoff_resident.png"))
                 await staff.screenshot(path=str(ARTIFACTS / "handoff_staff.png"))
+                await browser.close()
+
+
+async def test_end_chat_in_the_widget_takes_the_resident_out_of_the_queue(
+    migrated_engine, database_url, tmp_path: Path
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with handoff_stack(tmp_path, database_url) as [base]:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                       args=CHROMIUM_ARGS)
+            resident = await (await browser.new_context()).new_page()
+            try:
+                await resident.goto(base + "/webhooks/webchat/demo/")
+                await resident.locator(".cc-launcher").click()
+                await resident.locator(".cc-status", has_text="Connected").wait_for()
+                await resident.locator("#cc-input").fill("I want to speak to someone")
+                await resident.locator("#cc-input").press("Enter")
+                await expect(resident.locator(".cc-msg-bot", has_text="in the queue")
+                             ).to_be_visible(timeout=WAIT)
+                ticket = waiting_ticket(migrated_engine)
+
+                await resident.get_by_role("button", name="End chat").click()
+                for _ in range(40):
+                    with session_scope(migrated_engine) as session:
+                        status = session.get(HandoffTicket, ticket).status
+                    if status != "waiting":
+                        break
+                    await resident.wait_for_timeout(250)
+                assert status == "cancelled"  # no advisor waits on a chat that has gone
+
+                await resident.locator("#cc-input").fill("when is my bin day")
+                await resident.locator("#cc-input").press("Enter")
+                await expect(resident.locator(".cc-msg-bot", has_text="What's the postcode")
+                             ).to_be_visible(timeout=WAIT)
+            finally:
+                await resident.screenshot(path=str(ARTIFACTS / "handoff_end_chat.png"))
                 await browser.close()

@@ -21,6 +21,7 @@
   var OPEN_KEY = "council-chat-open:" + base.href;
   var DEFAULT_COLOUR = "#1d4f91";
   var MAX_TEXT = 2000;
+  var END_GRACE_MS = 5000; // how long "End chat" waits for the server to close the socket
   var S = CONFIG.strings;
   var name = (script.dataset.councilName || CONFIG.councilName).slice(0, 80);
   var colour = safeColour(script.dataset.colour);
@@ -287,7 +288,18 @@
     ended = true;
     outbox = [];
     try { localStorage.removeItem(STORE_KEY); } catch (e) { /* nothing stored */ }
-    if (socket) { var s = socket; socket = null; ready = false; s.close(1000, "ended"); }
+    if (socket) {
+      var s = socket; socket = null;
+      if (ready) {
+        // Tells the server the resident left (a conversation with a person leaves the
+        // queue); the server closes the socket once done. Closing here at once could lose it.
+        try { s.send(JSON.stringify({ type: "end" })); } catch (e) { /* already closed */ }
+        setTimeout(function () { s.close(1000, "ended"); }, END_GRACE_MS);
+      } else {
+        s.close(1000, "ended");
+      }
+      ready = false;
+    }
     stopTyping();
     log.textContent = "";
     log.appendChild(start);

@@ -10,6 +10,7 @@ import pytest
 from channels.web.frames import (
     FrameError,
     bot_frame,
+    is_end_of_chat,
     parse_client_frame,
     parse_session_id,
 )
@@ -81,3 +82,10 @@ def test_the_rate_limit_allows_a_burst_then_refuses_until_the_window_passes() ->
     assert [limit.allow() for _ in range(4)] == [True, True, True, False]
     now[0] = 10.0
     assert limit.allow() is True
+
+
+def test_only_the_end_frame_says_the_resident_ended_the_chat():
+    assert is_end_of_chat('{"type": "end"}')
+    for other in ('{"type": "message", "text": "end"}', "end", '["end"]', None, b'{"type":"end"}',
+                  '{"type": "end", "pad": "' + "x" * 5000 + '"}'):
+        assert not is_end_of_chat(other)

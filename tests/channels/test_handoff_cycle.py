@@ -1,0 +1,342 @@
+"""The whole handoff cycle on the real stack, and the turn after it, in every channel.
+
+A resident asks for a person, the ticket opens, and it ends each way it can: the resident
+sends "cancel", the widget's "End chat", an advisor resolves it in the staff queue, or it is
+closed without a word to the relay. The resident's next message must be understood as if
+there had been no handoff: "when is my bin day" gets the bin-day form's postcode question,
+the postcode is taken, and no new ticket opens. One stack (action server, Rasa server with
+the trained model, REST, web chat, SMS outbox and staff queue, SQLite with the demo
+council) serves every test in this module; each test is its own conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import now
+from bot.content import get_content
+from bot.db.handoff import AuditEntry, HandoffTicket
+from bot.db.session import make_engine, session_scope
+from bot.services.handoff import cancel_by_resident
+from bot.web.auth import create_staff
+from tests.channels.handoff_cycle_support import (
+    Advisor,
+    RestResident,
+    SmsResident,
+    WebResident,
+    tickets_of,
+    tracker_bot_texts,
+    tracker_events,
+)
+from tests.channels.handoff_stack import MODEL, STAFF_PASSWORD, handoff_stack
+
+pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
+                                                    reason="needs the trained model")]
+
+CONTENT = get_content()
+ASK_POSTCODE = CONTENT.text("ask_postcode")
+IN_QUEUE = "in the queue"
+CANCELLED = CONTENT.text("handoff_cancelled")
+HANDED_BACK = CONTENT.text("handoff_handed_back")
+NOT_SURE = CONTENT.text("fallback_rephrase")
+GIVE_UP = CONTENT.text("fallback_give_up")
+GREETING = CONTENT.render("reply_greet").as_text()
+WILL_REPLY = CONTENT.text("handoff_person_will_reply")
+HOMELESS_HELP = CONTENT.render("urgent_homelessness")
+NOWHERE_TO_SLEEP = "I have nowhere to sleep tonight"
+# OB2 5JQ has several addresses: the form's next question is which one.
+ADDRESS_QUESTION = "What's the house number or name?"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, _database_templates) -> Iterator:
+    """The real servers on a copy of the demo council's database, with one advisor."""
+    workdir = tmp_path_factory.mktemp("handoff-cycle")
+    path = workdir / "council.db"
+    shutil.copyfile(_database_templates.sqlite_file("loaded"), path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        create_staff(session, "ann", "advisor", STAFF_PASSWORD, now())
+    try:
+        with handoff_stack(Path(workdir), url) as [base]:
+            yield SimpleNamespace(base=base, engine=engine, ann=Advisor(base, "ann"))
+    finally:
+        engine.dispose()
+
+
+def assert_understood_as_before(replies: list[str]) -> None:
+    """The bin-day form asked for the postcode, and nothing was misunderstood."""
+    assert ASK_POSTCODE in replies, replies
+    assert NOT_SURE not in replies and GIVE_UP not in replies, replies
+
+
+async def hand_over(resident) -> int:  # type: ignore[no-untyped-def]
+    """Ask for a person; the id of the ticket that opened."""
+    replies = await resident.say("I want to speak to someone")
+    assert any(IN_QUEUE in r for r in replies), replies
+    [ticket] = [t for t in tickets_of(resident.stack.engine, resident.id)
+                if t.status == "waiting"]
+    return ticket.id
+
+
+async def bin_day_works(resident) -> None:  # type: ignore[no-untyped-def]
+    """The turn after: the bin-day form asks for the postcode and takes it."""
+    assert_understood_as_before(await resident.say("when is my bin day"))
+    after_postcode = await resident.say("OB2 5JQ")
+    assert ADDRESS_QUESTION in " ".join(after_postcode), after_postcode
+
+
+def statuses(stack, resident) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t.status for t in tickets_of(stack.engine, resident.id)]
+
+
+def rest(stack) -> RestResident:  # type: ignore[no-untyped-def]
+    resident = RestResident(stack.base)
+    resident.stack = stack  # type: ignore[attr-defined]
+    return resident
+
+
+def web(stack) -> WebResident:  # type: ignore[no-untyped-def]
+    resident = WebResident(stack.base)
+    resident.stack = stack  # type: ignore[attr-defined]
+    return resident
+
+
+def sms(stack) -> SmsResident:  # type: ignore[no-untyped-def]
+    resident = SmsResident(stack.base)
+    resident.stack = stack  # type: ignore[attr-defined]
+    return resident
+
+
+def paused(stack, conversation_id: str) -> bool:  # type: ignore[no-untyped-def]
+    """True while Rasa holds the conversation as handed to a person."""
+    state = None
+    for event in tracker_events(stack.base, conversation_id):
+        if event["event"] in ("pause", "resume"):
+            state = event["event"]
+    return state == "pause"
+
+
+# ---- REST ----
+
+
+async def test_rest_resident_who_cancels_the_handoff_gets_the_bin_day_form_next(stack):
+    resident = rest(stack)
+    await hand_over(resident)
+    assert await resident.say("cancel") == [CANCELLED]
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled"]
+
+
+async def test_rest_resident_handed_back_by_staff_gets_the_bin_day_form_next(stack):
+    resident = rest(stack)
+    ticket = await hand_over(resident)
+    assert await resident.say("my bin wasn't collected on Tuesday") == [WILL_REPLY]
+    stack.ann.claim_and_resolve(ticket)
+    await resident.wait_for(HANDED_BACK)
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["resolved"]
+
+
+async def test_rest_resident_says_hello_after_the_handoff_and_is_greeted(stack):
+    resident = rest(stack)
+    await hand_over(resident)
+    await resident.say("cancel")
+    assert (await resident.say("hello"))[0] == GREETING
+    assert statuses(stack, resident) == ["cancelled"]
+
+
+async def test_rest_resident_can_hand_over_a_second_time_and_come_back_again(stack):
+    resident = rest(stack)
+    first = await hand_over(resident)
+    await resident.say("cancel")
+    await bin_day_works(resident)
+    await resident.say("7")  # finishes the bin-day form
+    second = await hand_over(resident)
+    assert second != first
+    assert statuses(stack, resident) == ["cancelled", "waiting"]
+    ticket = stack.ann.ticket(second)
+    assert "I want to speak to someone" in str(ticket)
+    stack.ann.claim_and_resolve(second)
+    await resident.wait_for(HANDED_BACK)
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled", "resolved"]
+
+
+async def test_a_ticket_closed_without_a_word_to_the_resident_still_hands_them_back(stack):
+    """Closed in the database only (no "cancel", no "handed back" on the bus): the next
+    message is answered by the assistant, not swallowed by a conversation left paused."""
+    resident = rest(stack)
+    await hand_over(resident)
+    with session_scope(stack.engine) as session:
+        cancel_by_resident(session, resident.id, now())
+    assert paused(stack, resident.id)
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled"]
+
+
+async def test_a_handoff_from_inside_the_bin_day_form_leaves_no_half_asked_question(stack):
+    """Asked for a person while the form waited for a postcode: after the handoff, the form
+    is not waiting any more, so 'hello' is a greeting, not a wrong postcode."""
+    resident = rest(stack)
+    assert_understood_as_before(await resident.say("when is my bin day"))
+    await hand_over(resident)
+    await resident.say("cancel")
+    assert (await resident.say("hello"))[0] == GREETING
+    await bin_day_works(resident)
+
+
+async def test_rest_resident_with_a_person_who_says_something_urgent_gets_help_at_once(stack):
+    resident = rest(stack)
+    ticket = await hand_over(resident)
+    replies = await resident.say(NOWHERE_TO_SLEEP)
+    assert replies[0] == HOMELESS_HELP.as_text()
+    assert HOMELESS_HELP.link and HOMELESS_HELP.link in replies[0]
+    assert replies[1:] == [WILL_REPLY]
+    assert paused(stack, resident.id)  # still with a person: the assistant says no more
+    with session_scope(stack.engine) as session:
+        saved = session.get(HandoffTicket, ticket)
+        assert (saved.priority, saved.status) == ("urgent", "waiting")
+        assert (saved.messages[-1].text, saved.messages[-1].intent) == (
+            NOWHERE_TO_SLEEP, "homelessness")
+        audits = session.execute(select(AuditEntry).where(AuditEntry.ticket_id == ticket))
+        assert [a.action for a in audits.scalars()] == ["urgent"]
+    # A second urgent message: help again, no second escalation.
+    again = await resident.say("I'm sleeping on the street")
+    assert again[0] == HOMELESS_HELP.as_text()
+    await resident.say("cancel")
+    await bin_day_works(resident)
+
+
+async def test_an_ordinary_message_to_a_person_neither_escalates_nor_shows_urgent_help(stack):
+    resident = rest(stack)
+    ticket = await hand_over(resident)
+    assert await resident.say("it's about my council tax bill") == [WILL_REPLY]
+    with session_scope(stack.engine) as session:
+        assert session.get(HandoffTicket, ticket).priority == "normal"
+
+
+# ---- web chat (WebSocket) ----
+
+
+async def test_web_resident_who_cancels_the_handoff_gets_the_bin_day_form_next(stack):
+    async with web(stack) as resident:
+        await hand_over(resident)
+        assert CANCELLED in await resident.say("cancel")
+        await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled"]
+
+
+async def test_web_resident_handed_back_by_staff_gets_the_bin_day_form_next(stack):
+    async with web(stack) as resident:
+        ticket = await hand_over(resident)
+        stack.ann.post(f"/staff/api/tickets/{ticket}/claim")
+        await resident.wait_for("has joined the conversation")
+        stack.ann.post(f"/staff/api/tickets/{ticket}/reply", {"text": "How can I help?"})
+        await resident.wait_for("How can I help?")
+        stack.ann.post(f"/staff/api/tickets/{ticket}/resolve", {"outcome": "answered"})
+        await resident.wait_for(HANDED_BACK)
+        assert (await resident.say("hello"))[0] == GREETING
+        await bin_day_works(resident)
+    assert statuses(stack, resident) == ["resolved"]
+
+
+async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
+    """"End chat" while waiting closes the ticket (staff no longer wait on it) and the old
+    conversation is the assistant's again; the new chat works from its first message."""
+    async with web(stack) as resident:
+        await hand_over(resident)
+        await resident.end_chat()
+    for _ in range(40):  # the server reads the frame after the socket has closed here
+        if statuses(stack, resident) == ["cancelled"] and not paused(stack, resident.id):
+            break
+        await asyncio.sleep(0.25)
+    assert statuses(stack, resident) == ["cancelled"]
+    assert not paused(stack, resident.id)
+    assert CANCELLED in tracker_bot_texts(stack.base, resident.id)
+    async with web(stack) as fresh:
+        await bin_day_works(fresh)
+    assert statuses(stack, fresh) == []
+    async with WebResident(stack.base, resident.id) as old:  # the old chat, reopened
+        assert_understood_as_before(await old.say("when is my bin day"))
+    assert statuses(stack, resident) == ["cancelled"]
+
+
+async def test_web_resident_with_a_person_who_says_something_urgent_gets_help_at_once(stack):
+    async with web(stack) as resident:
+        ticket = await hand_over(resident)
+        replies = await resident.say(NOWHERE_TO_SLEEP)
+        assert replies[0] == HOMELESS_HELP.as_text()
+        assert WILL_REPLY in replies
+        assert stack.ann.ticket(ticket)["priority"] == "urgent"
+        stack.ann.claim_and_resolve(ticket)
+        await resident.wait_for(HANDED_BACK)
+        await bin_day_works(resident)
+
+
+# ---- SMS (simulator, outbox provider) ----
+
+
+async def test_sms_resident_who_cancels_the_handoff_gets_the_bin_day_form_next(stack):
+    resident = sms(stack)
+    await hand_over(resident)
+    assert CANCELLED in " ".join(await resident.say("cancel"))
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled"]
+
+
+async def test_sms_resident_handed_back_by_staff_gets_the_bin_day_form_next(stack):
+    resident = sms(stack)
+    ticket = await hand_over(resident)
+    stack.ann.claim_and_resolve(ticket)
+    await resident.wait_for(HANDED_BACK)
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["resolved"]
+
+
+async def test_sms_resident_with_a_person_who_says_something_urgent_gets_help_at_once(stack):
+    resident = sms(stack)
+    ticket = await hand_over(resident)
+    replies = await resident.say(NOWHERE_TO_SLEEP)
+    assert HOMELESS_HELP.text in " ".join(replies)
+    assert HOMELESS_HELP.link and HOMELESS_HELP.link in " ".join(replies)
+    with session_scope(stack.engine) as session:
+        assert session.get(HandoffTicket, ticket).priority == "urgent"
+    await resident.say("cancel")
+    await bin_day_works(resident)
+
+
+
+async def test_sms_resident_greets_hands_over_again_and_is_handed_back_again(stack):
+    resident = sms(stack)
+    first = await hand_over(resident)
+    await resident.say("cancel")
+    greeting = " ".join(await resident.say("hello"))
+    assert CONTENT.text("reply_greet") in greeting and NOT_SURE not in greeting
+    second = await hand_over(resident)
+    assert second != first
+    assert statuses(stack, resident) == ["cancelled", "waiting"]
+    stack.ann.claim_and_resolve(second)
+    await resident.wait_for(HANDED_BACK)
+    await bin_day_works(resident)
+    assert statuses(stack, resident) == ["cancelled", "resolved"]
+
+
+async def test_an_urgent_message_after_the_handoff_ended_opens_a_new_urgent_ticket(stack):
+    resident = rest(stack)
+    await hand_over(resident)
+    await resident.say("cancel")
+    replies = await resident.say(NOWHERE_TO_SLEEP)
+    assert replies[0] == HOMELESS_HELP.as_text()
+    assert any(IN_QUEUE in r for r in replies), replies
+    [closed, opened] = tickets_of(stack.engine, resident.id)
+    assert (closed.status, closed.priority) == ("cancelled", "normal")
+    assert (opened.status, opened.priority) == ("waiting", "urgent")
