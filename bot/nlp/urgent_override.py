@@ -26,11 +26,12 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.safety.detector import UrgentDetector, training_words
+from bot.safety.detector import NLU_DATA_DIR, UrgentDetector
 from bot.safety.labels import URGENT
 from bot.safety.patterns import PATTERNS_DIR, load_patterns
+from bot.safety.vocabulary import Vocabulary, read_vocabulary
 
-WORDS_FILE = "training_words.json"
+WORDS_FILE = "vocabulary.json"
 PHRASES_DIR = "urgent"
 URGENT_KEY = "urgent"
 
@@ -98,21 +99,23 @@ class UrgentOverride(GraphComponent):
         **kwargs: Any,
     ) -> UrgentOverride:
         with model_storage.read_from(resource) as directory:
-            words = json.loads((directory / WORDS_FILE).read_text(encoding="utf-8"))
+            raw = json.loads((directory / WORDS_FILE).read_text(encoding="utf-8"))
             patterns = load_patterns(directory / PHRASES_DIR)
-        return cls(model_storage, resource, UrgentDetector(patterns, words))
+        return cls(model_storage, resource, UrgentDetector(patterns, Vocabulary.from_json(raw)))
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Store the phrases of data/urgent/ and the words of the training data."""
+        """Store the phrases of data/urgent/ and the vocabulary of the training data."""
         patterns = load_patterns(PATTERNS_DIR)  # fails training on a phrase that is wrong
-        words = training_words()
+        vocabulary = read_vocabulary(NLU_DATA_DIR)
         with self._storage.write_to(self._resource) as directory:
-            (directory / WORDS_FILE).write_text(json.dumps(sorted(words)), encoding="utf-8")
+            (directory / WORDS_FILE).write_text(
+                json.dumps(vocabulary.as_json()), encoding="utf-8"
+            )
             target = Path(directory) / PHRASES_DIR
             target.mkdir()
             for path in sorted(PATTERNS_DIR.glob("*.yml")):
                 (target / path.name).write_text(path.read_text(encoding="utf-8"), "utf-8")
-        self.detector = UrgentDetector(patterns, words)
+        self.detector = UrgentDetector(patterns, vocabulary)
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:

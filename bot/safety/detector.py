@@ -7,30 +7,29 @@ classifier made of it, and says which urgent label the message must get, if any:
   must not hang on one classifier's confidence);
 - no phrase: an urgent label the classifier gives at least CLASSIFIER_MIN_CONFIDENCE,
   in a message with one of that label's cue words (even when another intent is ranked
-  above it: recall first), or CLASSIFIER_SURE without one; unless one of the label's
-  `not` phrases is in the message ("I could kill for a cup of tea");
+  above it: recall first), or from CLASSIFIER_SURE with a word the training examples tie
+  to the label (bot/safety/vocabulary.py); unless one of the label's `not` phrases is in
+  the message ("I could kill for a cup of tea");
 - otherwise not urgent, and a classifier's urgent guess without a cue word is dropped
   (bot/nlp/urgent_override.py), so an unrelated question never raises an urgent ticket.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from bot.safety.normalise import numbers_as_hash, plain_words
 from bot.safety.patterns import PATTERNS_DIR, LabelPatterns, load_patterns
 from bot.safety.spelling import SpellingFixer
+from bot.safety.vocabulary import Vocabulary, read_vocabulary
 
 # The classifier alone raises urgency at this confidence with a cue word of the label, or
-# at CLASSIFIER_SURE without one; never when a `not` phrase of the label is in the message.
-# Chosen on tests/nlu/safety/*_dev.yml (README, "Safety"); the test sets stay unseen.
+# at CLASSIFIER_SURE with a word its training examples tie to the label; never when a
+# `not` phrase of the label is in the message. Chosen on the development sets
+# (tests/nlu/safety/README.md); the test sets stay unseen.
 CLASSIFIER_MIN_CONFIDENCE = 0.3
-CLASSIFIER_SURE = 0.7
+CLASSIFIER_SURE = 0.6
 NLU_DATA_DIR = PATTERNS_DIR.parent / "nlu"
 
 
@@ -46,12 +45,13 @@ class UrgentDecision:
 class UrgentDetector:
     """The urgent phrases of every label, and the rule for the classifier's own guesses."""
 
-    def __init__(self, patterns: tuple[LabelPatterns, ...], known_words: Iterable[str] = ()):
+    def __init__(self, patterns: tuple[LabelPatterns, ...], vocabulary: Vocabulary) -> None:
         self.patterns = patterns
+        self.vocabulary = vocabulary
         targets: set[str] = set()
         for label in patterns:
             targets |= label.words
-        self.spelling = SpellingFixer(targets, known_words)
+        self.spelling = SpellingFixer(targets, vocabulary.words)
 
     def plain(self, text: str) -> str:
         """The text as the phrases see it: plain words, slips fixed, numbers as '#'."""
@@ -72,12 +72,13 @@ class UrgentDetector:
             # The classifier breaks a tie between phrases; otherwise the most urgent wins.
             best = max(matched, key=lambda label: (scores.get(label, 0.0), -matched.index(label)))
             return UrgentDecision(best, "phrase")
+        words = set(plain.split())
         backed = [
             label.label for label in self.patterns
             if not label.excluded(plain) and (
-                scores.get(label.label, 0.0) >= CLASSIFIER_SURE
-                or (scores.get(label.label, 0.0) >= CLASSIFIER_MIN_CONFIDENCE
-                    and label.has_cue(plain))
+                (scores.get(label.label, 0.0) >= CLASSIFIER_MIN_CONFIDENCE and label.has_cue(plain))
+                or (scores.get(label.label, 0.0) >= CLASSIFIER_SURE
+                    and words & self.vocabulary.label_words.get(label.label, frozenset()))
             )
         ]
         if backed:
@@ -85,17 +86,7 @@ class UrgentDetector:
         return UrgentDecision()
 
 
-def training_words(nlu_dir: Path = NLU_DATA_DIR) -> frozenset[str]:
-    """Every word of the NLU training examples (words the assistant knows as spelt)."""
-    words: set[str] = set()
-    for path in sorted(nlu_dir.glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                words.update(plain_words(line.strip().lstrip("-")))
-    return frozenset(words)
-
-
 @lru_cache(maxsize=1)
 def get_detector() -> UrgentDetector:
-    """The detector built from the project's data/ (phrases and training words)."""
-    return UrgentDetector(load_patterns(), training_words())
+    """The detector built from the project's data/ (phrases and training examples)."""
+    return UrgentDetector(load_patterns(), read_vocabulary(NLU_DATA_DIR))

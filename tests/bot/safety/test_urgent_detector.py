@@ -89,12 +89,30 @@ def test_a_classifier_guess_without_a_cue_word_is_not_urgent(detector: UrgentDet
     assert decision.label is None
 
 
-def test_a_very_sure_classifier_guess_stands_without_a_cue_word(
+def test_a_sure_classifier_guess_stands_with_a_word_of_the_labels_examples(
     detector: UrgentDetector,
 ) -> None:
-    decision = detector.decide("feel like im drowning and just want to let go", {
-        "crisis_self_harm": 0.75})
+    text = "honestly i just want to disappear"
+    assert detector.phrase_labels(text) == []
+    assert "disappear" in detector.vocabulary.label_words["crisis_self_harm"]
+    decision = detector.decide(text, {"crisis_self_harm": 0.75})
     assert (decision.label, decision.by) == ("crisis_self_harm", "classifier")
+
+
+@pytest.mark.parametrize(
+    ("text", "scores"),
+    [
+        # What the classifier's character n-grams made of these, in earlier models.
+        ("create a pamphlet on albert einsteins childhood", {"safeguarding_concern": 0.8}),
+        ("useless", {"homelessness": 0.69}),
+        ("I'm livid", {"crisis_self_harm": 0.71}),
+        ("which stocks have lost the least today", {"homelessness": 0.73}),
+    ],
+)
+def test_a_sure_classifier_guess_without_a_word_of_the_label_is_not_urgent(
+    detector: UrgentDetector, text: str, scores: dict[str, float]
+) -> None:
+    assert detector.decide(text, scores).label is None
 
 
 def test_a_not_phrase_stops_even_a_very_sure_classifier_guess(detector: UrgentDetector) -> None:
