@@ -13,7 +13,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 MODEL := models/council.tar.gz
 SPACY := var/spacy/council_en
-TRAINING_INPUTS := $(shell find data domain config.yml -type f 2>/dev/null | sort)
+# The model's inputs: training data, domain, config, and the code of its own components.
+TRAINING_INPUTS := $(shell find data domain config.yml bot/nlp bot/safety -type f -not -name '*.pyc' 2>/dev/null | sort)
 
 .PHONY: help run shell notify test bench train install db lint validate test-python test-nlu test-stories clean
 

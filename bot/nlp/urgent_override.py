@@ -8,12 +8,15 @@ config.yml, so rules, forms, slot mappings, handoff and insight all see its deci
   the guess is dropped for the best non-urgent intent of its ranking.
 What it did is kept on the message as `urgent` (label, by, the classifier's intent).
 
-The phrase files and the training words are stored in the model when it is trained, so a
-trained model behaves the same wherever it runs (`make train` retrains when data/ changes).
+The phrase files and the training vocabulary are stored in the model when it is trained, so
+a trained model behaves the same wherever it runs. Rasa's training cache would reuse an
+earlier training of this component whatever the phrase files say: `fingerprint_addon` puts
+them (and the stored format) in its key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -29,9 +32,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.safety.detector import NLU_DATA_DIR, UrgentDetector
 from bot.safety.labels import URGENT
 from bot.safety.patterns import PATTERNS_DIR, load_patterns
-from bot.safety.vocabulary import Vocabulary, read_vocabulary
+from bot.safety.vocabulary import MIN_COUNT, SHARE, Vocabulary, read_vocabulary
 
 WORDS_FILE = "vocabulary.json"
+# Changes when what train() stores changes, so Rasa's cache trains this again.
+STORED_FORMAT = f"phrases+vocabulary/2 min_count={MIN_COUNT} share={SHARE}"
 PHRASES_DIR = "urgent"
 URGENT_KEY = "urgent"
 
@@ -43,7 +48,8 @@ def _override(message: Message, detector: UrgentDetector) -> None:
         str(r.get("name")): float(r.get("confidence") or 0.0) for r in ranking
         if r.get("name") in URGENT
     }
-    decision = detector.decide(str(message.get(TEXT) or ""), scores)
+    top = intent.get("name")
+    decision = detector.decide(str(message.get(TEXT) or ""), scores, top if top in URGENT else None)
     if decision.label is not None:
         # The decision is made: confidence 1, so the fallback never undoes it. What the
         # classifier thought is kept beside it, for staff and insight.
@@ -57,8 +63,13 @@ def _override(message: Message, detector: UrgentDetector) -> None:
         }
         message.set(URGENT_KEY, info, add_to_output=True)
     elif intent.get("name") in URGENT:
-        # The classifier's urgent guess is not believed: the best other intent stands.
-        rest = [r for r in ranking if r.get("name") not in URGENT]
+        # The classifier's urgent guess is not believed: the best other intent stands, as
+        # sure as the classifier is of it once the message is known not to be urgent.
+        not_urgent = max(1.0 - sum(scores.values()), 1e-9)
+        rest = [
+            {**r, "confidence": min(1.0, float(r.get("confidence") or 0.0) / not_urgent)}
+            for r in ranking if r.get("name") not in URGENT
+        ]
         fallback = rest[0] if rest else {"name": None, "confidence": 0.0}
         message.set(INTENT, dict(fallback), add_to_output=True)
         message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
@@ -88,6 +99,15 @@ class UrgentOverride(GraphComponent):
         execution_context: ExecutionContext,
     ) -> UrgentOverride:
         return cls(model_storage, resource, None)
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """What Rasa's training cache must see change to train this again: the phrase files,
+        the training files (the vocabulary) and what this component stores."""
+        digest = hashlib.sha256(STORED_FORMAT.encode())
+        for path in [*sorted(PATTERNS_DIR.glob("*.yml")), *sorted(NLU_DATA_DIR.glob("*.yml"))]:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def load(

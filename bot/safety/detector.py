@@ -7,8 +7,9 @@ classifier made of it, and says which urgent label the message must get, if any:
   must not hang on one classifier's confidence);
 - no phrase: an urgent label the classifier gives at least CLASSIFIER_MIN_CONFIDENCE,
   in a message with one of that label's cue words (even when another intent is ranked
-  above it: recall first), or from CLASSIFIER_SURE with a word the training examples tie
-  to the label (bot/safety/vocabulary.py); unless one of the label's `not` phrases is in
+  above it: recall first), or from CLASSIFIER_SURE (CLASSIFIER_TOP when it is the
+  classifier's first choice) with a word the training examples tie to the label
+  (bot/safety/vocabulary.py); unless one of the label's `not` phrases is in
   the message ("I could kill for a cup of tea");
 - otherwise not urgent, and a classifier's urgent guess without a cue word is dropped
   (bot/nlp/urgent_override.py), so an unrelated question never raises an urgent ticket.
@@ -30,6 +31,9 @@ from bot.safety.vocabulary import Vocabulary, read_vocabulary
 # (tests/nlu/safety/README.md); the test sets stay unseen.
 CLASSIFIER_MIN_CONFIDENCE = 0.3
 CLASSIFIER_SURE = 0.6
+# As the label ranked first by the classifier: the confidence at which the fallback would
+# have let it through (config.yml), so a word of the label's examples is all it needs.
+CLASSIFIER_TOP = 0.46
 NLU_DATA_DIR = PATTERNS_DIR.parent / "nlu"
 
 
@@ -63,9 +67,11 @@ class UrgentDetector:
         plain = self.plain(text)
         return [label.label for label in self.patterns if label.matches(plain)]
 
-    def decide(self, text: str, scores: dict[str, float]) -> UrgentDecision:
+    def decide(
+        self, text: str, scores: dict[str, float], top: str | None = None
+    ) -> UrgentDecision:
         """Which urgent label `text` gets, given the classifier's confidence in each urgent
-        label (`scores`, from its ranking; labels left out count as 0)."""
+        label (`scores`, from its ranking; labels left out count as 0) and its top intent."""
         plain = self.plain(text)
         matched = [label.label for label in self.patterns if label.matches(plain)]
         if matched:
@@ -73,14 +79,19 @@ class UrgentDetector:
             best = max(matched, key=lambda label: (scores.get(label, 0.0), -matched.index(label)))
             return UrgentDecision(best, "phrase")
         words = set(plain.split())
-        backed = [
-            label.label for label in self.patterns
-            if not label.excluded(plain) and (
-                (scores.get(label.label, 0.0) >= CLASSIFIER_MIN_CONFIDENCE and label.has_cue(plain))
-                or (scores.get(label.label, 0.0) >= CLASSIFIER_SURE
-                    and words & self.vocabulary.label_words.get(label.label, frozenset()))
+
+        def backed_by_classifier(label: LabelPatterns) -> bool:
+            score = scores.get(label.label, 0.0)
+            if score < CLASSIFIER_MIN_CONFIDENCE or label.excluded(plain):
+                return False
+            if label.has_cue(plain):
+                return True
+            sure = CLASSIFIER_TOP if label.label == top else CLASSIFIER_SURE
+            return score >= sure and bool(
+                words & self.vocabulary.label_words.get(label.label, frozenset())
             )
-        ]
+
+        backed = [label.label for label in self.patterns if backed_by_classifier(label)]
         if backed:
             return UrgentDecision(max(backed, key=lambda label: scores[label]), "classifier")
         return UrgentDecision()

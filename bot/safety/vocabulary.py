@@ -2,8 +2,8 @@
 words that point to each urgent label.
 
 A word points to a label when it comes in at least MIN_COUNT of that label's examples and
-at least SHARE of all its uses are in them ("evicted" for homelessness, "suicidal" for a
-crisis; not "child", which comes in school and library questions too, nor "less"). The
+at least SHARE of all its uses are in them (chosen on the development sets): "evicted" for
+homelessness, "suicidal" for a crisis; not "less". The
 classifier's own urgent guess needs such a word (bot/safety/detector.py): its character
 n-grams find "homeless" in "useless" and "child" in "childhood".
 """
@@ -21,7 +21,7 @@ from bot.safety.labels import URGENT
 from bot.safety.normalise import plain_words
 
 MIN_COUNT = 2
-SHARE = 0.6
+SHARE = 0.4
 MIN_LENGTH = 4
 
 
