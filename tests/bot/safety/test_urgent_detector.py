@@ -112,7 +112,19 @@ def test_a_sure_classifier_guess_stands_with_a_word_of_the_labels_examples(
 def test_a_sure_classifier_guess_without_a_word_of_the_label_is_not_urgent(
     detector: UrgentDetector, text: str, scores: dict[str, float]
 ) -> None:
+    # Not as a label ranked below another, nor as the classifier's first choice.
     assert detector.decide(text, scores).label is None
+    assert detector.decide(text, scores, top=next(iter(scores))).label is None
+
+
+def test_the_classifiers_first_choice_needs_only_a_word_of_the_label(
+    detector: UrgentDetector,
+) -> None:
+    text = "i need a bed for tonight please"
+    assert detector.phrase_labels(text) == []
+    assert detector.decide(text, {"homelessness": 0.5}, top="homelessness").label == (
+        "homelessness")
+    assert detector.decide(text, {"homelessness": 0.5}).label is None
 
 
 def test_a_not_phrase_stops_even_a_very_sure_classifier_guess(detector: UrgentDetector) -> None:
