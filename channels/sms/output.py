@@ -15,13 +15,25 @@ from typing import Any
 from rasa.core.channels.channel import OutputChannel
 
 from bot.content import get_content
-from bot.services.sms_format import SmsReply, format_reply
+from bot.safety.labels import URGENT_LABELS, urgent_content_key
+from bot.services.sms_format import MAX_SEGMENTS, SmsReply, format_reply
 from channels.sms.sender import SmsSender
+
+# A turn with urgent help may run longer than a usual reply, so that the help, what
+# happens next (a person, the queue) and a report kept for later all arrive.
+URGENT_MAX_SEGMENTS = 6
+
+
+def _has_urgent_help(messages: list[dict[str, Any]]) -> bool:
+    content = get_content()
+    helps = [content.render(urgent_content_key(label)).text for label in URGENT_LABELS]
+    return any(str(m.get("text") or "").startswith(h) for m in messages for h in helps)
 
 
 def reply_for(messages: list[dict[str, Any]]) -> SmsReply:
     """The SMS reply for a turn's messages, with numbered options for buttons."""
-    return format_reply(messages, get_content().text("sms_options_intro"))
+    longest = URGENT_MAX_SEGMENTS if _has_urgent_help(messages) else MAX_SEGMENTS
+    return format_reply(messages, get_content().text("sms_options_intro"), longest)
 
 
 class CollectingSmsOutput(OutputChannel):
