@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -14,11 +19,30 @@ import websockets
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.clock import now
 from bot.db.handoff import HandoffTicket
-from bot.db.session import session_scope
-from tests.channels.handoff_stack import STAFF_PASSWORD
+from bot.db.session import make_engine, session_scope
+from bot.web.auth import create_staff
+from tests.channels.handoff_stack import STAFF_PASSWORD, handoff_stack
 
 SECONDS = 60
+
+
+@contextmanager
+def stack_with_an_advisor(workdir: Path, loaded_sqlite: Path) -> Iterator[SimpleNamespace]:
+    """The real servers (tests/channels/handoff_stack.py) on a copy of `loaded_sqlite` (the
+    demo council's database), with one advisor, "ann", signed in: base, engine, ann."""
+    path = workdir / "council.db"
+    shutil.copyfile(loaded_sqlite, path)
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        create_staff(session, "ann", "advisor", STAFF_PASSWORD, now())
+    try:
+        with handoff_stack(workdir, url) as [base]:
+            yield SimpleNamespace(base=base, engine=engine, ann=Advisor(base, "ann"))
+    finally:
+        engine.dispose()
 
 
 class Advisor:

@@ -12,10 +12,8 @@ council) serves every test in this module; each test is its own conversation.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -23,19 +21,18 @@ from sqlalchemy import select
 from bot.clock import now
 from bot.content import get_content
 from bot.db.handoff import AuditEntry, HandoffTicket
-from bot.db.session import make_engine, session_scope
+from bot.db.session import session_scope
 from bot.services.handoff import cancel_by_resident
-from bot.web.auth import create_staff
 from tests.channels.handoff_cycle_support import (
-    Advisor,
     RestResident,
     SmsResident,
     WebResident,
+    stack_with_an_advisor,
     tickets_of,
     tracker_bot_texts,
     tracker_events,
 )
-from tests.channels.handoff_stack import MODEL, STAFF_PASSWORD, handoff_stack
+from tests.channels.handoff_stack import MODEL
 
 pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
                                                     reason="needs the trained model")]
@@ -58,18 +55,9 @@ ADDRESS_QUESTION = "What's the house number or name?"
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, _database_templates) -> Iterator:
     """The real servers on a copy of the demo council's database, with one advisor."""
-    workdir = tmp_path_factory.mktemp("handoff-cycle")
-    path = workdir / "council.db"
-    shutil.copyfile(_database_templates.sqlite_file("loaded"), path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with session_scope(engine) as session:
-        create_staff(session, "ann", "advisor", STAFF_PASSWORD, now())
-    try:
-        with handoff_stack(Path(workdir), url) as [base]:
-            yield SimpleNamespace(base=base, engine=engine, ann=Advisor(base, "ann"))
-    finally:
-        engine.dispose()
+    workdir = Path(tmp_path_factory.mktemp("handoff-cycle"))
+    with stack_with_an_advisor(workdir, _database_templates.sqlite_file("loaded")) as stack:
+        yield stack
 
 
 def assert_understood_as_before(replies: list[str]) -> None:

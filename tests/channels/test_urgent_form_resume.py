@@ -6,28 +6,24 @@ each channel: REST, the web widget and SMS."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
-from bot.clock import now
 from bot.content import get_content
 from bot.db.models import ServiceRequest
-from bot.db.session import make_engine, session_scope
-from bot.web.auth import create_staff
+from bot.db.session import session_scope
 from tests.channels.handoff_cycle_support import (
-    Advisor,
     RestResident,
     SmsResident,
     WebResident,
+    stack_with_an_advisor,
     tickets_of,
 )
-from tests.channels.handoff_stack import MODEL, STAFF_PASSWORD, handoff_stack
+from tests.channels.handoff_stack import MODEL
 
 pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
                                                     reason="needs the trained model")]
@@ -45,18 +41,10 @@ ASK_SIZE = "How big"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, _database_templates) -> Iterator:
-    workdir = tmp_path_factory.mktemp("urgent-resume")
-    path = workdir / "council.db"
-    shutil.copyfile(_database_templates.sqlite_file("loaded"), path)
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    with session_scope(engine) as session:
-        create_staff(session, "ann", "advisor", STAFF_PASSWORD, now())
-    try:
-        with handoff_stack(Path(workdir), url) as [base]:
-            yield SimpleNamespace(base=base, engine=engine, ann=Advisor(base, "ann"))
-    finally:
-        engine.dispose()
+    """The real servers on a copy of the demo council's database, with one advisor."""
+    workdir = Path(tmp_path_factory.mktemp("urgent-resume"))
+    with stack_with_an_advisor(workdir, _database_templates.sqlite_file("loaded")) as stack:
+        yield stack
 
 
 def potholes(engine) -> int:  # type: ignore[no-untyped-def]

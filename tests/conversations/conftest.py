@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from bot.bench.stack import stop_servers
 from bot.demo_data import prepare_demo_database
@@ -55,6 +56,19 @@ class Assistant:
     def __init__(self, base_url: str, database_url: str = "") -> None:
         self.base_url = base_url
         self.database_url = database_url  # the project's database the servers use
+
+    def tickets(self, sender: str) -> list[tuple[str, str]]:
+        """The conversation's handoff tickets in the database: (priority, topic) each."""
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT priority, topic FROM handoff_tickets "
+                         "WHERE conversation_id = :c ORDER BY id"), {"c": sender},
+                ).all()
+        finally:
+            engine.dispose()
+        return [(str(priority), str(topic)) for priority, topic in rows]
 
     def new_conversation(self) -> Conversation:
         return Conversation(self, f"test-{uuid.uuid4().hex[:12]}")

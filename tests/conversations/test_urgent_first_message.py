@@ -4,23 +4,9 @@ questions that once raised urgent tickets; on the real stack over the REST chann
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.content import get_content
 from bot.safety.labels import urgent_content_key
-
-
-def _tickets(database_url: str, sender: str) -> list[tuple[str, str]]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT priority, topic FROM handoff_tickets WHERE conversation_id = :c"),
-                {"c": sender},
-            ).all()
-    finally:
-        engine.dispose()
-    return [(str(p), str(t)) for p, t in rows]
 
 
 @pytest.mark.parametrize(
@@ -44,7 +30,7 @@ def test_an_urgent_first_message_gets_its_help_and_an_urgent_ticket(
 ) -> None:
     reply = conversation.reply(message)
     assert reply.startswith(get_content().render(urgent_content_key(label)).text)
-    assert _tickets(assistant.database_url, conversation.sender) == [("urgent", label)]
+    assert assistant.tickets(conversation.sender) == [("urgent", label)]
 
 
 @pytest.mark.parametrize(
@@ -62,6 +48,6 @@ def test_an_unrelated_question_raises_no_urgent_ticket(conversation, assistant, 
     reply = conversation.reply(message)
     for label in ("crisis_self_harm", "domestic_abuse", "emergency_danger", "homelessness"):
         assert get_content().render(urgent_content_key(label)).text not in reply
-    assert _tickets(assistant.database_url, conversation.sender) == []
+    assert assistant.tickets(conversation.sender) == []
     # And the assistant still answers what comes next.
     assert "postcode" in conversation.reply("when is my bin day")

@@ -9,7 +9,6 @@ uses for its mid-form recall (bot/bench/urgent.py)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from bot.bench.urgent import FORM_PATHS
 from bot.content import get_content
@@ -23,19 +22,6 @@ SAID = {
     "safeguarding_concern": "the little boy next door is left on his own all night again",
     "homelessness": "my landlord changed the locks and i have nowhere to sleep tonight",
 }
-
-
-def _ticket(database_url: str, sender: str) -> tuple[str, str] | None:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            row = connection.execute(
-                text("SELECT priority, topic FROM handoff_tickets WHERE conversation_id = :c"),
-                {"c": sender},
-            ).first()
-    finally:
-        engine.dispose()
-    return None if row is None else (str(row[0]), str(row[1]))
 
 
 @pytest.mark.parametrize("label", URGENT_LABELS)
@@ -58,7 +44,7 @@ def test_urgent_help_wins_at_every_question_and_the_answers_are_kept(
 
     help_text = get_content().render(urgent_content_key(label)).text
     assert reply.startswith(help_text), "the urgent help must come first"
-    assert _ticket(assistant.database_url, conversation.sender) == ("urgent", label)
+    assert assistant.tickets(conversation.sender) == [("urgent", label)]
     after = conversation.tracker()
     assert not (after.get("active_loop") or {}).get("name"), "the form must stop"
     # Nothing the resident said in the urgent message was stored as an answer.
