@@ -53,8 +53,8 @@ FORM_PATHS: dict[tuple[str, str], list[str]] = {
     ("bin_day_form", "address_uprn"): [*BIN_DAY, "OB2 5JQ"],
     ("missed_bin_form", "postcode"): MISSED,
     ("missed_bin_form", "address_uprn"): [*MISSED, "OB2 5JQ"],
-    ("missed_bin_form", "bin_stream"): [*MISSED, "OB2 5JQ", "12 Elm Road"],
-    ("missed_bin_form", "confirm_report"): [*MISSED, "OB2 5JQ", "12 Elm Road", "the black one"],
+    ("missed_bin_form", "bin_stream"): [*MISSED, "OB2 5JQ", "31 Elm Road"],
+    ("missed_bin_form", "confirm_report"): [*MISSED, "OB2 5JQ", "31 Elm Road", "the black one"],
     ("pothole_form", "problem_location"): POTHOLE,
     ("pothole_form", "pothole_size"): [*POTHOLE, "outside 14 High Street"],
     ("pothole_form", "problem_description"): [

@@ -69,9 +69,10 @@ FORMS: dict[str, tuple[Callable[[Conversation], str], str]] = {
     "street_light": (street_light, "SL"),
     "fly_tipping": (fly_tipping, "FT"),
 }
-# Houses at OB2 5JQ that no other conversation test reports a missed bin for.
+# Houses at OB2 5JQ that no other conversation test reports a missed bin for (31: the
+# urgent-in-forms paths of bot/bench/urgent.py, which must reach the summary).
 HOUSES = iter(range(1, 33))
-USED_ELSEWHERE = {7, 9, 12, 15, 17, 18, 19, 21, 23, 27, 29}
+USED_ELSEWHERE = {7, 9, 12, 15, 17, 18, 19, 21, 23, 27, 29, 31}
 
 
 def next_house() -> int:
