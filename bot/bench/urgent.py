@@ -2,6 +2,7 @@
 unrelated questions ever raise a false alarm? One JSON line.
 
     python -m bot.bench.urgent [--model models/council.tar.gz] [--skip-forms]
+        [--split test|dev2] [--examples]
 
 Sets written apart from the phrases and the training data, never trained on
 (tests/nlu/safety/): `urgent_test.yml` (labelled urgent messages as residents write them)
@@ -209,12 +210,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Urgent recall and false alarms")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--skip-forms", action="store_true", help="first messages only")
+    parser.add_argument(
+        "--examples", action="store_true",
+        help="also print the messages missed and the false alarms (the test sets are meant "
+        "to stay unseen while phrases are written: look at the development sets instead)",
+    )
+    parser.add_argument("--split", default="test", help="test (default) or dev2")
     args = parser.parse_args(argv)
-    urgent, unrelated = urgent_messages(), unrelated_messages()
+    urgent = urgent_messages(SAFETY_DIR / f"urgent_{args.split}.yml")
+    unrelated = unrelated_messages(SAFETY_DIR / f"unrelated_{args.split}.yml")
     start = time.monotonic()
-    figures: dict[str, Any] = {"bench": "urgent", **first_message(args.model, urgent, unrelated)}
+    figures: dict[str, Any] = {"bench": "urgent", "split": args.split,
+                               **first_message(args.model, urgent, unrelated)}
     if not args.skip_forms:
         figures.update(mid_form(args.model, urgent))
+    if not args.examples:
+        figures.pop("missed")
+        figures.pop("false_alarm_examples")
+        for row in figures.get("mid_form_by_slot", {}).values():
+            row.pop("missed")
     figures["seconds"] = round(time.monotonic() - start)
     print(json.dumps(figures))
 
