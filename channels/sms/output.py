@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
@@ -24,9 +25,14 @@ from channels.sms.sender import SmsSender
 URGENT_MAX_SEGMENTS = 6
 
 
-def _has_urgent_help(messages: list[dict[str, Any]]) -> bool:
+@lru_cache(maxsize=1)
+def _urgent_helps() -> tuple[str, ...]:
     content = get_content()
-    helps = [content.render(urgent_content_key(label)).text for label in URGENT_LABELS]
+    return tuple(content.render(urgent_content_key(label)).text for label in URGENT_LABELS)
+
+
+def _has_urgent_help(messages: list[dict[str, Any]]) -> bool:
+    helps = _urgent_helps()
     return any(str(m.get("text") or "").startswith(h) for m in messages for h in helps)
 
 
