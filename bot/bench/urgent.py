@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import tempfile
 import time
@@ -49,6 +50,7 @@ POTHOLE = ["I want to report a pothole"]
 LIGHT = ["report a broken street light"]
 TIPPING = ["I want to report fly tipping"]
 REMIND = ["can you remind me the night before bin day"]
+MOBILE = "<a mobile number>"
 FORM_PATHS: dict[tuple[str, str], list[str]] = {
     ("bin_day_form", "postcode"): BIN_DAY,
     ("bin_day_form", "address_uprn"): [*BIN_DAY, "OB2 5JQ"],
@@ -75,8 +77,18 @@ FORM_PATHS: dict[tuple[str, str], list[str]] = {
     ("reminders_form", "postcode"): REMIND,
     ("reminders_form", "address_uprn"): [*REMIND, "OB2 5JQ"],
     ("reminders_form", "notify_contact"): [*REMIND, "OB2 5JQ", "number 5"],
-    ("reminders_form", "notify_consent"): [*REMIND, "OB2 5JQ", "number 5", "07700 900123"],
+    ("reminders_form", "notify_consent"): [*REMIND, "OB2 5JQ", "number 5", MOBILE],
+    ("reminders_form", "notify_code"): [*REMIND, "OB2 5JQ", "number 5", MOBILE, "yes"],
 }
+# A code is texted to a number at most 3 times a day: each conversation that gets as far as
+# the code gets a number of its own (Ofcom's drama range, 07700 900500 to 900999).
+_MOBILES = itertools.count()
+
+
+def path_messages(where: tuple[str, str]) -> list[str]:
+    """The messages that take a new conversation to the question `where` (form, slot)."""
+    mobile = f"07700 900{500 + next(_MOBILES) % 500:03d}"
+    return [mobile if step == MOBILE else step for step in FORM_PATHS[where]]
 
 
 @dataclass(frozen=True)
@@ -171,7 +183,7 @@ def mid_form(model: Path, urgent: list[Labelled], workers: int = 3) -> dict[str,
         def one(path_key: tuple[str, str], message: Labelled) -> tuple[str, bool | None, str]:
             form, slot = path_key
             sender = f"bench-urgent-{uuid.uuid4().hex[:12]}"
-            for step in FORM_PATHS[path_key]:
+            for step in path_messages(path_key):
                 assistant.say(sender, step)
             if assistant.requested_slot(sender) != slot:
                 return f"{form}.{slot}", None, message.text

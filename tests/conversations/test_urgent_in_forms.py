@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bench.urgent import FORM_PATHS
+from bot.bench.urgent import FORM_PATHS, path_messages
 from bot.content import get_content
 from bot.safety.labels import URGENT_LABELS, urgent_content_key
 
@@ -30,7 +30,7 @@ def test_urgent_help_wins_at_every_question_and_the_answers_are_kept(
     conversation, assistant, where: tuple[str, str], label: str
 ) -> None:
     form, slot = where
-    for step in FORM_PATHS[where]:
+    for step in path_messages(where):
         conversation.reply(step)
     before = conversation.tracker()
     assert before["slots"]["requested_slot"] == slot, "the path no longer reaches the question"
