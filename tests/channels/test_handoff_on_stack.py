@@ -18,21 +18,14 @@ import websockets
 from bot.clock import now
 from bot.db.session import session_scope
 from bot.web.auth import create_staff
+from tests.channels.handoff_cycle_support import Advisor
 from tests.channels.handoff_stack import MODEL, STAFF_PASSWORD, handoff_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model")
 
 
-class Staff:
-    """An advisor using the staff queue's JSON API."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.http = httpx.Client(base_url=base, timeout=30)
-        token = self.http.get("/staff/api/session/csrf").json()["csrf_token"]
-        answer = self.http.post("/staff/api/session", headers={"X-CSRF-Token": token},
-                                json={"username": username, "password": STAFF_PASSWORD})
-        assert answer.status_code == 200, answer.text
-        self.csrf = answer.json()["csrf_token"]
+class Staff(Advisor):
+    """An advisor using the staff queue's JSON API (signed in as `Advisor` does)."""
 
     def tickets(self) -> list[dict]:
         return self.http.get("/staff/api/tickets").json()["tickets"]
