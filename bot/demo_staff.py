@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.clock import now
 from bot.db.handoff import StaffAccount
 from bot.db.session import session_scope
+from bot.settings import get_settings
 from bot.web.auth import create_staff, normalise_username
 
 
@@ -48,9 +49,35 @@ def ensure_demo_staff(session: Session) -> list[str]:
     return created
 
 
+def active_demo_usernames(session: Session) -> list[str]:
+    """The demo accounts that can still sign in (production refuses to start with any)."""
+    usernames = [normalise_username(account.username) for account in DEMO_ACCOUNTS]
+    rows = session.execute(
+        select(StaffAccount.username).where(
+            StaffAccount.username.in_(usernames), StaffAccount.active.is_(True)
+        )
+    )
+    return sorted(row.username for row in rows)
+
+
+def disable_demo_staff(session: Session) -> list[str]:
+    """Stop the demo accounts signing in (kept, not deleted, so the audit trail stays)."""
+    disabled = active_demo_usernames(session)
+    for account in session.scalars(
+        select(StaffAccount).where(StaffAccount.username.in_(disabled))
+    ):
+        account.active = False
+    return disabled
+
+
 def main() -> None:
     """`python -m bot.demo_staff`: add the demo accounts to the configured database."""
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    if get_settings().is_production:
+        raise SystemExit(
+            "Not adding the demo staff accounts: APP_ENV is production and their passwords "
+            "are published. Create real accounts with `python -m bot staff create`."
+        )
     with session_scope() as session:
         created = ensure_demo_staff(session)
     print(f"Demo staff accounts: {', '.join(created) or 'already there'} (demo only)")

@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, get_settings
 
+# Checked by the action server (rasa_sdk_plugins/caller_check.py).
+ACTION_SECRET_HEADER = "X-Action-Secret"
+
 
 def tracker_store_config(database_url: str) -> dict[str, Any]:
     """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite or PostgreSQL)."""
@@ -50,8 +53,12 @@ def lock_store_config(lock_store_url: str) -> dict[str, Any] | None:
 
 
 def endpoints(settings: Settings) -> dict[str, Any]:
+    action_endpoint: dict[str, Any] = {"url": settings.action_server_url}
+    if settings.action_server_secret:
+        # Rasa fills ${...} from its own environment: the secret is never written to disk.
+        action_endpoint["headers"] = {ACTION_SECRET_HEADER: "${ACTION_SERVER_SECRET}"}
     config: dict[str, Any] = {
-        "action_endpoint": {"url": settings.action_server_url},
+        "action_endpoint": action_endpoint,
         "tracker_store": tracker_store_config(settings.tracker_database_url),
     }
     lock_store = lock_store_config(settings.lock_store_url)

@@ -90,6 +90,21 @@ class Settings:
     insight_cost_per_call: float = 2.83
     insight_cost_per_web_visit: float = 0.15
     conversation_retention_days: int = 90
+    # Security (issue #20): "production" refuses to start with unsafe settings
+    # (bot/production.py); anything else is the demo that `make run` starts.
+    app_env: str = "development"
+    # Shared secret the Rasa server sends to the action server on every call
+    # (rasa_sdk_plugins/caller_check.py); `make run` makes a new one each time.
+    action_server_secret: str = field(default="", repr=False)
+    # Longest message the assistant reads from any channel; longer ones are refused kindly.
+    max_message_chars: int = 2000
+    # Addresses or networks of the TLS proxies in front of the servers, comma-separated:
+    # only their X-Forwarded-For is believed (rate limits, sign-in throttling).
+    trusted_proxies: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -174,6 +189,11 @@ class Settings:
             conversation_retention_days=int(
                 _env("CONVERSATION_RETENTION_DAYS", str(base.conversation_retention_days))
             ),
+            # Security (issue #20)
+            app_env=_env("APP_ENV", base.app_env).lower(),
+            action_server_secret=_env("ACTION_SERVER_SECRET", base.action_server_secret),
+            max_message_chars=int(_env("MAX_MESSAGE_CHARS", str(base.max_message_chars))),
+            trusted_proxies=_env("TRUSTED_PROXIES", base.trusted_proxies),
         )
 
 

@@ -46,6 +46,7 @@ from bot.services.alerts import (
 from bot.services.notification_delivery import RunReport
 from bot.services.notification_subscriptions import withdraw_by_token
 from bot.settings import Settings, get_settings
+from channels.startup_checks import check_rasa_server_start
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class NotificationScheduler(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        check_rasa_server_start()
         interval = (credentials or {}).get("interval_seconds")
         return cls(interval_seconds=float(interval) if interval else None)
 

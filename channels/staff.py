@@ -20,6 +20,7 @@ from bot.services.message_bus import get_message_bus
 from bot.settings import get_settings
 from bot.web import create_staff_blueprint
 from channels.handoff_relay import HandoffRelay, set_relay
+from channels.startup_checks import check_rasa_server_start
 
 
 class StaffQueueInput(InputChannel):
@@ -31,6 +32,7 @@ class StaffQueueInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> StaffQueueInput:
+        check_rasa_server_start()
         return cls()
 
     def url_prefix(self) -> str:

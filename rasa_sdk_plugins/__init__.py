@@ -14,6 +14,8 @@ import pluggy
 
 def init_hooks(manager: pluggy.PluginManager) -> None:
     """Register the modules that implement rasa_sdk's hooks."""
+    import rasa_sdk_plugins.caller_check  # noqa: F401
     import rasa_sdk_plugins.freeze_after_start  # noqa: F401
 
+    manager.register(sys.modules["rasa_sdk_plugins.caller_check"])
     manager.register(sys.modules["rasa_sdk_plugins.freeze_after_start"])

@@ -11,6 +11,14 @@ export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:${ACTION_PORT}/we
 # The demo serves plain http on 127.0.0.1 only: staff cookies cannot be Secure there.
 export STAFF_SECURE_COOKIES=${STAFF_SECURE_COOKIES:-0}
 
+# The action server takes calls only with this secret (rasa_sdk_plugins/caller_check.py);
+# the demo makes a new one each run unless one is set.
+export ACTION_SERVER_SECRET=${ACTION_SERVER_SECRET:-$($PY -c 'import secrets; print(secrets.token_urlsafe(32))')}
+# Rasa's HTTP API (/conversations, /model...) stays off unless RASA_API_TOKEN is set; then
+# every call must carry ?token=<it>. Keep it for scripts on this machine.
+API_FLAGS=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then API_FLAGS=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
+
 mkdir -p var/log
 $PY -m bot.endpoints var/endpoints.yml >/dev/null
 
@@ -24,7 +32,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# The action server has no authentication: only this machine may call it (rasa_sdk reads SANIC_HOST).
+# Only this machine may call the action server (rasa_sdk reads SANIC_HOST), with the secret.
 SANIC_HOST=127.0.0.1 $RASA run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 if [ "$MODE" = "--shell" ]; then
@@ -33,13 +41,13 @@ if [ "$MODE" = "--shell" ]; then
   exit 0
 fi
 $RASA run --model models/council.tar.gz --endpoints var/endpoints.yml --credentials credentials.yml \
-  --port "$RASA_PORT" --interface 127.0.0.1 --enable-api --cors "http://127.0.0.1:${RASA_PORT}" \
+  --port "$RASA_PORT" --interface 127.0.0.1 ${API_FLAGS[@]+"${API_FLAGS[@]}"} \
   >var/log/rasa.log 2>&1 &
 pids+=($!)
 
 echo "Starting the assistant (logs in var/log/)..."
 for _ in $(seq 1 180); do
-  if curl -fsS "http://127.0.0.1:${RASA_PORT}/status" >/dev/null 2>&1; then break; fi
+  if curl -fsS "http://127.0.0.1:${RASA_PORT}/" >/dev/null 2>&1; then break; fi
   if ! kill -0 "${pids[1]}" 2>/dev/null; then echo "Rasa stopped: see var/log/rasa.log"; exit 1; fi
   sleep 1
 done

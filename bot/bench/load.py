@@ -49,6 +49,7 @@ from bot.bench.residents import SCRIPTS, step_sends
 from bot.bench.schedule import StepResult, pooled
 from bot.bench.stack import MODEL, Stack, running_stack
 from bot.db.session import make_engine
+from bot.endpoints import ACTION_SECRET_HEADER
 
 DEFAULT_RATES = (10.0, 25.0, 50.0, 75.0, 100.0)
 # At the overhead rates each way runs this many rounds, taking turns: a single 20 s step's
@@ -142,7 +143,8 @@ def write_baseline_endpoints(stack: Stack) -> Path:
     """The baseline's endpoints: the same action server, its own tracker database."""
     path = stack.workdir / "baseline-endpoints.yml"
     path.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": stack.action_url},
+        "action_endpoint": {"url": stack.action_url, "headers": {
+            ACTION_SECRET_HEADER: stack.env["ACTION_SERVER_SECRET"]}},  # a temporary file
         "tracker_store": {"type": "SQL", "dialect": "sqlite",
                           "db": str(stack.workdir / "baseline-tracker.db")},
     }))

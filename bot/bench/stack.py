@@ -23,7 +23,8 @@ from pathlib import Path
 import yaml
 
 from bot.demo_data import prepare_demo_database
-from bot.endpoints import tracker_store_config
+from bot.endpoints import ACTION_SECRET_HEADER, tracker_store_config
+from bot.rasa_api import api_flags, api_url, new_token
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "council.tar.gz"
@@ -70,6 +71,7 @@ class Stack:
     base_url: str
     action_url: str
     env: dict[str, str]
+    api_token: str  # the Rasa API's token for this run (bot/rasa_api.py)
     rasa: subprocess.Popen
     actions: subprocess.Popen
 
@@ -96,6 +98,7 @@ def stack_env(
         "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONPATH": str(ROOT),
+        "ACTION_SERVER_SECRET": new_token(),  # as `make run`: calls carry it
         **(extra or {}),
     }
 
@@ -121,10 +124,12 @@ def running_stack(
     if not model.exists():
         raise FileNotFoundError(f"no trained model at {model}: run `make train`")
     action_port, rasa_port = free_port(), free_port()
+    api_token = new_token()
     env = stack_env(workdir, action_port, extra_env)
     prepare_demo_database(env["DATABASE_URL"])
     endpoints = {
-        "action_endpoint": {"url": env["ACTION_SERVER_URL"]},
+        "action_endpoint": {"url": env["ACTION_SERVER_URL"],
+                            "headers": {ACTION_SECRET_HEADER: "${ACTION_SERVER_SECRET}"}},
         "tracker_store": tracker_store_config(env["TRACKER_DATABASE_URL"]),
     }
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
@@ -138,12 +143,12 @@ def running_stack(
         rasa = subprocess.Popen(
             [str(RASA), "run", "--model", str(model), "--endpoints", str(workdir / "endpoints.yml"),
              "--credentials", str(workdir / "credentials.yml"), "--port", str(rasa_port),
-             "--interface", "127.0.0.1", "--enable-api"],
+             "--interface", "127.0.0.1", *api_flags(api_token)],
             cwd=ROOT, env=env, stdout=rasa_out, stderr=subprocess.STDOUT,
         )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log)
+        wait_for(api_url(f"http://127.0.0.1:{rasa_port}", "/status", api_token), rasa, rasa_log)
         yield Stack(
             workdir=workdir,
             database_url=env["DATABASE_URL"],
@@ -151,6 +156,7 @@ def running_stack(
             base_url=f"http://127.0.0.1:{rasa_port}",
             action_url=env["ACTION_SERVER_URL"],
             env=env,
+            api_token=api_token,
             rasa=rasa,
             actions=actions,
         )

@@ -39,6 +39,7 @@ from sqlalchemy import create_engine, text
 from bot.bench.evaluation import parse_all
 from bot.bench.heldout import DEFAULT_MODEL
 from bot.content import get_content
+from bot.rasa_api import api_url
 from bot.safety.labels import URGENT, URGENT_LABELS, urgent_content_key
 
 SAFETY_DIR = Path(__file__).resolve().parents[2] / "tests" / "nlu" / "safety"
@@ -144,8 +145,8 @@ def _urgent_texts() -> list[str]:
 
 
 class _Assistant:
-    def __init__(self, base_url: str, database_url: str) -> None:
-        self.base_url = base_url
+    def __init__(self, base_url: str, database_url: str, api_token: str) -> None:
+        self.base_url, self.api_token = base_url, api_token
         self.engine = create_engine(database_url)
         self.session = requests.Session()
 
@@ -158,7 +159,9 @@ class _Assistant:
         return "\n".join(m.get("text", "") for m in response.json())
 
     def requested_slot(self, sender: str) -> str | None:
-        response = self.session.get(f"{self.base_url}/conversations/{sender}/tracker", timeout=30)
+        response = self.session.get(
+            api_url(self.base_url, f"/conversations/{sender}/tracker", self.api_token), timeout=30
+        )
         response.raise_for_status()
         return (response.json().get("slots") or {}).get("requested_slot")
 
@@ -178,11 +181,11 @@ def mid_form(model: Path, urgent: list[Labelled], workers: int = 3) -> dict[str,
     answers = _urgent_texts()
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), model) as stack:
-        assistant = _Assistant(stack.base_url, stack.database_url)
+        assistant = _Assistant(stack.base_url, stack.database_url, stack.api_token)
 
         def one(path_key: tuple[str, str], message: Labelled) -> tuple[str, bool | None, str]:
             form, slot = path_key
-            sender = f"bench-urgent-{uuid.uuid4().hex[:12]}"
+            sender = f"rest:bench-urgent-{uuid.uuid4().hex[:12]}"
             for step in path_messages(path_key):
                 assistant.say(sender, step)
             if assistant.requested_slot(sender) != slot:

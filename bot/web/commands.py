@@ -13,6 +13,7 @@ import sys
 from bot.clock import now
 from bot.db.handoff import ROLES
 from bot.db.session import get_engine, session_scope
+from bot.demo_staff import disable_demo_staff
 from bot.settings import get_settings
 from bot.web.auth import MIN_PASSWORD_LENGTH, StaffAccountError, create_staff
 
@@ -28,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     create.set_defaults(handler=_create)
+    remove_demo = actions.add_parser(
+        "remove-demo", help="stop the demo accounts (published passwords) signing in"
+    )
+    remove_demo.set_defaults(handler=_remove_demo)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -49,4 +54,12 @@ def _create(args: argparse.Namespace) -> int:
         print(f"No account was created: {error}.", file=sys.stderr)
         return 1
     print(f"Created {role} account {username}.")
+    return 0
+
+
+def _remove_demo(_args: argparse.Namespace) -> int:
+    with session_scope(get_engine(get_settings().database_url)) as session:
+        disabled = disable_demo_staff(session)
+    print(f"Demo accounts disabled: {', '.join(disabled)}." if disabled
+          else "No demo account can sign in.")
     return 0

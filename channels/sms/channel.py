@@ -27,6 +27,7 @@ from bot.privacy import hash_identifier
 from bot.rasa_speedups.collector import add_server_listeners
 from bot.settings import Settings, get_settings
 from channels import handoff_relay
+from channels.message_bounds import bounded
 from channels.sms import simulator
 from channels.sms.conversations import SmsConversations
 from channels.sms.notify import NotifyProvider, parse_notify_inbound
@@ -36,6 +37,7 @@ from channels.sms.provider import InboundForbidden, InboundRejected, SmsProvider
 from channels.sms.rate_limit import RateLimiter
 from channels.sms.sender import SmsSender
 from channels.sms.twilio import TwilioProvider, parse_twilio_inbound
+from channels.startup_checks import check_rasa_server_start
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,7 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        check_rasa_server_start()
         settings = get_settings()
         return cls((credentials or {}).get("provider") or settings.sms_provider, settings)
 
@@ -113,7 +116,8 @@ class SmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The routes; texts go to `on_new_message` in the background, in order per number."""
-        on_new_message = handoff_relay.inbound(on_new_message)  # handed over: to the ticket
+        # Bounded first (no overlong text reaches a ticket); handed over: to the ticket.
+        on_new_message = bounded(handoff_relay.inbound(on_new_message))
         handoff_relay.register_sms_sender(self.sender)  # staff replies go out by text
         conversations = SmsConversations(
             self.engine,

@@ -32,6 +32,7 @@ from bot.content import get_content
 from bot.council import get_council
 from bot.rasa_speedups.collector import add_server_listeners
 from channels import handoff_relay
+from channels.startup_checks import check_rasa_server_start
 from channels.web.assets import build_assets, page_environment, render_demo_page
 from channels.web.connections import REGISTRY, ConnectionRegistry
 from channels.web.frames import (
@@ -82,6 +83,7 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
+        check_rasa_server_start()
         return cls()
 
     def __init__(self, registry: ConnectionRegistry | None = None) -> None:

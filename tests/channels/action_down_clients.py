@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.content import get_content
 from bot.db.handoff import HandoffTicket
 from bot.db.session import make_engine, session_scope
+from tests import rasa_api
 from tests.channels.action_down_stack import ActionDownStack
 
 
@@ -42,7 +43,9 @@ def tickets(stack: ActionDownStack, conversation: str) -> list[dict[str, Any]]:
 
 
 def tracker(stack: ActionDownStack, conversation: str) -> dict[str, Any]:
-    return httpx.get(f"{stack.base}/conversations/{conversation}/tracker", timeout=30).json()
+    answer = httpx.get(rasa_api.url(stack.base, f"/conversations/{conversation}/tracker"),
+                       timeout=30)
+    return answer.json()
 
 
 def actions_after_last_user_message(events: list[dict[str, Any]]) -> list[str]:

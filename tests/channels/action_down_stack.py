@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bot.bench.stack import stop_servers
 from bot.demo_data import prepare_demo_database
+from tests import rasa_api
 from tests.channels.handoff_stack import IN_HOURS, MODEL, RASA
 from tests.channels.web.conftest import PROJECT_ROOT, free_port, wait_for_http
 
@@ -156,11 +157,11 @@ class ActionDownStack:
         credentials.write_text((PROJECT_ROOT / "credentials.yml").read_text())
         self.start_actions(wait=False)
         self.rasa = subprocess.Popen(
-            [RASA, "run", "--enable-api", "-m", str(MODEL), "--credentials", str(credentials),
+            [RASA, "run", *rasa_api.FLAGS, "-m", str(MODEL), "--credentials", str(credentials),
              "--endpoints", str(endpoints), "--port", str(self.port), "--interface", "127.0.0.1"],
             cwd=PROJECT_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_for_actions()
-        wait_for_http(self.base + "/status", self.rasa, timeout=300)
+        wait_for_http(rasa_api.url(self.base, "/status"), self.rasa, timeout=300)
 
     def start_actions(self, wait: bool = True) -> None:
         """Start the real action server on its port (after `kill_actions`)."""

@@ -23,6 +23,7 @@ from bot.clock import now
 from bot.db.handoff import HandoffTicket
 from bot.db.session import make_engine, session_scope
 from bot.web.auth import create_staff
+from tests import rasa_api
 from tests.channels.handoff_stack import STAFF_PASSWORD, handoff_stack
 
 SECONDS = 60
@@ -83,7 +84,7 @@ class RestResident:
     """A resident on Rasa's REST channel: each post returns that turn's replies."""
 
     def __init__(self, base: str) -> None:
-        self.base, self.id = base, f"rest-{uuid.uuid4().hex[:12]}"
+        self.base, self.id = base, f"rest:{uuid.uuid4().hex[:12]}"
         self.heard: list[str] = []
 
     async def say(self, text: str) -> list[str]:
@@ -214,7 +215,7 @@ def tickets_of(engine: Engine, conversation_id: str) -> list[HandoffTicket]:
 
 
 def tracker_events(base: str, conversation_id: str) -> list[dict[str, Any]]:
-    answer = httpx.get(f"{base}/conversations/{conversation_id}/tracker", timeout=30)
+    answer = httpx.get(rasa_api.url(base, f"/conversations/{conversation_id}/tracker"), timeout=30)
     return list(answer.json()["events"])
 
 

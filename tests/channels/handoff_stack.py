@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.bench.stack import stop_servers
+from tests import rasa_api
 from tests.channels.web.conftest import PROJECT_ROOT, free_port, wait_for_http
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
@@ -49,13 +50,13 @@ def handoff_stack(
         for _ in range(servers):
             port = free_port()
             processes.append(subprocess.Popen(
-                [RASA, "run", "--enable-api", "-m", str(MODEL), "--credentials", str(credentials),
+                [RASA, "run", *rasa_api.FLAGS, "-m", str(MODEL), "--credentials", str(credentials),
                  "--endpoints", str(endpoints), "--port", str(port), "--interface", "127.0.0.1"],
                 cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
             bases.append(f"http://127.0.0.1:{port}")
         wait_for_http(f"http://127.0.0.1:{action_port}/health", processes[0], timeout=180)
         for base, process in zip(bases, processes[1:], strict=True):
-            wait_for_http(base + "/status", process, timeout=300)
+            wait_for_http(rasa_api.url(base, "/status"), process, timeout=300)
         yield bases
     finally:
         stop_servers(*reversed(processes), timeout=20)

@@ -64,7 +64,7 @@ def test_rest_urgent_message_with_the_action_server_killed_gets_urgent_help_and_
     servers: ActionDownStack,
 ):
     servers.kill_actions()
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     replies, _ = rest(servers, sender, URGENT)
     said = texts(replies)
     assert said[0] == text_of("urgent_homelessness")
@@ -93,7 +93,7 @@ def test_rest_message_to_a_paused_action_server_is_answered_within_the_time_limi
     servers: ActionDownStack,
 ):
     servers.pause_actions()
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     replies, seconds = rest(servers, sender, BIN_DAY)
     assert TIMEOUT_SECONDS <= seconds < 2 * TIMEOUT_SECONDS  # one call waited for, not two
     said = texts(replies)
@@ -116,7 +116,7 @@ def test_rest_message_to_a_socket_that_never_answers_gets_the_apology_then_norma
     servers: ActionDownStack,
 ):
     servers.hang_with_silent_socket()
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     replies, seconds = rest(servers, sender, BIN_DAY)
     assert seconds < TIMEOUT_SECONDS + 5
     assert texts(replies)[0] == text_of("system_down_handed_over")
@@ -131,7 +131,7 @@ def test_rest_urgent_help_already_given_is_not_repeated_when_the_server_dies_mid
     servers: ActionDownStack,
 ):
     servers.die_on("action_handoff")  # the urgent answer comes from the real action server
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     replies, _ = rest(servers, sender, URGENT)
     said = texts(replies)
     assert said.count(text_of("urgent_homelessness")) == 1
@@ -146,7 +146,7 @@ def test_rest_urgent_help_already_given_is_not_repeated_when_the_server_dies_mid
 def test_rest_form_under_way_when_the_action_server_dies_goes_on_once_it_is_back(
     servers: ActionDownStack,
 ):
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     replies, _ = rest(servers, sender, BIN_DAY)
     assert ASKS_POSTCODE in " ".join(texts(replies))
     servers.kill_actions()
@@ -164,7 +164,7 @@ def test_rest_with_the_ticket_database_failing_too_gets_the_apology_and_no_hando
     servers: ActionDownStack,
 ):
     servers.kill_actions()
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     with servers.tickets_unavailable():
         replies, _ = rest(servers, sender, BIN_DAY)
         assert texts(replies) == [text_of("system_down_reply")]
@@ -184,7 +184,7 @@ def test_rest_message_to_a_failing_action_server_gets_the_apology_at_once(
     servers: ActionDownStack, status: int, body: bytes
 ):
     servers.answer_with(status, body)
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     replies, seconds = rest(servers, sender, BIN_DAY)
     assert seconds < TIMEOUT_SECONDS  # a failure, not a wait
     assert texts(replies)[0] == text_of("system_down_handed_over")
@@ -337,7 +337,7 @@ async def test_an_advisors_open_queue_hears_of_the_system_down_ticket_and_can_an
     finally:
         engine.dispose()
     servers.kill_actions()
-    sender = f"rest-{uuid.uuid4()}"
+    sender = f"rest:{uuid.uuid4()}"
     async with httpx.AsyncClient(base_url=servers.base, timeout=30) as staff:
         token = (await staff.get("/staff/api/session/csrf")).json()["csrf_token"]
         signed_in = await staff.post("/staff/api/session", headers={"X-CSRF-Token": token},

@@ -35,7 +35,7 @@ def contact_on_ticket(engine, sender: str) -> str | None:  # type: ignore[no-unt
 async def test_a_contact_sent_with_a_no_is_not_kept_and_one_sent_after_is(
     loaded_engine, database_url, tmp_path: Path
 ):
-    sender = "rest-consent-1"
+    sender = "rest:consent-1"
     with handoff_stack(tmp_path, database_url) as [base]:
         asked = say(base, sender, "I want to speak to a person")
         assert "If you want us to contact you, send your phone number" in asked

@@ -18,6 +18,7 @@ import websockets
 from bot.clock import now
 from bot.db.session import session_scope
 from bot.web.auth import create_staff
+from tests import rasa_api
 from tests.channels.handoff_cycle_support import Advisor
 from tests.channels.handoff_stack import MODEL, STAFF_PASSWORD, handoff_stack
 
@@ -88,7 +89,7 @@ async def hand_over_and_back(chat_base: str, staff_base: str) -> str:
 
 
 def bot_texts(base: str, session: str) -> list[str]:
-    tracker = httpx.get(f"{base}/conversations/{session}/tracker", timeout=30).json()
+    tracker = httpx.get(rasa_api.url(base, f"/conversations/{session}/tracker"), timeout=30).json()
     return [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
 
 

@@ -23,7 +23,7 @@ T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 
 async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migrated_engine):
     with session_scope(migrated_engine) as session:
-        ticket = open_ticket(session, "rest-7", "rest", "general", "Asked for a person", None,
+        ticket = open_ticket(session, "rest:7", "rest", "general", "Asked for a person", None,
                              [TranscriptTurn("resident", "a human please")], now=T0)
         session.flush()
         ticket_id = ticket.id
@@ -32,7 +32,7 @@ async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migr
     async def assistant(message: UserMessage) -> None:
         """Stands in for Rasa: logs every message, answers only conversations not paused."""
         reached_rasa.append(message.text or "")
-        if message.sender_id != "rest-7":
+        if message.sender_id != "rest:7":
             await message.output_channel.send_text_message(message.sender_id, "bot answer")
 
     app = Sanic(f"rest_{uuid.uuid4().hex[:8]}")
@@ -41,7 +41,7 @@ async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migr
     try:
         _, handed = await app.asgi_client.post(
             "/webhooks/rest/webhook",
-            json={"sender": "rest-7", "message": "call me on 07700 900123"},
+            json={"sender": "7", "message": "call me on 07700 900123"},
         )
         _, plain = await app.asgi_client.post(
             "/webhooks/rest/webhook", json={"sender": "rest-8", "message": "hello"})

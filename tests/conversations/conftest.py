@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from bot.bench.stack import stop_servers
 from bot.demo_data import prepare_demo_database
+from tests import rasa_api
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "council.tar.gz"
@@ -71,7 +72,7 @@ class Assistant:
         return [(str(priority), str(topic)) for priority, topic in rows]
 
     def new_conversation(self) -> Conversation:
-        return Conversation(self, f"test-{uuid.uuid4().hex[:12]}")
+        return Conversation(self, f"rest:test-{uuid.uuid4().hex[:12]}")
 
 
 class Conversation:
@@ -94,7 +95,8 @@ class Conversation:
 
     def tracker(self) -> dict:
         response = requests.get(
-            f"{self.assistant.base_url}/conversations/{self.sender}/tracker", timeout=30
+            rasa_api.url(self.assistant.base_url, f"/conversations/{self.sender}/tracker"),
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()
@@ -119,6 +121,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "CASE_SYSTEM": "local",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
+        # As `make run`: the action server takes only calls carrying this secret.
+        "ACTION_SERVER_SECRET": rasa_api.new_token(),
     }
     endpoints = workdir / "endpoints.yml"
     subprocess.run([sys.executable, "-m", "bot.endpoints", str(endpoints)], env=env,
@@ -133,12 +137,12 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     rasa = subprocess.Popen(
         [str(RASA), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
          "--credentials", str(credentials), "--port", str(rasa_port),
-         "--interface", "127.0.0.1", "--enable-api"],
+         "--interface", "127.0.0.1", *rasa_api.FLAGS],
         cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
     )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log)
+        wait_for(rasa_api.url(f"http://127.0.0.1:{rasa_port}", "/status"), rasa, rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", database_url)
     finally:
         stop_servers(rasa, actions, timeout=20)

@@ -15,6 +15,7 @@ import requests
 import yaml
 
 from actions.topic_change import is_another_request
+from tests import rasa_api
 
 pytestmark = pytest.mark.model
 
@@ -28,7 +29,9 @@ def examples() -> dict[str, list[str]]:
 
 
 def parse(assistant: Any, text: str) -> dict[str, Any]:
-    response = requests.post(f"{assistant.base_url}/model/parse", json={"text": text}, timeout=30)
+    response = requests.post(
+        rasa_api.url(assistant.base_url, "/model/parse"), json={"text": text}, timeout=30
+    )
     response.raise_for_status()
     return response.json()
 

@@ -56,7 +56,7 @@ def rasa_server(
         empty = workdir / "no-models"
         empty.mkdir(exist_ok=True)
         rasa = subprocess.Popen(
-            [RASA, "run", "--enable-api", "-m", str(model or empty),
+            [RASA, "run", "-m", str(model or empty),
              "--credentials", str(workdir / "credentials.yml"),
              "--endpoints", str(workdir / "endpoints.yml"),
              "--port", str(rasa_port), "--interface", "127.0.0.1"],
