@@ -51,16 +51,11 @@ def _secret_problem(name: str, value: str) -> str | None:
     return None
 
 
-def _sms_provider(settings: Settings, channels: Mapping[str, Any]) -> str:
-    credentials = channels.get(SMS_CHANNEL) or {}
-    return str(credentials.get("provider") or settings.sms_provider)
-
-
 def sms_problems(settings: Settings, channels: Mapping[str, Any]) -> list[str]:
     """What is wrong with the SMS set-up for production (nothing when SMS is not used)."""
     if SMS_CHANNEL not in channels:
         return []
-    provider = _sms_provider(settings, channels)
+    provider = settings.sms_provider
     if provider == "outbox":
         return [
             "SMS_PROVIDER is 'outbox' (texts kept locally, with a public simulator page): "
@@ -78,6 +73,10 @@ def sms_problems(settings: Settings, channels: Mapping[str, Any]) -> list[str]:
             "NOTIFY_SMS_TEMPLATE_ID": settings.notify_sms_template_id,
         },
     }
+    named = (channels.get(SMS_CHANNEL) or {}).get("provider")
+    if named and named != provider:
+        return [f"credentials.yml names the SMS provider {named!r} but SMS_PROVIDER is "
+                f"{provider!r}: set SMS_PROVIDER only."]
     problems = [f"{name} is not set (SMS_PROVIDER={provider})."
                 for name, value in needed.get(provider, {}).items() if not value]
     if not settings.sms_public_base_url.startswith("https://"):

@@ -34,7 +34,7 @@ FIXED_NOW = "2026-11-18T08:30:00"
 CREDENTIALS = {
     "rest": None,
     "channels.web.channel.WebChatInput": {},
-    "channels.sms.channel.SmsInput": {"provider": "outbox"},
+    "channels.sms.channel.SmsInput": {},
 }
 
 

@@ -69,8 +69,26 @@ def build_provider(name: str, settings: Settings) -> SmsProvider:
     raise ValueError(f"unknown SMS provider {name!r}: use outbox, twilio or notify")
 
 
+class ConflictingSmsProvider(ValueError):
+    """credentials.yml names a provider other than SMS_PROVIDER."""
+
+
+def provider_from(credentials: dict[str, Any] | None, settings: Settings) -> str:
+    """The SMS provider: SMS_PROVIDER. An older credentials.yml may still name one; it must
+    agree, or the server stops (a council setting only one of them sent no texts)."""
+    named = (credentials or {}).get("provider")
+    if named and named != settings.sms_provider:
+        raise ConflictingSmsProvider(
+            f"credentials.yml names the SMS provider {named!r} but SMS_PROVIDER is "
+            f"{settings.sms_provider!r}: set SMS_PROVIDER and remove `provider` from "
+            "credentials.yml."
+        )
+    return settings.sms_provider
+
+
 class SmsInput(InputChannel):
-    """One SMS channel whatever the provider; credentials.yml names the provider only."""
+    """One SMS channel whatever the provider; SMS_PROVIDER names the provider (the
+    reminders' cron job reads the same setting, so there is one place to set it)."""
 
     @classmethod
     def name(cls) -> str:
@@ -80,7 +98,7 @@ class SmsInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         check_rasa_server_start()
         settings = get_settings()
-        return cls((credentials or {}).get("provider") or settings.sms_provider, settings)
+        return cls(provider_from(credentials, settings), settings)
 
     def __init__(
         self,

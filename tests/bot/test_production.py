@@ -69,7 +69,7 @@ def test_the_outbox_and_its_public_simulator_are_refused():
 def test_credentials_naming_the_outbox_are_refused_even_when_the_environment_says_notify():
     channels = {**SHIPPED_CHANNELS, "channels.sms.channel.SmsInput": {"provider": "outbox"}}
     [problem] = problems(channels=channels)
-    assert "outbox" in problem
+    assert "'outbox' but SMS_PROVIDER is 'notify'" in problem
 
 
 def test_a_provider_without_its_secrets_is_refused():
