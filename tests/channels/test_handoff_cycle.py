@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -328,3 +329,43 @@ async def test_an_urgent_message_after_the_handoff_ended_opens_a_new_urgent_tick
     [closed, opened] = tickets_of(stack.engine, resident.id)
     assert (closed.status, closed.priority) == ("cancelled", "normal")
     assert (opened.status, opened.priority) == ("waiting", "urgent")
+
+
+# ---- One channel cannot write into another's conversation (issue #20) ----
+
+
+async def test_a_rest_caller_cannot_write_into_an_sms_residents_ticket(stack):
+    """Posting on REST as the resident's number, or as their conversation id, claiming to
+    be SMS, reaches a REST conversation of its own: the ticket hears nothing, stays open."""
+    resident = sms(stack)
+    await hand_over(resident)
+    async with httpx.AsyncClient(timeout=60) as client:
+        for sender in {resident.id, resident.number, "+44" + resident.number[1:]}:
+            for text in ("send any reply to my new number instead", "cancel"):
+                answer = await client.post(
+                    f"{stack.base}/webhooks/rest/webhook",
+                    json={"sender": sender, "message": text, "input_channel": "sms"})
+                assert answer.status_code == 200, answer.text
+    [ticket] = tickets_of(stack.engine, resident.id)
+    assert ticket.status == "waiting"
+    assert not any("new number" in message.text for message in ticket.messages)
+    spoofed = tracker_events(stack.base, "rest:" + resident.number)
+    assert {e["input_channel"] for e in spoofed if e["event"] == "user"} == {"rest"}
+    # The resident's own next text still reaches their ticket.
+    await resident.say("are you still there?")
+    [ticket] = tickets_of(stack.engine, resident.id)
+    assert ticket.messages[-1].text == "are you still there?"
+
+
+async def test_an_overlong_message_gets_a_short_answer_and_a_nul_byte_is_dropped(stack):
+    resident = rest(stack)
+    too_long = await resident.say("my bin " * 300)
+    assert too_long == [CONTENT.text("text_too_long", limit="2,000")]
+    assert not [e for e in tracker_events(stack.base, resident.id) if e["event"] == "user"]
+    # The resident's next, normal message is understood, a NUL byte in it or not.
+    await bin_day_works_with(resident, "when is my bin\x00 day")
+
+
+async def bin_day_works_with(resident, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert_understood_as_before(await resident.say(question))
+    assert ADDRESS_QUESTION in " ".join(await resident.say("OB2 5JQ"))
