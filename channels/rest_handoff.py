@@ -22,6 +22,7 @@ from sanic.request import Request
 
 from channels import handoff_relay
 from channels.message_bounds import bounded
+from channels.request_limits import limit_request_size
 from channels.startup_checks import check_rasa_server_start
 
 PREFIX = "rest:"
@@ -65,4 +66,6 @@ class RestWithHandoffInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST routes around the bounded, handoff-aware message handler."""
-        return super().blueprint(bounded(handoff_relay.inbound(on_new_message)))
+        blueprint = super().blueprint(bounded(handoff_relay.inbound(on_new_message)))
+        limit_request_size(blueprint)
+        return blueprint

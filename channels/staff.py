@@ -20,6 +20,7 @@ from bot.services.message_bus import get_message_bus
 from bot.settings import get_settings
 from bot.web import create_staff_blueprint
 from channels.handoff_relay import HandoffRelay, set_relay
+from channels.request_limits import limit_request_size
 from channels.startup_checks import check_rasa_server_start
 
 
@@ -62,4 +63,5 @@ class StaffQueueInput(InputChannel):
             set_relay(None)
             await bus.close()
 
+        limit_request_size(blueprint)
         return blueprint

@@ -28,6 +28,7 @@ from bot.rasa_speedups.collector import add_server_listeners
 from bot.settings import Settings, get_settings
 from channels import handoff_relay
 from channels.message_bounds import bounded
+from channels.request_limits import limit_request_size
 from channels.sms import simulator
 from channels.sms.conversations import SmsConversations
 from channels.sms.notify import NotifyProvider, parse_notify_inbound
@@ -209,6 +210,7 @@ class SmsInput(InputChannel):
                     await task
             await conversations.drain()
 
+        limit_request_size(sms)
         return sms
 
     async def _sweep_retries(self, conversations: SmsConversations) -> None:

@@ -32,6 +32,7 @@ from bot.content import get_content
 from bot.council import get_council
 from bot.rasa_speedups.collector import add_server_listeners
 from channels import handoff_relay
+from channels.request_limits import limit_request_size
 from channels.startup_checks import check_rasa_server_start
 from channels.web.assets import build_assets, page_environment, render_demo_page
 from channels.web.connections import REGISTRY, ConnectionRegistry
@@ -218,6 +219,7 @@ class WebChatInput(InputChannel):
             finally:
                 registry.remove(sender_id, ws)
 
+        limit_request_size(webchat)
         return webchat
 
 

@@ -129,3 +129,15 @@ def test_the_model_cannot_be_unloaded_without_the_token(api_server: Server):
     # Still there for the token holder: the same question answers as before.
     status = httpx.get(rasa_api.url(api_server.base, "/status"), timeout=30)
     assert status.status_code == 200 and status.json()["model_file"]
+
+
+@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/sms/simulator",
+                                  "/webhooks/sms/twilio", "/staff/sign-in"])
+def test_a_big_body_is_refused_before_it_is_read(demo_server: Server, path: str):
+    """Sanic would read 100 MB; the servers stop at 64 KB (channels/request_limits.py)."""
+    big = b'{"sender": "x", "message": "' + b"a" * 200_000 + b'"}'
+    answer = httpx.post(demo_server.base + path, content=big,
+                        headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code == 413
+    # The server goes on answering.
+    assert httpx.get(demo_server.base + "/", timeout=30).status_code == 200
