@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.address_steps import AddressSlotValidation
+from actions.client_limits import CODE_SENDS, client_of
 from actions.database import ServiceDown, with_session
 from actions.form_asides import GiveWayToInterruptions, interrupted, unclear_answer, validated
 from actions.messaging import say, text
@@ -176,6 +177,10 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
                             wording=wording, now=moment, confirmed=False)
             return sub.id, sub.unsubscribe_token, issue_code(session, sub.id, moment)
 
+        client = client_of(tracker)
+        if client is not None and not CODE_SENDS.allow(client):
+            say(dispatcher, "reminders_too_many_codes")
+            return {"notify_consent": None, "requested_slot": None}
         try:
             made = await with_session(pending)
             if made is None:

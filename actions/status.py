@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.client_limits import FAILED_LOOKUP_CONVERSATIONS, client_of
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
 from actions.feedback import ask_feedback
 from actions.form_asides import GiveWayToInterruptions, answer_aside, offer_help_when_stuck
@@ -156,16 +157,22 @@ async def check_status(
     if not reference:
         return done
     settings = get_settings()
-    conversation = tracker.sender_id
+    conversation, client = tracker.sender_id, client_of(tracker)
+    client_limit = settings.status_lookup_attempts * FAILED_LOOKUP_CONVERSATIONS
     try:
         if await with_session(is_throttled, conversation, now(),
-                              settings.status_lookup_attempts, THROTTLE_WINDOW):
+                              settings.status_lookup_attempts, THROTTLE_WINDOW) or (
+            client is not None
+            and await with_session(is_throttled, client, now(), client_limit, THROTTLE_WINDOW)
+        ):
             say(dispatcher, "status_throttled")
             return done
         try:
             found: RequestStatus = await with_cases(lambda c: c.status(reference, None))
         except RequestNotFound:
             await with_session(record_failed_lookup, conversation, now())
+            if client is not None:
+                await with_session(record_failed_lookup, client, now())
             say(dispatcher, "status_not_found", reference=reference)
             return done
         postcode = postcode_in_latest_message(tracker)

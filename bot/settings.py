@@ -101,6 +101,10 @@ class Settings:
     # Addresses or networks of the TLS proxies in front of the servers, comma-separated:
     # only their X-Forwarded-For is believed (rate limits, sign-in throttling).
     trusted_proxies: str = ""
+    # Web chat per client address (channels/web/rate_limit.py): messages a minute across
+    # all its conversations, and sockets open at once.
+    webchat_client_messages_per_minute: int = 120
+    webchat_client_sockets: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -194,6 +198,13 @@ class Settings:
             action_server_secret=_env("ACTION_SERVER_SECRET", base.action_server_secret),
             max_message_chars=int(_env("MAX_MESSAGE_CHARS", str(base.max_message_chars))),
             trusted_proxies=_env("TRUSTED_PROXIES", base.trusted_proxies),
+            webchat_client_messages_per_minute=int(_env(
+                "WEBCHAT_CLIENT_MESSAGES_PER_MINUTE",
+                str(base.webchat_client_messages_per_minute),
+            )),
+            webchat_client_sockets=int(
+                _env("WEBCHAT_CLIENT_SOCKETS", str(base.webchat_client_sockets))
+            ),
         )
 
 

@@ -21,6 +21,7 @@ from sanic import Blueprint
 from sanic.request import Request
 
 from channels import handoff_relay
+from channels.client_key import METADATA_KEY, client_key
 from channels.message_bounds import bounded
 from channels.request_limits import limit_request_size
 from channels.startup_checks import check_rasa_server_start
@@ -62,7 +63,8 @@ class RestWithHandoffInput(RestInput):
         return self.name()
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
-        return None  # callers cannot plant metadata (e.g. a channel's) in the tracker
+        # Only what the server knows: callers cannot plant metadata in the tracker.
+        return {METADATA_KEY: client_key(request)}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST routes around the bounded, handoff-aware message handler."""

@@ -31,7 +31,7 @@ MODEL = ROOT / "models" / "council.tar.gz"
 RASA = Path(sys.executable).with_name("rasa")
 # Wednesday 18 November 2026, as the end-to-end conversation tests use.
 FIXED_NOW = "2026-11-18T08:30:00"
-CREDENTIALS = {
+CREDENTIALS: dict[str, dict[str, str] | None] = {
     "rest": None,
     "channels.web.channel.WebChatInput": {},
     "channels.sms.channel.SmsInput": {},
@@ -99,6 +99,9 @@ def stack_env(
         "TF_CPP_MIN_LOG_LEVEL": "3",
         "PYTHONPATH": str(ROOT),
         "ACTION_SERVER_SECRET": new_token(),  # as `make run`: calls carry it
+        # The bench is one address playing many residents: no per-address widget limits.
+        "WEBCHAT_CLIENT_MESSAGES_PER_MINUTE": "1000000",
+        "WEBCHAT_CLIENT_SOCKETS": "100000",
         **(extra or {}),
     }
 

@@ -32,6 +32,7 @@ from bot.content import get_content
 from bot.council import get_council
 from bot.rasa_speedups.collector import add_server_listeners
 from channels import handoff_relay
+from channels.client_key import METADATA_KEY, client_key
 from channels.request_limits import limit_request_size
 from channels.startup_checks import check_rasa_server_start
 from channels.web.assets import build_assets, page_environment, render_demo_page
@@ -45,7 +46,7 @@ from channels.web.frames import (
 )
 from channels.web.history import load_transcript
 from channels.web.output import WebChatOutput
-from channels.web.rate_limit import MessageRateLimit
+from channels.web.rate_limit import WebChatLimits
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,11 @@ class WebChatInput(InputChannel):
         check_rasa_server_start()
         return cls()
 
-    def __init__(self, registry: ConnectionRegistry | None = None) -> None:
+    def __init__(
+        self, registry: ConnectionRegistry | None = None, limits: WebChatLimits | None = None
+    ) -> None:
         self.registry = registry or REGISTRY
+        self.limits = limits or WebChatLimits()
 
     def get_output_channel(self) -> OutputChannel:
         """The output channel Rasa uses to push a message later (it reaches open sockets)."""
@@ -105,7 +109,7 @@ class WebChatInput(InputChannel):
         council = get_council()
         assets = build_assets(get_content(), council)
         pages = page_environment()
-        registry = self.registry
+        registry, limits = self.registry, self.limits
         output = WebChatOutput(registry)
 
         add_server_listeners(webchat)  # bot/rasa_speedups/collector.py
@@ -174,12 +178,17 @@ class WebChatInput(InputChannel):
                 await refuse(ws, "too_many_tabs")
                 await ws.close(code=1008, reason="too many connections")
                 return
+            client = client_key(request)
+            if not limits.open_socket(client):
+                logger.warning("webchat %s: too many open chats from one address", tag)
+                await refuse(ws, "too_many_tabs")
+                await ws.close(code=1008, reason="too many connections")
+                return
             registry.add(sender_id, ws)
             try:
                 agent = getattr(request.app.ctx, "agent", None)
                 history = await load_transcript(getattr(agent, "tracker_store", None), sender_id)
                 await send(ws, {"type": "history", "messages": history})
-                limit = MessageRateLimit()
                 while True:
                     raw = await ws.recv()
                     if raw is None:
@@ -192,7 +201,7 @@ class WebChatInput(InputChannel):
                     except FrameError as refused:
                         await refuse(ws, refused.code)
                         continue
-                    if not limit.allow():
+                    if not limits.allow_message(sender_id, client):
                         await refuse(ws, "rate_limited")
                         continue
                     if agent is not None and not agent.is_ready():
@@ -202,7 +211,9 @@ class WebChatInput(InputChannel):
                         continue
                     await _echo_to_other_tabs(registry, sender_id, ws, message.text)
                     await registry.deliver(sender_id, {"type": "typing"})
-                    metadata = {"webchat_display": message.text} if message.payload else None
+                    metadata = {METADATA_KEY: client}
+                    if message.payload:
+                        metadata["webchat_display"] = message.text
                     try:
                         await on_new_message(
                             UserMessage(message.for_rasa, output, sender_id,
@@ -218,6 +229,7 @@ class WebChatInput(InputChannel):
                 pass
             finally:
                 registry.remove(sender_id, ws)
+                limits.close_socket(client)
 
         limit_request_size(webchat)
         return webchat

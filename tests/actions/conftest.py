@@ -56,6 +56,7 @@ def form_tracker(
     intent: str = "inform",
     entities: list[dict[str, Any]] | None = None,
     sender_id: str = "test-conversation",
+    metadata: dict[str, Any] | None = None,
 ) -> Tracker:
     """A tracker part-way through `form`: `slots` were set before, `new_slots` were
     extracted from the latest user message (so the form's validation runs on them)."""
@@ -68,7 +69,7 @@ def form_tracker(
         sender_id=sender_id,
         slots={**slots, **new_slots},
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
-                        "entities": entities or []},
+                        "entities": entities or [], "metadata": metadata or {}},
         events=events,
         paused=False,
         followup_action=None,

@@ -4,12 +4,14 @@ by text (the number is the contact) and on the web (mobile, yes, then the texted
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions.client_limits import CODE_SENDS
 from actions.notifications import (
     ActionCancelRemindersForm,
     ActionListSubscriptions,
@@ -32,7 +34,7 @@ SEVEN_ELM_ROAD = "100090000120"  # 7 Elm Road, OB2 5JQ
 def tracker(
     channel: str, slots: dict[str, Any], new_slots: dict[str, Any] | None = None,
     text: str = "", intent: str = "inform", requested: str | None = None,
-    form: str | None = "reminders_form",
+    form: str | None = "reminders_form", client: str | None = None,
 ) -> Tracker:
     new_slots = new_slots or {}
     all_slots = {**slots, **new_slots, "requested_slot": requested}
@@ -45,7 +47,7 @@ def tracker(
         sender_id=NUMBER if channel == "sms" else "web-conversation-1",
         slots=all_slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
-                        "entities": []},
+                        "entities": [], "metadata": {"client": client} if client else {}},
         events=events, paused=False, followup_action=None,
         active_loop={"name": form} if form else {}, latest_action_name="action_listen",
     )  # fmt: skip
@@ -232,3 +234,23 @@ async def test_codes_to_one_number_stop_at_the_daily_limit(assistant, domain):
         requested="notify_consent"), domain)
     assert slots["requested_slot"] is None and "several codes" in said[0]
     assert len(sms_store.outbound_for(assistant, hash_identifier(NUMBER))) == 3
+
+
+async def test_one_client_cannot_have_codes_texted_to_number_after_number(assistant, domain):
+    """The daily limit per number does not stop one address texting codes to many numbers."""
+    client = f"address-{uuid.uuid4().hex}"
+    numbers = [f"+4477009001{n:02d}" for n in range(CODE_SENDS.limit + 1)]
+    answers = []
+    for number in numbers:
+        slots, said = await run(ValidateRemindersForm(), tracker(
+            "webchat", {**ADDRESS, "notify_contact": number}, {"notify_consent": True},
+            text="yes", intent="affirm", requested="notify_consent", client=client), domain)
+        answers.append(bool(slots.get("notify_subscription_id")))
+    assert answers == [True] * CODE_SENDS.limit + [False]
+    assert "several codes" in said[0]
+    assert sms_store.outbound_for(assistant, hash_identifier(numbers[-1])) == []
+    # Another address still can.
+    slots, _ = await run(ValidateRemindersForm(), tracker(
+        "webchat", {**ADDRESS, "notify_contact": numbers[-1]}, {"notify_consent": True},
+        text="yes", intent="affirm", requested="notify_consent", client="another"), domain)
+    assert slots["notify_subscription_id"]

@@ -28,10 +28,12 @@ async def test_references_in_the_wrong_format_are_explained(assistant, domain, t
     assert "2 letters and 6 numbers" in texts(dispatcher)[0]
 
 
-async def check(domain, reference, entities=None, sender="resident-1", slots=None):
+async def check(domain, reference, entities=None, sender="resident-1", slots=None,
+                client=None):
     dispatcher = CollectingDispatcher()
     tracker = form_tracker(None, {"reference": reference, **(slots or {})},
-                           entities=entities, sender_id=sender)
+                           entities=entities, sender_id=sender,
+                           metadata={"client": client} if client else None)
     await ActionCheckStatus().run(dispatcher, tracker, domain)
     return texts(dispatcher)[0]
 
@@ -86,6 +88,20 @@ async def test_repeated_failed_lookups_are_throttled_even_for_real_references(as
     assert "can't check any more references" in said
     # Another conversation is not affected.
     assert "we've received your report" in await check(domain, "PH-473263", sender="someone")
+
+
+async def test_new_conversations_from_one_client_do_not_reset_the_throttle(assistant, domain):
+    """A prober opening a new widget session every 5 guesses is stopped after 4 of them."""
+    for conversation in range(4):
+        for attempt in range(5):
+            said = await check(domain, f"PH-00{conversation}00{attempt}",
+                               sender=f"web-{conversation}", client="prober-address")
+            assert "can't find a report" in said
+    said = await check(domain, "PH-473263", sender="web-new", client="prober-address")
+    assert "can't check any more references" in said
+    # Another client, or the same conversation id from elsewhere, is not affected.
+    assert "we've received your report" in await check(
+        domain, "PH-473263", sender="web-new", client="someone-else")
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from bot.content import get_content
 from bot.db.handoff import AuditEntry, HandoffTicket
 from bot.db.session import session_scope
 from bot.services.handoff import cancel_by_resident
+from tests import rasa_api
 from tests.channels.handoff_cycle_support import (
     RestResident,
     SmsResident,
@@ -364,6 +365,11 @@ async def test_an_overlong_message_gets_a_short_answer_and_a_nul_byte_is_dropped
     assert not [e for e in tracker_events(stack.base, resident.id) if e["event"] == "user"]
     # The resident's next, normal message is understood, a NUL byte in it or not.
     await bin_day_works_with(resident, "when is my bin\x00 day")
+    # The actions see who sent it as a keyed hash of the address, for limits per client.
+    tracker = httpx.get(rasa_api.url(stack.base, f"/conversations/{resident.id}/tracker"),
+                        timeout=30).json()
+    client = tracker["latest_message"]["metadata"]["client"]
+    assert len(client) >= 32 and "127.0.0.1" not in client
 
 
 async def bin_day_works_with(resident, question: str) -> None:  # type: ignore[no-untyped-def]

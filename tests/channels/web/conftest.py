@@ -58,6 +58,7 @@ class ChatServer:
     tracker_db: Path
     log: Path
     process: subprocess.Popen[bytes] | None = field(default=None)
+    env: dict[str, str] = field(default_factory=dict)  # settings for this server
 
     @property
     def base(self) -> str:
@@ -67,7 +68,7 @@ class ChatServer:
         return f"ws://127.0.0.1:{self.port}/webhooks/webchat/ws?session={session}"
 
     def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **self.env}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(Path(__file__).with_name("echo_server.py")),
@@ -91,8 +92,9 @@ class ChatServer:
         self.start()
 
 
-def _serve(directory: Path) -> Iterator[ChatServer]:
-    server = ChatServer(free_port(), directory / "tracker.db", directory / "server.log")
+def _serve(directory: Path, env: dict[str, str] | None = None) -> Iterator[ChatServer]:
+    server = ChatServer(free_port(), directory / "tracker.db", directory / "server.log",
+                        env=env or {})
     server.start()
     try:
         yield server

@@ -14,7 +14,6 @@ from channels.web.frames import (
     parse_client_frame,
     parse_session_id,
 )
-from channels.web.rate_limit import MessageRateLimit
 
 
 def frame(**fields: object) -> str:
@@ -74,14 +73,6 @@ def test_bot_frames_keep_only_button_titles_and_payloads() -> None:
                                 {"payload": "/untitled"}])
     assert shaped == {"type": "bot", "text": "Pick",
                       "buttons": [{"title": "Yes", "payload": "/affirm"}]}
-
-
-def test_the_rate_limit_allows_a_burst_then_refuses_until_the_window_passes() -> None:
-    now = [0.0]
-    limit = MessageRateLimit(limit=3, window=10.0, clock=lambda: now[0])
-    assert [limit.allow() for _ in range(4)] == [True, True, True, False]
-    now[0] = 10.0
-    assert limit.allow() is True
 
 
 def test_only_the_end_frame_says_the_resident_ended_the_chat():
