@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.client_address import invalid_trusted_proxies
 from bot.settings import Settings
 
 # Shorter secrets than this are refused: 32 characters of `secrets.token_urlsafe` or hex.
@@ -116,6 +117,9 @@ def unsafe_settings(settings: Settings, context: StartContext) -> list[str]:
             "TRUSTED_PROXIES is empty: name the TLS proxy's address so that rate limits and "
             "sign-in throttling see residents' and staff's real addresses."
         )
+    elif invalid_trusted_proxies(settings.trusted_proxies):
+        wrong = ", ".join(invalid_trusted_proxies(settings.trusted_proxies))
+        problems.append(f"TRUSTED_PROXIES has entries that are not addresses or networks: {wrong}.")
     rest = sorted(REST_CHANNELS & set(context.channels))
     if rest:
         problems.append(f"The REST channel ({rest[0]}) is for demos and tests: remove it "

@@ -116,3 +116,8 @@ def test_every_problem_is_listed_in_the_refusal():
                  "SMS_PROVIDER is 'outbox'"):
         assert name in message
     assert refused.value.code == message  # SystemExit: the message is printed, exit status 1
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused():
+    [problem] = problems(replace(SAFE, trusted_proxies="10.0.0.5, proxy.council.local"))
+    assert problem.endswith("proxy.council.local.")
