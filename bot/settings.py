@@ -90,6 +90,9 @@ class Settings:
     insight_cost_per_call: float = 2.83
     insight_cost_per_web_visit: float = 0.15
     conversation_retention_days: int = 90
+    # Client addresses (bot/client_address.py): proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed, comma-separated addresses or CIDR networks; "" trusts none.
+    trusted_proxies: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -174,6 +177,8 @@ class Settings:
             conversation_retention_days=int(
                 _env("CONVERSATION_RETENTION_DAYS", str(base.conversation_retention_days))
             ),
+            # Client addresses (bot/client_address.py).
+            trusted_proxies=_env("TRUSTED_PROXIES", base.trusted_proxies),
         )
 
 
