@@ -119,7 +119,7 @@ class StaffSession(Base):
 
 
 class SignInAttempt(Base):
-    """A sign-in attempt, kept to rate-limit by account and by address."""
+    """A sign-in attempt, kept to throttle by account, by address and by known device."""
 
     __tablename__ = "staff_sign_in_attempts"
 
@@ -128,6 +128,8 @@ class SignInAttempt(Base):
     ip = Column(String(64), nullable=False, index=True)
     at = Column(UtcDateTime, nullable=False, index=True)
     succeeded = Column(Boolean, nullable=False)
+    # The known-device id from the browser's signed cookie, when it had one (0007).
+    device = Column(String(64), nullable=True, index=True)
 
 
 def utcnow() -> datetime:
