@@ -215,8 +215,8 @@ def set_known_device_cookie(
     name = known_device.cookie_name(auth.normalise_username(username))
     if name is None or not device:
         return
-    secret = app.settings.identifier_hash_secret
-    value = known_device.cookie_value(secret, auth.normalise_username(username), device, app.queue.now())
+    secret, account = app.settings.identifier_hash_secret, auth.normalise_username(username)
+    value = known_device.cookie_value(secret, account, device, app.queue.now())
     set_cookie(response, name, value, app.settings, int(known_device.LIFETIME.total_seconds()))
 
 

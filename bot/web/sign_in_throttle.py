@@ -59,15 +59,16 @@ def device_blocked_until(session: Session, device: str, now: datetime) -> dateti
 
 
 def _blocked_until(session, column, value: str, limit: Limit, now: datetime) -> datetime | None:  # type: ignore[no-untyped-def]
+    # "Since the last success" by row id: a failure in the same instant still counts.
     last_success = session.execute(
-        select(func.max(SignInAttempt.at)).where(column == value, SignInAttempt.succeeded.is_(True))
+        select(func.max(SignInAttempt.id)).where(column == value, SignInAttempt.succeeded.is_(True))
     ).scalar_one()
-    since = now - FORGET_AFTER
-    if last_success is not None and last_success > since:
-        since = last_success
     failures, last_failure = session.execute(
         select(func.count(SignInAttempt.id), func.max(SignInAttempt.at)).where(
-            column == value, SignInAttempt.succeeded.is_(False), SignInAttempt.at > since
+            column == value,
+            SignInAttempt.succeeded.is_(False),
+            SignInAttempt.id > (last_success or 0),
+            SignInAttempt.at > now - FORGET_AFTER,
         )
     ).one()
     wait = limit.wait_after(int(failures))
