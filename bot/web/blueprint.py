@@ -89,8 +89,6 @@ def create_staff_blueprint(
     async def _authenticate(request: Request) -> HTTPResponse | None:
         path = request.path
         method = "GET" if request.method == "HEAD" else request.method
-        if _route_name(request).endswith(NOT_FOUND_ROUTE):
-            return None  # an unknown address: the same plain 404 for everyone, nothing changes
         public = (method, path) in PUBLIC_ROUTES or path.startswith(PUBLIC_PREFIXES)
         request.ctx.staff = None
         request.ctx.csrf_token = ""
@@ -102,6 +100,8 @@ def create_staff_blueprint(
             )
             if found is not None:
                 request.ctx.staff, request.ctx.csrf_token = found
+        if _route_name(request).endswith(NOT_FOUND_ROUTE):
+            return None  # an unknown address: a plain 404 for everyone; it changes nothing
         if public:
             if request.method not in SAFE_METHODS and not path.startswith(PUBLIC_PREFIXES):
                 # Before sign-in the token is double-submitted: cookie and form/header agree.
