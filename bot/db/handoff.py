@@ -132,6 +132,19 @@ class SignInAttempt(Base):
     device = Column(String(64), nullable=True, index=True)
 
 
+class KnownDevice(Base):
+    """A browser that signed in to an account: its cookie holds an id, the database its hash.
+    The right password from it gets in while the account or address is throttled."""
+
+    __tablename__ = "staff_known_devices"
+
+    id = Column(Integer, primary_key=True)
+    device_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False)
+    last_signed_in_at = Column(UtcDateTime, nullable=False, index=True)
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware (UTC)."""
     return datetime.now(timezone.utc)

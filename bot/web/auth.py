@@ -20,8 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db.handoff import ROLES, SignInAttempt, StaffAccount, StaffSession
+from bot.web import known_device
 from bot.web import sign_in_throttle as throttle
-from bot.web.known_device import new_device_id
 
 SESSION_LIFETIME = timedelta(hours=8)
 ATTEMPTS_KEPT = throttle.FORGET_AFTER
@@ -91,18 +91,22 @@ def sign_in(
 ) -> SignInResult:
     """Check a password and open a session.
 
-    `ip` is the client's real address; `device` the id from this account's valid known-device
-    cookie, if the browser sent one. Failures are recorded for throttling (sign_in_throttle);
-    attempts refused by the throttle are not. A known device that is not itself throttled
-    skips the account and address throttles. On success the result names the device id to
-    put in the browser's known-device cookie.
+    `ip` is the client's real address; `device` the id from this account's known-device
+    cookie (signature checked), if the browser sent one. Failures are recorded for
+    throttling (sign_in_throttle); attempts refused by the throttle are not. A device that
+    signed in to this account before, and is not itself throttled, skips the account and
+    address throttles. On success the result names the device id for the browser's cookie.
     """
     name = normalise_username(username)
     ip = (ip or "unknown")[:64]
     # Old attempts and expired sessions are of no further use: keep the tables small.
     session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - ATTEMPTS_KEPT))
     session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
-    known = device is not None and throttle.device_blocked_until(session, device, now) is None
+    known = (
+        device is not None
+        and known_device.is_known(session, name, device, now)
+        and throttle.device_blocked_until(session, known_device.device_hash(device), now) is None
+    )
     if not known:
         waits = [
             throttle.account_blocked_until(session, name, now),
@@ -120,7 +124,8 @@ def sign_in(
         valid = staff is not None and staff.active
     except (VerificationError, InvalidHashError):
         valid = False
-    session.add(SignInAttempt(username=name, ip=ip, at=now, succeeded=valid, device=device))
+    device_key = known_device.device_hash(device) if known and device else None
+    session.add(SignInAttempt(username=name, ip=ip, at=now, succeeded=valid, device=device_key))
     if not valid or staff is None:
         return SignInResult("refused")
     if _hasher.check_needs_rehash(staff.password_hash):
@@ -135,10 +140,9 @@ def sign_in(
             expires_at=now + SESSION_LIFETIME,
         )
     )
+    remembered = known_device.remember(session, staff.id, device, now)
     session.flush()
-    return SignInResult(
-        "ok", token=token, csrf_token=csrf, staff_id=staff.id, device=device or new_device_id()
-    )
+    return SignInResult("ok", token=token, csrf_token=csrf, staff_id=staff.id, device=remembered)
 
 
 def session_for_token(session: Session, token: str | None, now: datetime) -> StaffSession | None:

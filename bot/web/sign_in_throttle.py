@@ -54,7 +54,7 @@ def address_blocked_until(session: Session, address: str, now: datetime) -> date
 
 
 def device_blocked_until(session: Session, device: str, now: datetime) -> datetime | None:
-    """When the known device may next try with its own allowance (None: now)."""
+    """When the known device (its id's hash) may next try with its own allowance (None: now)."""
     return _blocked_until(session, SignInAttempt.device, device, PER_DEVICE, now)
 
 

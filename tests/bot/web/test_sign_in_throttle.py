@@ -14,10 +14,11 @@ from sanic import Sanic
 from sqlalchemy import func, select
 from staff_browser import PASSWORD, T0, Browser
 
-from bot.db.handoff import AuditEntry, SignInAttempt
+from bot.db.handoff import AuditEntry, KnownDevice, SignInAttempt
 from bot.db.session import session_scope
 from bot.settings import Settings
 from bot.web import create_staff_blueprint
+from bot.web.known_device import cookie_value, new_device_id
 
 
 class Clock:
@@ -136,6 +137,25 @@ async def test_a_known_device_cookie_only_works_for_its_own_account(app, clock, 
         "staff_device_bob", f"{device}.{int(expires) + 1}.{signature}", path="/staff"
     )
     assert (await forged.sign_in("bob")).status == 429
+    # Even signed with the right key (the published development default here), a device id
+    # counts only once it has signed in to that account: ann's does not open bob's.
+    secret = Settings().identifier_hash_secret
+    for device_id in (device, new_device_id()):
+        minted = Browser(app)
+        value = cookie_value(secret, "bob", device_id, clock())
+        minted.client.cookies.set("staff_device_bob", value, path="/staff")
+        assert (await minted.sign_in("bob")).status == 429
+
+
+async def test_each_browser_is_remembered_once(app, clock, accounts, migrated_engine):
+    ann = Browser(app)
+    for _ in range(3):
+        assert (await ann.sign_in("ann")).status == 303
+        await ann.post("/staff/sign-out")
+    assert (await Browser(app).sign_in("ann")).status == 303
+    with session_scope(migrated_engine) as session:
+        devices = session.execute(select(func.count(KnownDevice.id))).scalar_one()
+    assert devices == 2
 
 
 async def test_a_known_device_cookie_expires(app, clock, accounts):
