@@ -119,7 +119,7 @@ class StaffSession(Base):
 
 
 class SignInAttempt(Base):
-    """A sign-in attempt, kept to rate-limit by account and by address."""
+    """A sign-in attempt, kept to throttle by account, by address and by known device."""
 
     __tablename__ = "staff_sign_in_attempts"
 
@@ -128,6 +128,21 @@ class SignInAttempt(Base):
     ip = Column(String(64), nullable=False, index=True)
     at = Column(UtcDateTime, nullable=False, index=True)
     succeeded = Column(Boolean, nullable=False)
+    # The known-device id from the browser's signed cookie, when it had one (0007).
+    device = Column(String(64), nullable=True, index=True)
+
+
+class KnownDevice(Base):
+    """A browser that signed in to an account: its cookie holds an id, the database its hash.
+    The right password from it gets in while the account or address is throttled."""
+
+    __tablename__ = "staff_known_devices"
+
+    id = Column(Integer, primary_key=True)
+    device_hash = Column(String(64), nullable=False, unique=True)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id"), nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False)
+    last_signed_in_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 def utcnow() -> datetime:

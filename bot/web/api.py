@@ -21,7 +21,14 @@ from bot.services import handoff
 from bot.web import auth, operations
 from bot.web.errors import ERROR_STATUS, error_message
 from bot.web.openapi import openapi_document
-from bot.web.pages import SIGN_IN_MESSAGES, set_session_cookie, sign_in, sign_out
+from bot.web.pages import (
+    retry_after_seconds,
+    set_known_device_cookie,
+    set_session_cookie,
+    sign_in,
+    sign_in_refusal,
+    sign_out,
+)
 from bot.web.security import (
     PRE_SESSION_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -118,10 +125,18 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
             app, request, str(body.get("username", "")), str(body.get("password", ""))
         )
         if result.status != "ok":
-            status, message = SIGN_IN_MESSAGES[result.status]
-            return json({"error": message}, status=status)
+            status, message = sign_in_refusal(result)
+            if result.retry_at is None:
+                return json({"error": message}, status=status)
+            wait = retry_after_seconds(result, app.queue.now())
+            return json(
+                {"error": message, "retry_after_seconds": wait},
+                status=status,
+                headers={"Retry-After": str(wait)},
+            )
         response = json({"csrf_token": result.csrf_token, "staff_id": result.staff_id})
         set_session_cookie(app, response, result.token)
+        set_known_device_cookie(app, response, str(body.get("username", "")), result.device)
         clear_cookie(response, PRE_SESSION_CSRF_COOKIE, app.settings)
         return response
 

@@ -1,4 +1,4 @@
-"""Staff accounts, sign-in (rate limited), sessions and CSRF tokens.
+"""Staff accounts, sign-in (throttled), sessions and CSRF tokens.
 
 Passwords are hashed with argon2. A session cookie holds a random token; the database
 keeps only its SHA-256, with the session's CSRF token and expiry, so any server can
@@ -16,16 +16,15 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db.handoff import ROLES, SignInAttempt, StaffAccount, StaffSession
+from bot.web import known_device
+from bot.web import sign_in_throttle as throttle
 
 SESSION_LIFETIME = timedelta(hours=8)
-RATE_WINDOW = timedelta(minutes=15)
-ATTEMPTS_KEPT = timedelta(days=1)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+ATTEMPTS_KEPT = throttle.FORGET_AFTER
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -41,12 +40,15 @@ class StaffAccountError(ValueError):
 
 @dataclass(frozen=True)
 class SignInResult:
-    """The outcome of a sign-in: 'ok' (with token and CSRF token), 'refused' or 'rate_limited'."""
+    """The outcome of a sign-in: 'ok' (with tokens and the known-device id for the cookie),
+    'refused' or 'rate_limited' (with the time the next try is allowed)."""
 
     status: str
     token: str = ""
     csrf_token: str = ""
     staff_id: int | None = None
+    device: str = ""
+    retry_at: datetime | None = None
 
 
 def normalise_username(username: str) -> str:
@@ -79,31 +81,40 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(session: Session, column, value: str, now: datetime) -> int:  # type: ignore[no-untyped-def]
-    return int(
-        session.execute(
-            select(func.count(SignInAttempt.id)).where(
-                column == value,
-                SignInAttempt.succeeded.is_(False),
-                SignInAttempt.at >= now - RATE_WINDOW,
-            )
-        ).scalar_one()
-    )
+def sign_in(
+    session: Session,
+    username: str,
+    password: str,
+    ip: str,
+    now: datetime,
+    device: str | None = None,
+) -> SignInResult:
+    """Check a password and open a session.
 
-
-def sign_in(session: Session, username: str, password: str, ip: str, now: datetime) -> SignInResult:
-    """Check a password and open a session; every attempt is recorded for rate limiting."""
+    `ip` is the client's real address; `device` the id from this account's known-device
+    cookie (signature checked), if the browser sent one. Failures are recorded for
+    throttling (sign_in_throttle); attempts refused by the throttle are not. A device that
+    signed in to this account before, and is not itself throttled, skips the account and
+    address throttles. On success the result names the device id for the browser's cookie.
+    """
     name = normalise_username(username)
     ip = (ip or "unknown")[:64]
     # Old attempts and expired sessions are of no further use: keep the tables small.
     session.execute(delete(SignInAttempt).where(SignInAttempt.at < now - ATTEMPTS_KEPT))
     session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
-    if (
-        _recent_failures(session, SignInAttempt.username, name, now) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(session, SignInAttempt.ip, ip, now) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        session.add(SignInAttempt(username=name, ip=ip, at=now, succeeded=False))
-        return SignInResult("rate_limited")
+    known = (
+        device is not None
+        and known_device.is_known(session, name, device, now)
+        and throttle.device_blocked_until(session, known_device.device_hash(device), now) is None
+    )
+    if not known:
+        waits = [
+            throttle.account_blocked_until(session, name, now),
+            throttle.address_blocked_until(session, ip, now),
+        ]
+        until = max((wait for wait in waits if wait is not None), default=None)
+        if until is not None:
+            return SignInResult("rate_limited", retry_at=until)
     staff = session.execute(
         select(StaffAccount).where(StaffAccount.username == name)
     ).scalar_one_or_none()
@@ -113,7 +124,8 @@ def sign_in(session: Session, username: str, password: str, ip: str, now: dateti
         valid = staff is not None and staff.active
     except (VerificationError, InvalidHashError):
         valid = False
-    session.add(SignInAttempt(username=name, ip=ip, at=now, succeeded=valid))
+    device_key = known_device.device_hash(device) if known and device else None
+    session.add(SignInAttempt(username=name, ip=ip, at=now, succeeded=valid, device=device_key))
     if not valid or staff is None:
         return SignInResult("refused")
     if _hasher.check_needs_rehash(staff.password_hash):
@@ -128,8 +140,9 @@ def sign_in(session: Session, username: str, password: str, ip: str, now: dateti
             expires_at=now + SESSION_LIFETIME,
         )
     )
+    remembered = known_device.remember(session, staff.id, device, now)
     session.flush()
-    return SignInResult("ok", token=token, csrf_token=csrf, staff_id=staff.id)
+    return SignInResult("ok", token=token, csrf_token=csrf, staff_id=staff.id, device=remembered)
 
 
 def session_for_token(session: Session, token: str | None, now: datetime) -> StaffSession | None:

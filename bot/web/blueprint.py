@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sanic import Blueprint
 from sanic.request import Request
-from sanic.response import HTTPResponse, json, redirect
+from sanic.response import HTTPResponse, file, html, json, redirect
 from sqlalchemy.engine import Engine
 
 from bot.clock import now
@@ -24,10 +24,12 @@ from bot.web.database import in_session
 from bot.web.live import LiveUpdates
 from bot.web.operations import Queue, StaffUser
 from bot.web.security import (
+    HSTS_HEADER,
     PRE_SESSION_CSRF_COOKIE,
     SAFE_METHODS,
     SECURITY_HEADERS,
     SESSION_COOKIE,
+    over_tls,
     submitted_csrf_token,
 )
 from bot.web.state import StaffApp, make_templates
@@ -43,6 +45,14 @@ PUBLIC_ROUTES = frozenset(
     }
 )
 PUBLIC_PREFIXES = ("/staff/static/",)
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+STATIC_FILES = {path.name: path for path in STATIC_DIR.iterdir() if path.suffix in STATIC_TYPES}
+NOT_FOUND_ROUTE = "staff_not_found"
+ANY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _denied(request: Request, status: int, message: str) -> HTTPResponse:
@@ -90,6 +100,8 @@ def create_staff_blueprint(
             )
             if found is not None:
                 request.ctx.staff, request.ctx.csrf_token = found
+        if _route_name(request).endswith(NOT_FOUND_ROUTE):
+            return None  # an unknown address: a plain 404 for everyone; it changes nothing
         if public:
             if request.method not in SAFE_METHODS and not path.startswith(PUBLIC_PREFIXES):
                 # Before sign-in the token is double-submitted: cookie and form/header agree.
@@ -109,13 +121,37 @@ def create_staff_blueprint(
     async def _headers(request: Request, response: HTTPResponse) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if over_tls(request, settings):
+            response.headers.setdefault(*HSTS_HEADER)
 
-    blueprint.static("/static", str(STATIC_DIR), name="staff_static")
+    def not_found(request: Request) -> HTTPResponse:
+        if request.path.startswith("/staff/api/"):
+            return json({"error": "Not found."}, status=404)
+        return html(app.render(request, "not_found.html"), status=404)
+
+    @blueprint.route("/static/<name:path>", methods=["GET", "HEAD"], name="staff_static")
+    async def static_file(request: Request, name: str) -> HTTPResponse:
+        # Only the files that ship: no paths, so no traversal, NUL bytes or directories.
+        found = STATIC_FILES.get(name)
+        if found is None:
+            return not_found(request)
+        return await file(found, mime_type=STATIC_TYPES.get(found.suffix))
+
     pages.register(blueprint, app)
     insight_pages.register(blueprint, app, engine)
     alert_pages.register(blueprint, app, engine)
     api.register(blueprint, app)
+
+    @blueprint.route("/<unknown:path>", methods=list(ANY_METHOD), name=NOT_FOUND_ROUTE)
+    async def page_not_found(request: Request, unknown: str) -> HTTPResponse:
+        return not_found(request)
+
     return blueprint
+
+
+def _route_name(request: Request) -> str:
+    route = getattr(request, "route", None)
+    return str(getattr(route, "name", "") or "")
 
 
 def _session_values(found) -> tuple[StaffUser, str] | None:  # type: ignore[no-untyped-def]

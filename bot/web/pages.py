@@ -6,12 +6,16 @@ input was refused, the page again with the reason and a 4xx status.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
+
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
+from bot.clock import LONDON
 from bot.services import handoff
-from bot.web import auth, operations
+from bot.web import auth, known_device, operations
 from bot.web.database import in_session
 from bot.web.errors import ERROR_STATUS, error_message
 from bot.web.security import (
@@ -25,8 +29,36 @@ from bot.web.state import StaffApp, current_staff, signed_in_staff
 
 SIGN_IN_MESSAGES = {
     "refused": (401, "Enter a correct username and password."),
-    "rate_limited": (429, "Too many attempts to sign in. Wait 15 minutes, then try again."),
+    "rate_limited": (429, "There have been too many attempts to sign in. Try again at {time}."),
 }
+
+
+def sign_in_refusal(result: auth.SignInResult) -> tuple[int, str]:
+    """The HTTP status and plain words for a sign-in that did not work."""
+    status, message = SIGN_IN_MESSAGES[result.status]
+    if result.retry_at is None:
+        return status, message
+    return status, message.format(time=clock_time(result.retry_at))
+
+
+def retry_after_seconds(result: auth.SignInResult, now: datetime) -> int:
+    """Whole seconds until the next try is allowed (for the Retry-After header)."""
+    if result.retry_at is None:
+        return 0
+    return max(1, math.ceil((result.retry_at - now).total_seconds()))
+
+
+def clock_time(moment: datetime) -> str:
+    """A time as GOV.UK writes it, London time, rounded up to the minute: '3:15pm'."""
+    local = moment.astimezone(LONDON)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    if (local.hour, local.minute) == (12, 0):
+        return "midday"
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
 
 
 def register(blueprint: Blueprint, app: StaffApp) -> None:
@@ -73,10 +105,14 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
         password = str(request.form.get("password", ""))
         result = await sign_in(app, request, username, password)
         if result.status != "ok":
-            status, message = SIGN_IN_MESSAGES[result.status]
-            return sign_in_page(request, message, status)
+            status, message = sign_in_refusal(result)
+            response = sign_in_page(request, message, status)
+            if result.retry_at is not None:
+                response.headers["Retry-After"] = str(retry_after_seconds(result, app.queue.now()))
+            return response
         response = redirect("/staff/queue", status=303)
         set_session_cookie(app, response, result.token)
+        set_known_device_cookie(app, response, username, result.device)
         clear_cookie(response, PRE_SESSION_CSRF_COOKIE, app.settings)
         return response
 
@@ -172,13 +208,37 @@ def set_session_cookie(app: StaffApp, response: HTTPResponse, token: str) -> Non
     set_cookie(response, SESSION_COOKIE, token, app.settings, lifetime)
 
 
+def set_known_device_cookie(
+    app: StaffApp, response: HTTPResponse, username: str, device: str
+) -> None:
+    """Remember this browser for the account, so throttling never locks it out."""
+    name = known_device.cookie_name(auth.normalise_username(username))
+    if name is None or not device:
+        return
+    secret, account = app.settings.identifier_hash_secret, auth.normalise_username(username)
+    value = known_device.cookie_value(secret, account, device, app.queue.now())
+    set_cookie(response, name, value, app.settings, int(known_device.LIFETIME.total_seconds()))
+
+
+def request_device(app: StaffApp, request: Request, username: str) -> str | None:
+    """The device id from the browser's known-device cookie for this account, if valid."""
+    name = auth.normalise_username(username)
+    cookie = known_device.cookie_name(name)
+    if cookie is None:
+        return None
+    return known_device.verified_device(
+        app.settings.identifier_hash_secret, name, request.cookies.get(cookie), app.queue.now()
+    )
+
+
 async def sign_in(app: StaffApp, request: Request, username: str, password: str):  # type: ignore[no-untyped-def]
-    """Check the password (rate limited) and audit a successful sign-in."""
+    """Check the password (throttled) and audit the attempt."""
     now = app.queue.now()
-    ip = client_address(request)
+    ip = client_address(request, app.settings)
+    device = request_device(app, request, username)
 
     def work(session):  # type: ignore[no-untyped-def]
-        result = auth.sign_in(session, username, password, ip, now)
+        result = auth.sign_in(session, username, password, ip, now, device)
         if result.status == "ok":
             handoff.audit(session, "sign_in", now, result.staff_id, None, f"ip={ip}")
         else:

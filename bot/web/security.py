@@ -7,6 +7,7 @@ from typing import Any
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.client_address import came_over_tls, real_client_address
 from bot.settings import Settings
 
 SESSION_COOKIE = "staff_session"
@@ -25,6 +26,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+# Sent only on responses the browser received over TLS (a browser ignores it over http).
+HSTS_HEADER = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
 def set_cookie(
@@ -58,6 +61,15 @@ def submitted_csrf_token(request: Request) -> str | None:
     return None
 
 
-def client_address(request: Request) -> str:
-    """The connecting address (proxies' forwarded headers are not trusted here)."""
-    return str(request.ip or "unknown")
+def client_address(request: Request, settings: Settings) -> str:
+    """The client's real address: X-Forwarded-For is believed only from TRUSTED_PROXIES."""
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+    return real_client_address(str(request.ip or ""), forwarded, settings.trusted_proxies)
+
+
+def over_tls(request: Request, settings: Settings) -> bool:
+    """Whether the browser reached us over TLS (X-Forwarded-Proto only from a trusted proxy)."""
+    forwarded = ",".join(request.headers.getall("x-forwarded-proto", []))
+    return came_over_tls(
+        str(request.ip or ""), str(request.scheme), forwarded, settings.trusted_proxies
+    )

@@ -242,7 +242,7 @@ def test_the_migration_matches_the_models(migrated_engine):
 
     tables = [
         models.StaffAccount, models.HandoffTicket, models.TicketMessage, models.AuditEntry,
-        models.StaffSession, models.SignInAttempt,
+        models.StaffSession, models.SignInAttempt, models.KnownDevice,
     ]  # fmt: skip
     names = {model.__table__.name for model in tables}
     metadata = MetaData()

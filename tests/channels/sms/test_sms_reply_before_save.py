@@ -18,6 +18,7 @@ from bot.bench.stack import MODEL, RASA, ROOT, free_port, stack_env, stop_server
 from bot.db import sms as sms_store
 from bot.db.session import make_engine
 from bot.demo_data import prepare_demo_database
+from bot.endpoints import ACTION_SECRET_HEADER
 from bot.privacy import hash_identifier
 from channels.sms.conversations import SmsConversations
 from channels.sms.outbox import OutboxProvider
@@ -67,7 +68,8 @@ async def test_the_reply_is_stored_before_rasa_saves_the_turn(
 
     agent = await load_agent(
         str(MODEL), endpoints=AvailableEndpoints(action=EndpointConfig(
-            action_server["ACTION_SERVER_URL"]))
+            action_server["ACTION_SERVER_URL"],
+            headers={ACTION_SECRET_HEADER: action_server["ACTION_SERVER_SECRET"]}))
     )
     engine = make_engine(action_server["DATABASE_URL"])
     # What the outbox held each time Rasa saved the conversation (a session start saves

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from bot.bench.stack import stop_servers
+from tests import rasa_api
 from tests.channels.web.conftest import PROJECT_ROOT, free_port, wait_for_http
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
@@ -56,7 +57,8 @@ def rasa_server(
         empty = workdir / "no-models"
         empty.mkdir(exist_ok=True)
         rasa = subprocess.Popen(
-            [RASA, "run", "-m", str(model or empty),
+            # Without a model `rasa run` starts only with its API on: behind the token.
+            [RASA, "run", *([] if model else rasa_api.FLAGS), "-m", str(model or empty),
              "--credentials", str(workdir / "credentials.yml"),
              "--endpoints", str(workdir / "endpoints.yml"),
              "--port", str(rasa_port), "--interface", "127.0.0.1"],
