@@ -2,8 +2,8 @@
 
 By text, the sender's number (kept by the SMS channel for the conversation id
 `sms:<hash>`, bot/db/sms.py) is the contact, proven by the text itself. On the web
-the resident gives a UK mobile (or an email address, when SMTP is set up) and types back the code sent
-to it before anything is switched on.
+the resident gives a UK mobile (or an email address, when SMTP is set up) and types
+back the code sent to it before anything is switched on.
 """
 
 from __future__ import annotations
