@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from bot.clock import now
 from bot.db.handoff import HandoffTicket
 from bot.db.session import make_engine, session_scope
+from bot.privacy import hash_identifier
 from bot.web.auth import create_staff
 from tests.channels.handoff_stack import STAFF_PASSWORD, handoff_stack
 
@@ -162,8 +163,13 @@ class SmsResident:
         self.heard: list[str] = []
 
     @property
-    def id(self) -> str:
+    def e164(self) -> str:
         return "+44" + self.number[1:]
+
+    @property
+    def id(self) -> str:
+        """The conversation id: a keyed hash of the number, never the number itself."""
+        return "sms:" + hash_identifier(self.e164)
 
     async def say(self, text: str, settle: float = 2.5) -> list[str]:
         """Text `text`; the texts that came back within `settle` seconds of the last one."""
