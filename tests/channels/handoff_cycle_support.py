@@ -109,13 +109,14 @@ class RestResident:
 class WebResident:
     """A resident in the web chat widget, on its WebSocket."""
 
-    def __init__(self, base: str, conversation_id: str | None = None) -> None:
-        self.base, self.id = base, conversation_id or str(uuid.uuid4())
+    def __init__(self, base: str, session: str | None = None) -> None:
+        self.base, self.session = base, session or str(uuid.uuid4())
+        self.id = "web:" + self.session  # the conversation id: the channel, then the session
         self.socket: Any = None
         self.heard: list[str] = []
 
     async def __aenter__(self) -> WebResident:
-        url = self.base.replace("http", "ws") + f"/webhooks/webchat/ws?session={self.id}"
+        url = self.base.replace("http", "ws") + f"/webhooks/webchat/ws?session={self.session}"
         self.socket = await websockets.connect(url)
         await self._frame("history")
         return self
