@@ -57,9 +57,15 @@ def phones_in(text: str) -> set[str]:
     return found
 
 
+def _holds_email(text: str, email: str) -> bool:
+    # The whole address: not the end of "bjo@..." nor the start of "...@example.org.uk".
+    pattern = rf"(?<![\w.%+\-']){re.escape(email)}(?!\.?[\w\-])"
+    return re.search(pattern, text.lower()) is not None
+
+
 def mentions(text: str, phone: str | None, email: str | None) -> bool:
     """Whether `text` holds this phone number (E.164) or email address (lower case)."""
-    if email and email in (text or "").lower():
+    if email and _holds_email(text or "", email):
         return True
     return bool(phone) and phone in phones_in(text)
 
