@@ -1,6 +1,7 @@
 """Migration 0007: tickets of SMS conversations kept under the raw number move to
 `sms:<keyed hash>`, the number goes to `sms_numbers` (so staff replies still reach it),
-and texts already sent lose their number; downgrading puts the numbers back."""
+web chat tickets move to `web:<session>`, and texts already sent lose their number;
+downgrading puts the ids back."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_existing_sms_tickets_move_to_the_hashed_id_and_sent_texts_lose_the_numb
                 "SELECT conversation_id, open_conversation_id FROM handoff_tickets ORDER BY id"
             )).all()
             assert [tuple(t) for t in tickets] == [(hashed, None), (hashed, hashed),
-                                                   ("web-1", "web-1")]
+                                                   ("web:web-1", "web:web-1")]
             assert connection.execute(text("SELECT number_hash, number FROM sms_numbers")).all() \
                 == [(hash_identifier(NUMBER), NUMBER)]
             recipients = dict(connection.execute(

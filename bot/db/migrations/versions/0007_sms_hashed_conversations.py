@@ -2,7 +2,8 @@
 in one table (`sms_numbers`), and an outbound text's number only until it is sent.
 
 Existing tickets of SMS conversations move to the hashed id, and their numbers go into
-`sms_numbers` so staff replies still reach them. Rasa's tracker store is not rewritten:
+`sms_numbers` so staff replies still reach them; web chat tickets move to `web:<session>`
+(the id the widget's channel now gives). Rasa's tracker store is not rewritten:
 conversations under the old ids are left to retention (`python -m bot privacy retain`).
 
 Revision ID: 0007_sms_hashed_conversations
@@ -59,6 +60,12 @@ def upgrade() -> None:
             {"new": f"sms:{number_hash}", "open": f"sms:{number_hash}" if open_id else None,
              "id": ticket_id},
         )
+    bind.execute(sa.text(
+        "UPDATE handoff_tickets SET conversation_id = 'web:' || conversation_id, "
+        "open_conversation_id = CASE WHEN open_conversation_id IS NULL THEN NULL "
+        "ELSE 'web:' || open_conversation_id END "
+        "WHERE channel = 'web' AND conversation_id NOT LIKE 'web:%'"
+    ))
     now = datetime.now(timezone.utc)
     for number_hash, number in numbers.items():
         bind.execute(
@@ -80,6 +87,10 @@ def downgrade() -> None:
             "'sms:' || sms_numbers.number_hash = handoff_tickets.conversation_id)"
         )
     )
+    bind.execute(sa.text(
+        "UPDATE handoff_tickets SET conversation_id = substr(conversation_id, 5) "
+        "WHERE channel = 'web' AND conversation_id LIKE 'web:%'"
+    ))
     bind.execute(
         sa.text(
             "UPDATE handoff_tickets SET open_conversation_id = conversation_id "
