@@ -1,9 +1,9 @@
 """Bin-day reminders in conversation: subscribe (with an explicit yes in words), list, stop.
 
-By text, the sender's number (tracker.sender_id on the sms channel, E.164) is
-the contact, proven by the text itself. On the web the resident gives a UK
-mobile (or an email address, when SMTP is set up) and types back the code sent
-to it before anything is switched on.
+By text, the sender's number (kept by the SMS channel for the conversation id
+`sms:<hash>`, bot/db/sms.py) is the contact, proven by the text itself. On the web
+the resident gives a UK mobile (or an email address, when SMTP is set up) and types
+back the code sent to it before anything is switched on.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from actions.messaging import say, text
 from bot.clock import now
 from bot.db.notifications import CONTACT_EMAIL, CONTACT_SMS
 from bot.db.session import get_engine
+from bot.db.sms import kept_number, number_hash_of
 from bot.nlp.yes_no import read_answer
 from bot.notifications.commands import build_senders
 from bot.privacy import hash_identifier
@@ -48,13 +49,18 @@ MAX_TEXT = 200
 
 
 def by_text(tracker: Tracker) -> bool:
-    """True when the conversation is over SMS (so the sender id is the number)."""
+    """True when the conversation is over SMS (so the number is known to the channel)."""
     return tracker.get_latest_input_channel() == "sms"
 
 
-def _contact(tracker: Tracker) -> str | None:
+async def _contact(tracker: Tracker) -> str | None:
     if by_text(tracker):
-        return normalise_mobile(str(tracker.sender_id or ""))
+        conversation = str(tracker.sender_id or "")
+        number_hash = number_hash_of(conversation)
+        if number_hash is None:  # a conversation from before ids were hashed
+            return normalise_mobile(conversation)
+        number = await with_session(kept_number, number_hash)
+        return normalise_mobile(number) if number else None
     return tracker.get_slot("notify_contact")
 
 
@@ -260,7 +266,7 @@ class ActionSubscribeReminders(Action):
             if tracker.get_slot("notify_code") == "confirmed":
                 say(dispatcher, "reminders_on")
             return _reset()
-        contact = _contact(tracker)
+        contact = await _contact(tracker)
         uprn = tracker.get_slot("address_uprn")
         if not contact or not uprn:
             return _reset()
@@ -282,7 +288,7 @@ class ActionListSubscriptions(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        contact = _contact(tracker) if by_text(tracker) else None
+        contact = await _contact(tracker) if by_text(tracker) else None
         if contact is None:
             say(dispatcher, "reminders_list_web")
             return []
@@ -304,7 +310,7 @@ class ActionStopReminders(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        contact = _contact(tracker) if by_text(tracker) else None
+        contact = await _contact(tracker) if by_text(tracker) else None
         if contact is None:
             say(dispatcher, "reminders_list_web")
             return []

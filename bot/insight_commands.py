@@ -72,7 +72,7 @@ def register_privacy(subparsers: argparse._SubParsersAction) -> None:
         ("erase", _erase, "remove one resident's data (counts stay)"),
     ):
         command = actions.add_parser(name, help=summary)
-        command.add_argument("--phone", help="a UK phone number")
+        command.add_argument("--phone", help="a phone number, however it is written")
         command.add_argument("--email", help="an email address")
         command.add_argument("--conversation", help="a conversation id")
         if name == "erase":

@@ -104,7 +104,8 @@ class HandoffRelay:
                 await asyncio.sleep(self.record_delay)
         elif channel == "sms" and (self.sms_sender or _sms_sender) is not None:
             sender = self.sms_sender or _sms_sender
-            await sender.send(sender_id, text, f"handoff:{key}")
+            # The conversation id is `sms:<hash>`: the sender finds the number it was kept for.
+            await sender.send_to_conversation(sender_id, text, f"handoff:{key}")
         await handoff_tracker.record(self.agent(), sender_id, text, key, resume=resume)
 
     async def resident_message(self, message: UserMessage, handler: Handler) -> Any:

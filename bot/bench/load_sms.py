@@ -20,6 +20,7 @@ from bot.bench.load_web import START_DELAY_SECONDS, Tally, _sleep_until, group_b
 from bot.bench.residents import message_for, sms_e164, sms_number
 from bot.bench.schedule import Send, StepResult
 from bot.db.sms import STATUS_SENT, SmsOutbound
+from bot.privacy import hash_identifier
 
 REPLY_TIMEOUT_SECONDS = 10.0
 POLL_SECONDS = 0.5
@@ -52,11 +53,12 @@ class SmsLoad:
                 for send in sends
             ))
         expected = sum(len(times) for times in posted.values())
-        first_number = sms_e164(min(serials.values()))
-        last_number = sms_e164(max(serials.values()))
+        # Sent texts keep only their recipient's hash (bot/db/sms.py).
+        numbers = [sms_e164(serial) for serial in serials.values()]
+        hashes = {hash_identifier(number): number for number in numbers}
         deadline = time.monotonic() + REPLY_TIMEOUT_SECONDS
         while True:
-            replies = await asyncio.to_thread(self._sent, first_number, last_number)
+            replies = await asyncio.to_thread(self._sent, hashes)
             if sum(len(r) for r in replies.values()) >= expected or time.monotonic() > deadline:
                 break
             await asyncio.sleep(POLL_SECONDS)
@@ -86,16 +88,17 @@ class SmsLoad:
             return
         posted[number].append(wall)
 
-    def _sent(self, first: str, last: str) -> dict[str, list[float]]:
-        """Per number in [first, last]: when each text to it was marked sent, in id order."""
+    def _sent(self, hashes: dict[str, str]) -> dict[str, list[float]]:
+        """Per number (by its hash in `hashes`): when each text to it was marked sent, in
+        id order."""
         query = (
-            select(SmsOutbound.recipient, SmsOutbound.updated_at)
-            .where(SmsOutbound.recipient >= first, SmsOutbound.recipient <= last,
+            select(SmsOutbound.recipient_hash, SmsOutbound.updated_at)
+            .where(SmsOutbound.recipient_hash.in_(list(hashes)),
                    SmsOutbound.status == STATUS_SENT)
             .order_by(SmsOutbound.id)
         )
         sent: dict[str, list[float]] = defaultdict(list)
         with Session(self.engine, future=True) as session:
-            for recipient, updated_at in session.execute(query):
-                sent[recipient].append(updated_at.timestamp())
+            for recipient_hash, updated_at in session.execute(query):
+                sent[hashes[recipient_hash]].append(updated_at.timestamp())
         return sent

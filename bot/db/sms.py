@@ -1,7 +1,10 @@
 """The SMS channel's tables and every query on them.
 
-Numbers are stored as keyed hashes except where a text must still be sent
-(an outbound message needs its recipient until it is delivered).
+Numbers are stored as keyed hashes (bot/privacy.py), and a conversation's id is
+`sms:<hash>`. The plain number is kept in one place, `sms_numbers` (the hash to the
+number, so staff replies and pushed messages can reach a conversation), and besides only
+while it is needed: on an inbound text until it is processed, on an outbound text until
+it is sent (or given up).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -26,8 +30,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from bot.db.base import Base
 from bot.db.prepared import Transaction, short_transaction
@@ -39,6 +46,9 @@ STATUS_SENT = "sent"
 STATUS_RETRYING = "retrying"
 STATUS_FAILED = "failed"
 STATUS_SUPPRESSED = "suppressed"  # the number has opted out
+# Once a text has one of these, it is never sent again: its recipient's number is cleared.
+FINAL_STATUSES = (STATUS_SENT, STATUS_FAILED, STATUS_SUPPRESSED)
+CONVERSATION_PREFIX = "sms:"
 
 
 def utcnow() -> datetime:
@@ -63,6 +73,17 @@ class SmsInbound(Base):
     sender = Column(String(32))
     body = Column(Text)
     processed_at = Column(UtcDateTime, index=True)
+
+
+class SmsNumber(Base):
+    """The one place a resident's plain number is kept for their conversation (`sms:<hash>`):
+    what staff replies and pushed messages are sent to. Erasure deletes it."""
+
+    __tablename__ = "sms_numbers"
+
+    number_hash = Column(String(128), primary_key=True)
+    number = Column(String(32), nullable=False)
+    first_seen_at = Column(UtcDateTime, default=utcnow, nullable=False)
 
 
 class SmsOptOut(Base):
@@ -92,7 +113,7 @@ class SmsOutbound(Base):
     id = Column(Integer, primary_key=True)
     idempotency_key = Column(String(128), unique=True, nullable=False)
     provider = Column(String(16), nullable=False)
-    recipient = Column(String(20), nullable=False)
+    recipient = Column(String(20))  # cleared once the text is sent, suppressed or failed
     recipient_hash = Column(String(128), index=True, nullable=False)
     body = Column(Text, nullable=False)
     status = Column(String(16), index=True, default=STATUS_QUEUED, nullable=False)
@@ -110,7 +131,7 @@ class OutboundText:
 
     id: int
     idempotency_key: str
-    recipient: str
+    recipient: str | None  # None once sent, suppressed or failed
     body: str
     status: str
     attempts: int
@@ -161,6 +182,12 @@ _STATE_OF = select(
     _options_column(_OPTIONS.c.options_json).label("options_json"),
     _options_column(_OPTIONS.c.offered_at).label("offered_at"),
 )
+_NUMBERS = SmsNumber.__table__
+# Kept in the claim's transaction; a number already kept stays as it is.
+_REMEMBER_NUMBER: dict[str, Insert] = {
+    "sqlite": sqlite.insert(_NUMBERS).on_conflict_do_nothing(),
+    "postgresql": postgresql.insert(_NUMBERS).on_conflict_do_nothing(),
+}
 _FORGET_OPTIONS = delete(_OPTIONS).where(_OPTIONS.c.number_hash == bindparam("number"))
 _KEEP_OPTIONS = insert(_OPTIONS)
 
@@ -175,18 +202,48 @@ class Inbound:
     body: str
 
 
+def conversation_id(number_hash: str) -> str:
+    """The Rasa conversation id of the number with this hash: `sms:<hash>`, never the number."""
+    return CONVERSATION_PREFIX + number_hash
+
+
+def number_hash_of(conversation: str) -> str | None:
+    """The number hash in an SMS conversation id, or None for any other id."""
+    if not conversation.startswith(CONVERSATION_PREFIX):
+        return None
+    return conversation[len(CONVERSATION_PREFIX) :] or None
+
+
+def number_for(engine: Engine, number_hash: str) -> str | None:
+    """The plain number kept for this hash, or None (never texted us, or erased)."""
+    with engine.connect() as connection:
+        return connection.execute(
+            select(_NUMBERS.c.number).where(_NUMBERS.c.number_hash == number_hash)
+        ).scalar()
+
+
+def kept_number(session: Session, number_hash: str) -> str | None:
+    """`number_for` in a session (the action server's)."""
+    row = session.get(SmsNumber, number_hash)
+    return str(row.number) if row is not None else None
+
+
 def claim_inbound(engine: Engine, text: Inbound, number_hash: str) -> bool:
-    """Record a provider's message id with the text, until it is processed; False when
-    the id was already recorded (a retry)."""
+    """Record a provider's message id with the text, until it is processed, and keep the
+    number for its conversation; False when the id was already recorded (a retry)."""
     try:
         with short_transaction(engine) as transaction:
-            _claim(transaction, text, number_hash)
+            _claim(transaction, text, number_hash, engine.dialect.name)
     except IntegrityError:
         return False
     return True
 
 
-def _claim(transaction: Transaction, text: Inbound, number_hash: str) -> None:
+def _claim(transaction: Transaction, text: Inbound, number_hash: str, dialect: str) -> None:
+    transaction.run(
+        _REMEMBER_NUMBER[dialect],
+        {"number_hash": number_hash, "number": text.sender, "first_seen_at": utcnow()},
+    )
     transaction.run(
         _CLAIM,
         {
@@ -282,7 +339,7 @@ def claim_with_state(
     message id already recorded. For a text with none before it still to process."""
     try:
         with short_transaction(engine) as transaction:
-            _claim(transaction, text, number_hash)
+            _claim(transaction, text, number_hash, engine.dialect.name)
             return _number_state(transaction, number_hash, options_max_age)
     except IntegrityError:
         return None
@@ -337,6 +394,9 @@ _RECORD_ATTEMPT = (
         last_error=bindparam("error", type_=_OUTBOUND.c.last_error.type),
         next_attempt_at=bindparam("next_at", type_=_OUTBOUND.c.next_attempt_at.type),
         updated_at=bindparam("now", type_=_OUTBOUND.c.updated_at.type),
+        recipient=case(
+            (bindparam("final", type_=Integer()) == 1, None), else_=_OUTBOUND.c.recipient
+        ),
         provider_message_id=func.coalesce(
             bindparam("provider_id", type_=_OUTBOUND.c.provider_message_id.type),
             _OUTBOUND.c.provider_message_id,
@@ -434,7 +494,8 @@ def _add_outbound(
         {
             "idempotency_key": new.key,
             "provider": new.provider,
-            "recipient": new.recipient,
+            # A text stored already sent or suppressed is never sent again: no number kept.
+            "recipient": None if status in FINAL_STATUSES else new.recipient,
             "recipient_hash": new.recipient_hash,
             "body": new.body,
             "status": status,
@@ -446,7 +507,8 @@ def _add_outbound(
     )
     if new_id is None:
         raise LookupError("the database gave no id for the stored text")
-    text = OutboundText(new_id, new.key, new.recipient, new.body, status, attempts, None, moment)
+    recipient = None if status in FINAL_STATUSES else new.recipient
+    text = OutboundText(new_id, new.key, recipient, new.body, status, attempts, None, moment)
     return StoredText(text, True, opted_out)
 
 
@@ -471,6 +533,7 @@ def record_attempt(
                 "error": error[:500] if error else None,
                 "next_at": next_attempt_at,
                 "now": utcnow(),
+                "final": 1 if status in FINAL_STATUSES else 0,
                 "provider_id": provider_message_id or None,
             },
         ).rowcount

@@ -6,6 +6,9 @@ a time in the order they arrived; a flood from one number is cut off by a rate
 limit; STOP, START and HELP are answered here; "1", "2"... pick the numbered
 options last offered; everything else goes to the assistant, and its messages
 for the turn go back as one SMS-shaped reply.
+
+The assistant knows the conversation as `sms:<keyed hash of the number>`, never the
+number: the number stays with the channel (bot/db/sms.py keeps it in one table).
 """
 
 from __future__ import annotations
@@ -218,7 +221,7 @@ class SmsConversations:
         message = UserMessage(
             text,
             collector,
-            sms.sender,
+            store.conversation_id(number_hash),
             input_channel="sms",
             message_id=f"{sms.provider}:{sms.message_id}",
             metadata={"sms_provider": sms.provider},

@@ -95,8 +95,10 @@ class SmsOutput(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         reply = reply_for([dict(message)])
-        if reply.text:
-            await self._sender.send(recipient_id, reply.text, f"push:{uuid.uuid4()}")
+        if reply.text:  # recipient_id is the conversation's id (`sms:<hash>`)
+            await self._sender.send_to_conversation(
+                recipient_id, reply.text, f"push:{uuid.uuid4()}"
+            )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})

@@ -44,6 +44,20 @@ class SmsSender:
     def provider_name(self) -> str:
         return self._provider.name
 
+    async def send_to_conversation(
+        self, conversation: str, body: str, idempotency_key: str
+    ) -> store.OutboundText | None:
+        """Send `body` to the number of an SMS conversation (`sms:<hash>`, or a number);
+        None, logged, when no number is kept for it (it was erased)."""
+        number_hash = store.number_hash_of(conversation)
+        if number_hash is None:
+            return await self.send(conversation, body, idempotency_key)
+        number = await run_db(self._engine, store.number_for, number_hash)
+        if number is None:
+            logger.warning("sms to %s not sent: no number kept for it", number_hash[:12])
+            return None
+        return await self.send(number, body, idempotency_key)
+
     async def send(
         self,
         to: str,
@@ -143,6 +157,8 @@ class SmsSender:
         return text  # not reached: the last attempt returns above
 
     async def _try_once(self, text: store.OutboundText) -> SendResult:
+        if text.recipient is None:  # not reached: only a sent or given-up text has none
+            return SendResult(ok=False, error="no recipient kept", permanent=True)
         try:
             return await self._provider.send(text.recipient, text.body, text.idempotency_key)
         except Exception as error:  # an adapter bug must still leave a recorded failure
@@ -153,6 +169,8 @@ class SmsSender:
         """Finish texts a stopped process left queued or retrying; returns how many it tried."""
         due = await asyncio.to_thread(store.due_outbound, self._engine, stale_after)
         for text in due:
+            if text.recipient is None:
+                continue
             number_hash = self._hash(text.recipient)
             opted_out = await asyncio.to_thread(store.is_opted_out, self._engine, number_hash)
             await self._deliver(text, number_hash, suppress=opted_out)

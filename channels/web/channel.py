@@ -6,7 +6,8 @@ Routes under /webhooks/webchat/:
   GET  /                 health check
   GET  /widget.js        the widget (one <script> tag embeds it on any page)
   GET  /widget.css       its style sheet (the script loads it)
-  WS   /ws?session=ID    the conversation: JSON frames (see channels/web/frames.py);
+  WS   /ws?session=ID    the conversation (`web:<ID>` to the assistant, so the id says its
+                         channel): JSON frames (see channels/web/frames.py);
                          "End chat" closes a handed-over conversation's ticket
   GET  /demo/, /demo/bins, /demo/accessibility   demo council pages with the widget
   GET  /demo/site.css    the demo pages' style sheet
@@ -69,6 +70,11 @@ PAGE_HEADERS = {
         "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
 }
+
+
+# The browser's random session id, with the channel in front: no other channel's
+# conversation id can take this shape.
+CONVERSATION_PREFIX = "web:"
 
 
 def conversation_tag(sender_id: str) -> str:
@@ -168,7 +174,7 @@ class WebChatInput(InputChannel):
         @webchat.websocket("/ws")
         async def conversation(request: Request, ws: Any) -> None:
             try:
-                sender_id = parse_session_id(request.args.get("session"))
+                sender_id = CONVERSATION_PREFIX + parse_session_id(request.args.get("session"))
             except FrameError as refused:
                 await refuse(ws, refused.code)
                 await ws.close(code=1008, reason="invalid session id")

@@ -7,9 +7,10 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from actions.client_limits import CODE_SENDS
 from actions.notifications import (
@@ -20,15 +21,29 @@ from actions.notifications import (
     AskNotifyConsent,
     ValidateRemindersForm,
 )
+from bot.content import get_content
 from bot.db import sms as sms_store
 from bot.db.notifications import NotificationConsent
 from bot.db.session import session_scope
+from bot.db.sms import SmsNumber
 from bot.privacy import hash_identifier
 from bot.services.notification_subscriptions import subscriptions_for
 from tests.actions.conftest import slot_events, texts
 
 NUMBER = "+447700900777"
+# The SMS channel names the conversation by a keyed hash of the number (bot/db/sms.py).
+SMS_CONVERSATION = sms_store.conversation_id(hash_identifier(NUMBER))
 SEVEN_ELM_ROAD = "100090000120"  # 7 Elm Road, OB2 5JQ
+
+
+@pytest.fixture(autouse=True)
+def texted_us(request: pytest.FixtureRequest) -> None:
+    """The resident's text, claimed as the SMS channel claims it: the number is kept for
+    the conversation (the actions find it there, not in the conversation id)."""
+    if "assistant" in request.fixturenames:
+        engine = request.getfixturevalue("assistant")
+        sms_store.claim_inbound(engine, sms_store.Inbound("outbox", "m-0", NUMBER, "hi"),
+                                hash_identifier(NUMBER))
 
 
 def tracker(
@@ -44,7 +59,7 @@ def tracker(
         *({"event": "slot", "name": k, "value": v} for k, v in new_slots.items()),
     ]  # fmt: skip
     return Tracker(
-        sender_id=NUMBER if channel == "sms" else "web-conversation-1",
+        sender_id=SMS_CONVERSATION if channel == "sms" else "web-conversation-1",
         slots=all_slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
                         "entities": [], "metadata": {"client": client} if client else {}},
@@ -254,3 +269,16 @@ async def test_one_client_cannot_have_codes_texted_to_number_after_number(assist
         "webchat", {**ADDRESS, "notify_contact": numbers[-1]}, {"notify_consent": True},
         text="yes", intent="affirm", requested="notify_consent", client="another"), domain)
     assert slots["notify_subscription_id"]
+
+
+async def test_by_text_an_erased_number_is_not_subscribed_and_has_nothing_to_list(
+    assistant, domain
+):
+    with session_scope(assistant) as session:
+        session.execute(delete(SmsNumber))  # as erasure leaves it
+    await run(ActionSubscribeReminders(),
+              tracker("sms", {**ADDRESS, "notify_consent": True}, form=None), domain)
+    with session_scope(assistant) as session:
+        assert subscriptions_for(session, NUMBER) == []
+    _, said = await run(ActionListSubscriptions(), tracker("sms", {}, form=None), domain)
+    assert said == [get_content().text("reminders_list_web")]

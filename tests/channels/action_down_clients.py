@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.content import get_content
 from bot.db.handoff import HandoffTicket
 from bot.db.session import make_engine, session_scope
+from bot.privacy import hash_identifier
 from tests import rasa_api
 from tests.channels.action_down_stack import ActionDownStack
 
@@ -137,8 +138,8 @@ class Phone:
 
 
 def conversation_id(stack: ActionDownStack, phone: Phone) -> str:
-    """The SMS conversation id is the number in E.164 form."""
-    return "+44" + phone.number[1:]
+    """The SMS conversation id: a keyed hash of the number in E.164 form, never the number."""
+    return "sms:" + hash_identifier("+44" + phone.number[1:])
 
 
 async def next_queue_event(lines: Any) -> dict[str, Any]:

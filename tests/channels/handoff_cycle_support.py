@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from bot.clock import now
 from bot.db.handoff import HandoffTicket
 from bot.db.session import make_engine, session_scope
+from bot.privacy import hash_identifier
 from bot.web.auth import create_staff
 from tests import rasa_api
 from tests.channels.handoff_stack import STAFF_PASSWORD, handoff_stack
@@ -109,13 +110,14 @@ class RestResident:
 class WebResident:
     """A resident in the web chat widget, on its WebSocket."""
 
-    def __init__(self, base: str, conversation_id: str | None = None) -> None:
-        self.base, self.id = base, conversation_id or str(uuid.uuid4())
+    def __init__(self, base: str, session: str | None = None) -> None:
+        self.base, self.session = base, session or str(uuid.uuid4())
+        self.id = "web:" + self.session  # the conversation id: the channel, then the session
         self.socket: Any = None
         self.heard: list[str] = []
 
     async def __aenter__(self) -> WebResident:
-        url = self.base.replace("http", "ws") + f"/webhooks/webchat/ws?session={self.id}"
+        url = self.base.replace("http", "ws") + f"/webhooks/webchat/ws?session={self.session}"
         self.socket = await websockets.connect(url)
         await self._frame("history")
         return self
@@ -163,8 +165,13 @@ class SmsResident:
         self.heard: list[str] = []
 
     @property
-    def id(self) -> str:
+    def e164(self) -> str:
         return "+44" + self.number[1:]
+
+    @property
+    def id(self) -> str:
+        """The conversation id: a keyed hash of the number, never the number itself."""
+        return "sms:" + hash_identifier(self.e164)
 
     async def say(self, text: str, settle: float = 2.5) -> list[str]:
         """Text `text`; the texts that came back within `settle` seconds of the last one."""

@@ -208,12 +208,12 @@ async def test_web_urgent_message_with_the_action_server_killed_shows_urgent_hel
         assert frames[0]["text"] == text_of("urgent_homelessness")
         assert [b["title"] for b in frames[0]["buttons"]] == ["Talk to a person"]
         assert text_of("handoff_stay_here") in [f["text"] for f in frames]
-        [ticket] = tickets(servers, session)
+        [ticket] = tickets(servers, "web:" + session)
         assert ticket["channel"] == "web" and ticket["priority"] == "urgent"
         # The resident presses "Talk to a person": it goes to the same ticket.
         frames = await chat.say("/request_human")
         assert [f["text"] for f in frames] == [get_content().text("handoff_person_will_reply")]
-    assert len(tickets(servers, session)) == 1
+    assert len(tickets(servers, "web:" + session)) == 1
 
 
 async def test_web_message_with_the_action_server_paused_then_resumed_is_answered_again(
@@ -252,7 +252,7 @@ async def test_web_resident_who_sends_again_during_the_hang_is_told_a_person_wil
         first, second = await chat.turn(), await chat.turn()
     assert first[0]["text"] == text_of("system_down_handed_over")
     assert [f["text"] for f in second] == [get_content().text("handoff_person_will_reply")]
-    [ticket] = tickets(servers, session)
+    [ticket] = tickets(servers, "web:" + session)
     assert ("resident", "hello? are you there") in ticket["messages"]
 
 

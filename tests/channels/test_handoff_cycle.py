@@ -255,7 +255,7 @@ async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
     async with web(stack) as fresh:
         await bin_day_works(fresh)
     assert statuses(stack, fresh) == []
-    async with WebResident(stack.base, resident.id) as old:  # the old chat, reopened
+    async with WebResident(stack.base, resident.session) as old:  # the old chat, reopened
         assert_understood_as_before(await old.say("when is my bin day"))
     assert statuses(stack, resident) == ["cancelled"]
 

@@ -69,7 +69,7 @@ async def hand_over_and_back(chat_base: str, staff_base: str) -> str:
         await chat.say("I want to speak to a person")
         await chat.wait_for("in the queue")
         ann = Staff(staff_base, "ann")
-        [ticket] = [t for t in ann.tickets() if t["conversation_id"] == session]
+        [ticket] = [t for t in ann.tickets() if t["conversation_id"] == "web:" + session]
         detail = ann.http.get(f"/staff/api/tickets/{ticket['id']}").json()
         assert "I want to speak to a person" in json.dumps(detail)
         ann.post(f"/staff/api/tickets/{ticket['id']}/claim")
@@ -89,7 +89,8 @@ async def hand_over_and_back(chat_base: str, staff_base: str) -> str:
 
 
 def bot_texts(base: str, session: str) -> list[str]:
-    tracker = httpx.get(rasa_api.url(base, f"/conversations/{session}/tracker"), timeout=30).json()
+    tracker = httpx.get(rasa_api.url(base, f"/conversations/web:{session}/tracker"),
+                        timeout=30).json()
     return [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
 
 

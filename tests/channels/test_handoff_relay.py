@@ -23,6 +23,7 @@ from bot.db.handoff import HandoffTicket
 from bot.db.session import session_scope
 from bot.privacy import hash_identifier
 from bot.services.handoff import TranscriptTurn, open_ticket
+from bot.services.insight.erasure import erase, resident_keys
 from bot.services.message_bus import InProcessBus
 from bot.web import operations
 from bot.web.auth import create_staff
@@ -34,6 +35,14 @@ from channels.web.connections import REGISTRY
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 PHONE = "+447700900123"
+SMS_CONVERSATION = sms_store.conversation_id(hash_identifier(PHONE))
+
+
+def texted_us(engine) -> None:  # type: ignore[no-untyped-def]
+    """The resident's text, claimed as the SMS channel claims it (which keeps the number
+    for the conversation `sms:<hash>`)."""
+    sms_store.claim_inbound(engine, sms_store.Inbound("outbox", "m-1", PHONE, "a person please"),
+                            hash_identifier(PHONE))
 
 
 class RecordingSocket:
@@ -121,13 +130,27 @@ async def test_a_staff_reply_by_text_is_sent_and_recorded_once_when_two_servers_
     second = HandoffRelay(desk.engine, desk.bus, desk.content, agent=lambda: desk.agent)
     second.record_delay = 0
     await second.start()  # another server on the same bus and tracker store
-    ticket = ticket_for(desk.engine, PHONE, "sms")
-    await paused(desk.agent, PHONE)
+    texted_us(desk.engine)
+    ticket = ticket_for(desk.engine, SMS_CONVERSATION, "sms")
+    await paused(desk.agent, SMS_CONVERSATION)
     await operations.claim(desk.queue, desk.staff, ticket)
     await operations.reply(desk.queue, desk.staff, ticket, "Your band is C.")
     texts = [t.body for t in sms_store.outbound_for(desk.engine, hash_identifier(PHONE))]
     assert texts == [desk.content.text("handoff_agent_joined"), "Your band is C."]
-    assert await bot_texts(desk.agent, PHONE) == texts
+    assert await bot_texts(desk.agent, SMS_CONVERSATION) == texts
+
+
+async def test_a_staff_reply_to_an_erased_number_is_not_texted_and_keeps_no_number(desk):
+    sender = SmsSender(desk.engine, OutboxProvider(), hash_identifier, attempts=1)
+    handoff_relay.register_sms_sender(sender)
+    texted_us(desk.engine)
+    ticket = ticket_for(desk.engine, SMS_CONVERSATION, "sms")
+    await paused(desk.agent, SMS_CONVERSATION)
+    await operations.claim(desk.queue, desk.staff, ticket)
+    erase(desk.engine, desk.engine, resident_keys(phone="+44 (0)7700 900123"))
+    await operations.reply(desk.queue, desk.staff, ticket, "Your band is C.")
+    assert sms_store.outbound_for(desk.engine, hash_identifier(PHONE)) == []
+    assert sms_store.number_for(desk.engine, hash_identifier(PHONE)) is None
 
 
 async def test_a_rest_conversation_gets_the_reply_in_its_tracker(desk):

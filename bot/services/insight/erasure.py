@@ -1,12 +1,19 @@
 """Subject access and erasure: find one resident's data by phone number, email address or
 conversation id, show it, and remove it.
 
-What is found: conversations (by id; an SMS conversation's id is the phone number; or any
-conversation whose text contains the phone number or email), handoff tickets of those
-conversations or with that contact, service requests with that contact, texts sent to the
-number, and reminder/alert subscriptions. Erasure keeps the counts (daily aggregates),
-blanks ticket messages, clears request contact details and descriptions, and deletes SMS
-records except the opt-out. Subscriptions are listed, not removed: unsubscribe them.
+A number is recognised however it was written ("07700 900555", "+44 (0)7700 900555",
+"447700900555" ...) and an email address whatever its case (resident_match.py).
+
+What is found: conversations (by id: an SMS conversation's id is `sms:<keyed hash of the
+number>`, or the number itself for ones from before ids were hashed; or any conversation
+whose text holds the number or email), handoff tickets of those conversations, with that
+contact or with a message holding it, service requests with that contact or description,
+texts sent to the number and the number kept for its SMS conversation, and reminder/alert
+subscriptions. Erasure keeps the counts (daily aggregates), blanks those tickets' messages
+and contacts, clears request contact details and descriptions, deletes SMS records except
+the opt-out (a hash only: it stops us texting the number again), and deletes the
+subscriptions with their codes and deliveries (the consent record, a hash with the
+wording, stays as proof of consent, marked withdrawn).
 """
 
 from __future__ import annotations
@@ -16,13 +23,21 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.db import insight as store
 from bot.db import insight_privacy as privacy_store
+from bot.db.handoff import HandoffTicket
+from bot.db.models import ServiceRequest
 from bot.db.session import session_scope
-from bot.nlp.entities import normalise_email
-from bot.phones import normalise_uk_phone
+from bot.db.sms import conversation_id as sms_conversation_id
 from bot.privacy import hash_identifier
+from bot.services.insight.resident_match import (
+    mentions,
+    normalise_contact_email,
+    normalise_phone,
+    tail_needles,
+)
 from bot.services.insight.retention import counts_then_forget
 
 ERASED_TEXT = "[erased at the resident's request]"
@@ -34,21 +49,25 @@ class ResidentNotIdentified(ValueError):
 
 @dataclass(frozen=True)
 class ResidentKeys:
-    """How to recognise one resident's data."""
+    """How to recognise one resident's data: a number as E.164, an email in lower case."""
 
     phone: str | None = None
     email: str | None = None
     conversation_ids: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def phone_hash(self) -> str | None:
+        return hash_identifier(self.phone) if self.phone else None
 
 
 def resident_keys(
     phone: str | None = None, email: str | None = None, conversation_id: str | None = None
 ) -> ResidentKeys:
     """Validated keys; raises ResidentNotIdentified when none is usable."""
-    e164 = normalise_uk_phone(phone) if phone else None
-    address = normalise_email(email) if email else None
+    e164 = normalise_phone(phone) if phone else None
+    address = normalise_contact_email(email) if email else None
     if phone and not e164:
-        raise ResidentNotIdentified("that is not a UK phone number")
+        raise ResidentNotIdentified("that is not a phone number")
     if email and not address:
         raise ResidentNotIdentified("that is not an email address")
     conversation = (conversation_id or "").strip()
@@ -60,19 +79,62 @@ def resident_keys(
 
 
 def _needles(keys: ResidentKeys) -> list[str]:
-    found = []
-    if keys.phone:
-        national = "0" + keys.phone[3:]
-        found += [keys.phone, national, f"{national[:5]} {national[5:]}"]
-    if keys.email:
-        found.append(keys.email)
-    return found
+    """Cheap text filters for candidates; each is then read by `mentions`."""
+    found = tail_needles(keys.phone) if keys.phone else []
+    return found + ([keys.email] if keys.email else [])
+
+
+def _own_ids(keys: ResidentKeys) -> list[str]:
+    ids = list(keys.conversation_ids)
+    if keys.phone:  # hashed (now) and plain (conversations from before)
+        ids += [sms_conversation_id(hash_identifier(keys.phone)), keys.phone]
+    return ids
 
 
 def _conversation_ids(tracker: Engine, keys: ResidentKeys) -> list[str]:
-    ids = set(privacy_store.senders_with_id(tracker, [*keys.conversation_ids, keys.phone or ""]))
-    ids.update(privacy_store.senders_mentioning(tracker, _needles(keys)))
+    ids = set(privacy_store.senders_with_id(tracker, _own_ids(keys)))
+    ids.update(
+        sender for sender, data in privacy_store.events_containing(tracker, _needles(keys))
+        if mentions(data, keys.phone, keys.email)
+    )
     return sorted(ids)
+
+
+def _has_contact(text: str | None, keys: ResidentKeys) -> bool:
+    return bool(text) and mentions(str(text), keys.phone, keys.email)
+
+
+def _tickets(session: Session, keys: ResidentKeys, ids: list[str]) -> list[HandoffTicket]:
+    """Tickets of the conversations, with the contact, or with a message that holds it."""
+    needles = _needles(keys)
+    found = {t.id: t for t in store.tickets_of_conversations(session, [*ids, *_own_ids(keys)])}
+    found.update({
+        t.id: t for t in privacy_store.tickets_with_contact_like(session, needles)
+        if _has_contact(t.contact, keys)
+    })
+    mentioned = {
+        m.ticket_id for m in privacy_store.ticket_messages_like(session, needles)
+        if _has_contact(m.text, keys)
+    }
+    missing = [i for i in mentioned if i not in found]
+    if missing:
+        found.update({
+            t.id: t for t in session.query(HandoffTicket).filter(HandoffTicket.id.in_(missing))
+        })
+    return list(found.values())
+
+
+def _requests(session: Session, keys: ResidentKeys) -> list[ServiceRequest]:
+    found = {r.id: r for r in store.requests_with_contact(session, keys.phone, keys.email)}
+    for request in privacy_store.requests_like(session, _needles(keys)):
+        fields = (request.contact_phone, request.contact_email, request.description)
+        if any(_has_contact(f, keys) for f in fields):
+            found[request.id] = request
+    return list(found.values())
+
+
+def _contact_hashes(keys: ResidentKeys) -> list[str]:
+    return [hash_identifier(c) for c in (keys.phone, keys.email) if c]
 
 
 def _time(moment: float | datetime | None) -> str | None:
@@ -87,14 +149,14 @@ def subject_access(tracker: Engine, project: Engine, keys: ResidentKeys) -> dict
     """Everything held about the resident, as JSON-ready plain values."""
     ids = _conversation_ids(tracker, keys)
     events = store.events_of_senders(tracker, ids)
-    contacts = [c for c in (keys.phone, keys.email) if c]
     with session_scope(project) as session:
-        tickets = {t.id: t for t in store.tickets_of_conversations(session, ids)}
-        tickets.update({t.id: t for t in privacy_store.tickets_with_contact(session, contacts)})
+        tickets = {t.id: t for t in _tickets(session, keys, ids)}
         messages = store.ticket_messages(session, list(tickets))
-        requests = store.requests_with_contact(session, keys.phone, keys.email)
-        texts = privacy_store.sms_sent_to(session, keys.phone) if keys.phone else []
-        subscriptions = privacy_store.subscriptions_for(session, contacts)
+        requests = _requests(session, keys)
+        number_hash = keys.phone_hash
+        texts = privacy_store.sms_sent_to(session, number_hash) if number_hash else []
+        kept = privacy_store.kept_number(session, number_hash) if number_hash else None
+        subscriptions = privacy_store.subscriptions_for(session, _contact_hashes(keys))
         return {
             "conversations": [
                 {"conversation_id": sender, "messages": [
@@ -119,6 +181,9 @@ def subject_access(tracker: Engine, project: Engine, keys: ResidentKeys) -> dict
                 for r in requests
             ],
             "texts_sent": [{"at": _time(s.created_at), "text": s.body} for s in texts],
+            "sms_number_kept": (
+                {"number": kept.number, "since": _time(kept.first_seen_at)} if kept else None
+            ),
             "subscriptions": [
                 {"id": s.id, "uprn": s.uprn, "status": s.status, "contact": s.contact}
                 for s in subscriptions
@@ -132,23 +197,26 @@ def erase(tracker: Engine, project: Engine, keys: ResidentKeys) -> dict[str, int
     events_deleted, blanked = (
         counts_then_forget(tracker, project, ids, ERASED_TEXT) if ids else (0, 0)
     )
-    contacts = [c for c in (keys.phone, keys.email) if c]
     with session_scope(project) as session:
-        tickets = privacy_store.tickets_with_contact(session, contacts)
+        tickets = _tickets(session, keys, ids)
         blanked += store.blank_ticket_texts(session, [t.id for t in tickets], ERASED_TEXT)
-        requests = store.requests_with_contact(session, keys.phone, keys.email)
+        requests = _requests(session, keys)
         for request in requests:
             request.contact_phone = None
             request.contact_email = None
             request.description = ERASED_TEXT
-        sms = (
-            privacy_store.delete_sms_records(session, keys.phone, hash_identifier(keys.phone))
-            if keys.phone else 0
+        number_hash = keys.phone_hash
+        sms = privacy_store.delete_sms_records(session, number_hash) if number_hash else 0
+        subscriptions = privacy_store.subscriptions_for(session, _contact_hashes(keys))
+        removed = privacy_store.delete_subscriptions(
+            session, [s.id for s in subscriptions], datetime.now(timezone.utc)
         )
     return {
         "conversations": len(ids),
         "events_deleted": events_deleted,
         "ticket_messages_blanked": blanked,
+        "tickets_cleared": len(tickets),
         "requests_cleared": len(requests),
         "sms_records_deleted": sms,
+        "subscriptions_deleted": removed,
     }

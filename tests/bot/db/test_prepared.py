@@ -104,7 +104,7 @@ def test_a_transaction_that_raises_writes_nothing_and_the_next_one_works(
     migrated_engine: Engine,
 ) -> None:
     with pytest.raises(RuntimeError), prepared.short_transaction(migrated_engine) as transaction:
-        store._claim(transaction, inbound("SM1"), NUMBER)
+        store._claim(transaction, inbound("SM1"), NUMBER, migrated_engine.dialect.name)
         raise RuntimeError("a failure after the first write")
     assert store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER) is True
     assert store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER) is False
@@ -116,7 +116,7 @@ def test_a_broken_constraint_is_sqlalchemys_integrity_error_and_rolls_back(
     store.claim_inbound(migrated_engine, inbound("SM1"), NUMBER)
     with pytest.raises(IntegrityError), prepared.short_transaction(migrated_engine) as transaction:
         store._save_options(transaction, NUMBER, [{"number": 1, "title": "Bins"}])
-        store._claim(transaction, inbound("SM1"), NUMBER)
+        store._claim(transaction, inbound("SM1"), NUMBER, migrated_engine.dialect.name)
     # The options written before the failure went with it.
     state = store.number_state(migrated_engine, NUMBER, timedelta(hours=2))
     assert not state.has_stored_options

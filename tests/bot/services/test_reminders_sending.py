@@ -50,6 +50,12 @@ def _outbox(engine: Engine) -> list[sms_store.OutboundText]:
             for text in sms_store.outbound_for(engine, hash_identifier(number))]
 
 
+def _recipients(engine: Engine) -> list[str]:
+    """The number of each text in the outbox (sent texts keep only its hash)."""
+    return [number for number in NUMBERS
+            for _ in sms_store.outbound_for(engine, hash_identifier(number))]
+
+
 async def test_the_reminder_goes_once_the_evening_before(loaded_engine: Engine) -> None:
     _subscribe(loaded_engine, NUMBERS[0], ABBEY[0])
     assert (await _run(loaded_engine, EVENING - timedelta(minutes=1))).sent == 0
@@ -78,7 +84,7 @@ async def test_opted_out_and_withdrawn_contacts_get_nothing(loaded_engine: Engin
         assert withdraw_all(session, NUMBERS[1], "conversation", EVENING) == 1
     report = await _run(loaded_engine, EVENING)
     assert (report.sent, report.suppressed) == (1, 1)
-    assert [text.recipient for text in _outbox(loaded_engine)] == [NUMBERS[2]]
+    assert _recipients(loaded_engine) == [NUMBERS[2]]
     with session_scope(loaded_engine) as session:
         how = session.scalars(
             select(NotificationConsent.withdrawn_how).order_by(NotificationConsent.id)
@@ -119,7 +125,7 @@ def test_two_schedulers_racing_send_each_reminder_once(loaded_engine: Engine) ->
     assert sum(report.already_claimed for report in reports) == len(ABBEY)
     texts = _outbox(loaded_engine)
     assert len(texts) == len(ABBEY)
-    assert sorted(text.recipient for text in texts) == sorted(NUMBERS)
+    assert sorted(_recipients(loaded_engine)) == sorted(NUMBERS)
 
 
 class PowerCut(BaseException):
@@ -155,7 +161,7 @@ async def test_a_run_that_crashed_mid_send_is_finished_later_without_double_send
     later = await _run(loaded_engine, EVENING + timedelta(minutes=30))
     assert later.sent == 1  # the claim left by the crash, re-sent under the same key
     texts = _outbox(loaded_engine)
-    assert len(texts) == 4 and len({text.recipient for text in texts}) == 4
+    assert len(texts) == 4 and len(set(_recipients(loaded_engine))) == 4
     with session_scope(loaded_engine) as session:
         statuses = session.scalars(select(ReminderDelivery.status)).all()
         assert statuses == ["sent"] * 4

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 
+from bot.privacy import hash_identifier
 from bot.settings import Settings
 from channels.sms.channel import SmsInput
 
@@ -22,6 +23,11 @@ NOTIFY_TOKEN = "notify-inbound-token-0123456789abcdef"
 NOTIFY_KEY = "test_key-" + "2" * 36 + "-" + "3" * 36
 NOTIFY_TEMPLATE = "4" * 8 + "-4444-4444-4444-" + "4" * 12
 PUBLIC_BASE = "https://sms.oakbridge.gov.example"
+
+
+def conversation_of(number: str) -> str:
+    """The Rasa conversation id the SMS channel gives texts from `number` (E.164)."""
+    return "sms:" + hash_identifier(number)
 
 
 def free_port() -> int:

@@ -7,7 +7,12 @@ import uuid
 import aiohttp
 import pytest
 
-from tests.channels.sms.sms_support import NOTIFY_TOKEN, ProviderApi, RecordingBot
+from tests.channels.sms.sms_support import (
+    NOTIFY_TOKEN,
+    ProviderApi,
+    RecordingBot,
+    conversation_of,
+)
 
 
 def callback(body: str, message_id: str | None = None) -> dict[str, str]:
@@ -36,7 +41,7 @@ async def test_a_received_text_reaches_the_assistant_and_the_reply_goes_through_
     assert (status, body) == (200, {"status": "accepted"})
     await app.settle()
     assert [(m.sender_id, m.text) for m in recording_bot.received] == [
-        ("+447700900001", "bin day SW1A 1AA")
+        (conversation_of("+447700900001"), "bin day SW1A 1AA")
     ]
     [request] = provider_api.requests
     assert request["path"] == "/v2/notifications/sms"

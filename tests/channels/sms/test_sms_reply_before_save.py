@@ -95,8 +95,11 @@ async def test_the_reply_is_stored_before_rasa_saves_the_turn(
     [reply] = _bodies(engine)
     assert "https://www.oakbridge.gov.example/council-tax/pay" in reply
     assert outbox_at_save[-1] == [reply]  # the reply was out when the turn was saved
-    tracker = await agent.tracker_store.retrieve(NUMBER)
+    tracker = await agent.tracker_store.retrieve(
+        sms_store.conversation_id(hash_identifier(NUMBER))
+    )
     assert tracker is not None
+    assert await agent.tracker_store.retrieve(NUMBER) is None  # never under the number
     assert tracker.latest_message.text == "how do I pay my council tax"
     said = " ".join(e.text or "" for e in tracker.events if isinstance(e, BotUttered))
     assert "https://www.oakbridge.gov.example/council-tax/pay" in said

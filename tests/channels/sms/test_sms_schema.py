@@ -1,4 +1,4 @@
-"""Migration 0002 makes exactly the tables bot/db/sms.py describes."""
+"""Migrations 0002, 0006 and 0007 make exactly the tables bot/db/sms.py describes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db import sms
 
-SMS_TABLES = {"sms_inbound", "sms_opt_out", "sms_pending_options", "sms_outbound"}
+SMS_TABLES = {"sms_inbound", "sms_opt_out", "sms_pending_options", "sms_outbound", "sms_numbers"}
 
 
 

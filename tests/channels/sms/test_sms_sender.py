@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
 from bot.db import sms as store
@@ -103,9 +103,43 @@ async def test_a_text_left_behind_by_a_stopped_process_is_finished(
             .where(store.SmsOutbound.id == text.id)
             .values(next_attempt_at=store.utcnow() - timedelta(minutes=5))
         )
+    assert store.get_outbound(migrated_engine, text.id).recipient == RESIDENT  # to send it
     assert await sender.retry_stale() == 1
     stored = store.get_outbound(migrated_engine, text.id)
     assert stored is not None and stored.status == "sent"
+    assert stored.recipient is None  # sent: only the hash is kept
+
+
+async def test_a_text_keeps_its_number_only_until_it_is_sent_failed_or_suppressed(
+    migrated_engine: Engine, provider_api: ProviderApi
+) -> None:
+    sender = twilio_sender(migrated_engine, provider_api, attempts=1)
+    sent = await sender.send(RESIDENT, "Hello", "n-1")
+    provider_api.statuses = [500]
+    failed = await sender.send(RESIDENT, "Hello again", "n-2")
+    store.set_opted_out(migrated_engine, hash_identifier(RESIDENT), True)
+    held = await sender.send(RESIDENT, "A reminder", "n-3")
+    outbox = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
+    local = await outbox.send("+447700900002", "Hi", "n-4")
+    stored = [store.get_outbound(migrated_engine, t.id) for t in (sent, failed, held, local)]
+    assert [(t.status, t.recipient) for t in stored if t is not None] == [
+        ("sent", None), ("failed", None), ("suppressed", None), ("sent", None)]
+
+
+async def test_a_text_to_a_conversation_goes_to_the_number_kept_for_it_and_not_once_erased(
+    migrated_engine: Engine, provider_api: ProviderApi
+) -> None:
+    number_hash = hash_identifier(RESIDENT)
+    store.claim_inbound(migrated_engine, store.Inbound("twilio", "SM1", RESIDENT, "hi"),
+                        number_hash)
+    sender = twilio_sender(migrated_engine, provider_api)
+    text = await sender.send_to_conversation(store.conversation_id(number_hash), "Hi", "c-1")
+    assert text is not None and text.status == "sent"
+    assert [r["form"]["To"] for r in provider_api.requests] == [RESIDENT]
+    with session_scope(migrated_engine) as session:
+        session.execute(delete(store.SmsNumber))
+    gone = await sender.send_to_conversation(store.conversation_id(number_hash), "Hi", "c-2")
+    assert gone is None and len(provider_api.requests) == 1
 
 
 async def test_notify_sends_through_the_official_client_with_the_body_template(

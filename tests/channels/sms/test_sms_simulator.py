@@ -9,7 +9,7 @@ from bot import clock
 from bot.db.notifications import NotificationSubscription
 from bot.db.session import session_scope
 from bot.services.sms_segments import count_segments
-from tests.channels.sms.sms_support import RecordingBot
+from tests.channels.sms.sms_support import RecordingBot, conversation_of
 
 
 async def text(http: aiohttp.ClientSession, app, sender: str, body: str):  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ async def test_a_text_from_a_made_up_number_gets_an_sms_shaped_reply(
     status, body = await text(http, app, "07700 900001", "bin day SW1A 1AA")
     assert (status, body) == (202, {"status": "accepted", "number": "+447700900001"})
     await app.settle()
-    assert recording_bot.received[0].sender_id == "+447700900001"
+    assert recording_bot.received[0].sender_id == conversation_of("+447700900001")
     [reply] = await inbox(http, app, "+447700900001")
     assert reply["body"] == "You said: bin day SW1A 1AA"
     assert (reply["encoding"], reply["segments"]) == ("GSM-7", 1)

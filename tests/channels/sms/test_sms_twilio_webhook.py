@@ -20,6 +20,7 @@ from tests.channels.sms.sms_support import (
     TWILIO_TOKEN,
     ProviderApi,
     RecordingBot,
+    conversation_of,
 )
 
 RESIDENT = "+447700900001"
@@ -72,7 +73,7 @@ async def test_a_signed_text_reaches_the_assistant_and_the_reply_goes_out_throug
 
     assert recording_bot.texts == ["bin day SW1A 1AA"]
     message = recording_bot.received[0]
-    assert (message.sender_id, message.input_channel) == (RESIDENT, "sms")
+    assert (message.sender_id, message.input_channel) == (conversation_of(RESIDENT), "sms")
     [request] = provider_api.requests
     assert request["path"] == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
     assert request["form"] == {
@@ -175,10 +176,11 @@ async def test_a_flood_from_one_number_is_cut_off_and_told_once(
     assert (await post(http, app, twilio_params("hello", sender="+447700900002"))).status == 200
     await app.settle()
     by_number = [(m.sender_id, m.text) for m in recording_bot.received]
-    assert [text for number, text in by_number if number == RESIDENT] == [
+    flooder = conversation_of(RESIDENT)
+    assert [text for number, text in by_number if number == flooder] == [
         f"flood {index}" for index in range(5)
     ]
-    assert [text for number, text in by_number if number != RESIDENT] == ["hello"]
+    assert [text for number, text in by_number if number != flooder] == ["hello"]
     to_flooder = [r["form"]["Body"] for r in provider_api.requests if r["form"]["To"] == RESIDENT]
     assert len(to_flooder) == 6
     assert sum("sent a lot of texts" in body for body in to_flooder) == 1

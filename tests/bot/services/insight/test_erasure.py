@@ -11,6 +11,7 @@ from bot.db.handoff import TicketMessage
 from bot.db.models import ServiceRequest
 from bot.db.session import session_scope
 from bot.db.sms import SmsOutbound
+from bot.privacy import hash_identifier
 from bot.services.insight.erasure import (
     ERASED_TEXT,
     ResidentNotIdentified,
@@ -28,7 +29,7 @@ def _sms(engine: Engine) -> None:
 
     with session_scope(engine) as session:
         session.add(SmsOutbound(idempotency_key="k1", provider="outbox",
-                                recipient="+447700900555", recipient_hash="h" * 64,
+                                recipient=None, recipient_hash=hash_identifier("+447700900555"),
                                 body="Your bin is booked", status="sent",
                                 created_at=datetime(2026, 11, 2, tzinfo=timezone.utc),
                                 updated_at=datetime(2026, 11, 2, tzinfo=timezone.utc)))
