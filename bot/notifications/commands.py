@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot import clock
+from bot.clients.sms.registry import build_provider
+from bot.clients.sms.sender import SmsSender
 from bot.db.session import get_engine
 from bot.notifications.email import SmtpEmailSender, SmtpSettings
 from bot.privacy import hash_identifier
@@ -36,9 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def build_senders(engine: Engine, settings: Settings) -> dict[str, Any]:
     """The senders by contact kind, from the settings' providers."""
-    from channels.sms.channel import build_provider
-    from channels.sms.sender import SmsSender
-
     sms = SmsSender(
         engine,
         build_provider(settings.sms_provider, settings),

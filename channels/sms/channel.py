@@ -22,6 +22,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.notify import parse_notify_inbound
+from bot.clients.sms.provider import InboundForbidden, InboundRejected, SmsProvider
+from bot.clients.sms.registry import build_provider
+from bot.clients.sms.sender import SmsSender
+from bot.clients.sms.twilio import parse_twilio_inbound
 from bot.db.session import get_engine
 from bot.privacy import hash_identifier
 from bot.rasa_speedups.collector import add_server_listeners
@@ -31,13 +36,8 @@ from channels.message_bounds import bounded
 from channels.request_limits import limit_request_size
 from channels.sms import simulator
 from channels.sms.conversations import SmsConversations
-from channels.sms.notify import NotifyProvider, parse_notify_inbound
-from channels.sms.outbox import OutboxProvider
 from channels.sms.output import SmsOutput
-from channels.sms.provider import InboundForbidden, InboundRejected, SmsProvider
 from channels.sms.rate_limit import RateLimiter
-from channels.sms.sender import SmsSender
-from channels.sms.twilio import TwilioProvider, parse_twilio_inbound
 from channels.startup_checks import check_rasa_server_start
 
 logger = logging.getLogger(__name__)
@@ -48,26 +48,6 @@ RETRY_SWEEP_SECONDS = 60.0
 # (a live one answers in well under a second, and in seconds when overloaded).
 RECOVER_AFTER = timedelta(minutes=5)
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-
-
-def build_provider(name: str, settings: Settings) -> SmsProvider:
-    """The provider adapter called `name` ("outbox", "twilio" or "notify"), from settings."""
-    if name == "outbox":
-        return OutboxProvider()
-    if name == "twilio":
-        return TwilioProvider(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            settings.twilio_from_number,
-            api_base_url=settings.twilio_api_base_url,
-        )
-    if name == "notify":
-        return NotifyProvider(
-            settings.notify_api_key,
-            settings.notify_sms_template_id,
-            base_url=settings.notify_base_url,
-        )
-    raise ValueError(f"unknown SMS provider {name!r}: use outbox, twilio or notify")
 
 
 class ConflictingSmsProvider(ValueError):

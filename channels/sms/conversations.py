@@ -24,6 +24,8 @@ from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 
 from bot import clock
+from bot.clients.sms.provider import InboundSms
+from bot.clients.sms.sender import SmsSender
 from bot.content import get_content
 from bot.db import sms as store
 from bot.db.calls import run_db
@@ -31,9 +33,7 @@ from bot.db.session import session_scope
 from bot.services.notification_subscriptions import withdraw_all
 from bot.services.sms_keywords import Keyword, detect_keyword
 from channels.sms.output import CollectingSmsOutput, reply_for
-from channels.sms.provider import InboundSms
 from channels.sms.rate_limit import RateLimiter
-from channels.sms.sender import SmsSender
 
 logger = logging.getLogger(__name__)
 

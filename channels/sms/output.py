@@ -15,10 +15,10 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot.clients.sms.sender import SmsSender
 from bot.content import get_content
 from bot.safety.labels import URGENT_LABELS, urgent_content_key
 from bot.services.sms_format import MAX_SEGMENTS, SmsReply, format_reply
-from channels.sms.sender import SmsSender
 
 # A turn with urgent help may run longer than a usual reply, so that the help, what
 # happens next (a person, the queue) and a report kept for later all arrive.

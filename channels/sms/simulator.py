@@ -17,10 +17,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.clients.sms.numbers import normalise_number
+from bot.clients.sms.provider import MAX_BODY_LENGTH, InboundSms
 from bot.db import sms as store
 from bot.services.sms_segments import count_segments
-from channels.sms.numbers import normalise_number
-from channels.sms.provider import MAX_BODY_LENGTH, InboundSms
 
 if TYPE_CHECKING:
     from channels.sms.channel import SmsInput

@@ -17,6 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, ConversationPaused, UserUttered
 from sqlalchemy import select
 
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.sender import SmsSender
 from bot.content import get_content
 from bot.db import sms as sms_store
 from bot.db.handoff import HandoffTicket
@@ -29,8 +31,6 @@ from bot.web import operations
 from bot.web.auth import create_staff
 from channels import handoff_relay
 from channels.handoff_relay import HandoffRelay
-from channels.sms.outbox import OutboxProvider
-from channels.sms.sender import SmsSender
 from channels.web.connections import REGISTRY
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.sender import SmsSender
 from bot.clock import LONDON
 from bot.db import sms as sms_store
 from bot.db.session import session_scope
@@ -22,8 +24,6 @@ from bot.services.alerts import (
     parse_areas,
 )
 from bot.services.notification_subscriptions import subscribe
-from channels.sms.outbox import OutboxProvider
-from channels.sms.sender import SmsSender
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=LONDON)
 # uprn -> (postcode, round): OB1 1AA MON-A, OB1 1AB MON-A, OB1 2FD MON-B, OB2 4HX TUE-A, OB5 FRI-A

@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.sender import SmsSender
 from bot.clock import LONDON
 from bot.db import sms as sms_store
 from bot.db.notifications import NotificationConsent, ReminderDelivery
@@ -21,8 +23,6 @@ from bot.privacy import hash_identifier
 from bot.services.notification_delivery import RunReport
 from bot.services.notification_subscriptions import subscribe, subscriptions_for, withdraw_all
 from bot.services.reminders import run_due
-from channels.sms.outbox import OutboxProvider
-from channels.sms.sender import SmsSender
 
 ABBEY = [f"1000900000{n:02d}" for n in range(1, 11)]  # MON-A: collection Monday 30 November
 EVENING = datetime(2026, 11, 29, 18, 0, tzinfo=LONDON)

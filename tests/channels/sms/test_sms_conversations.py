@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.provider import InboundSms
+from bot.clients.sms.sender import SmsSender
 from bot.db import sms as store
 from bot.privacy import hash_identifier
 from channels.sms.conversations import ACCEPTED, SmsConversations
-from channels.sms.outbox import OutboxProvider
-from channels.sms.provider import InboundSms
 from channels.sms.rate_limit import RateLimiter
-from channels.sms.sender import SmsSender
 from tests.channels.sms.sms_support import RecordingBot
 
 

@@ -7,7 +7,7 @@ import random
 import phonenumbers
 import pytest
 
-from channels.sms.numbers import normalise_number
+from bot.clients.sms.numbers import normalise_number
 
 
 @pytest.mark.parametrize(

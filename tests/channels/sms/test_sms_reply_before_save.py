@@ -15,16 +15,16 @@ from typing import Any
 import pytest
 
 from bot.bench.stack import MODEL, RASA, ROOT, free_port, stack_env, stop_servers, wait_for
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.provider import InboundSms
+from bot.clients.sms.sender import SmsSender
 from bot.db import sms as sms_store
 from bot.db.session import make_engine
 from bot.demo_data import prepare_demo_database
 from bot.endpoints import ACTION_SECRET_HEADER
 from bot.privacy import hash_identifier
 from channels.sms.conversations import SmsConversations
-from channels.sms.outbox import OutboxProvider
-from channels.sms.provider import InboundSms
 from channels.sms.rate_limit import RateLimiter
-from channels.sms.sender import SmsSender
 
 NUMBER = "+447700900555"
 

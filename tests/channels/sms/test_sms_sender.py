@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.notify import NotifyProvider
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.sender import SmsSender
+from bot.clients.sms.twilio import TwilioProvider
 from bot.db import sms as store
 from bot.db.session import session_scope
 from bot.privacy import hash_identifier
-from channels.sms.notify import NotifyProvider
-from channels.sms.outbox import OutboxProvider
-from channels.sms.sender import SmsSender
-from channels.sms.twilio import TwilioProvider
 from tests.channels.sms.sms_support import (
     NOTIFY_KEY,
     NOTIFY_TEMPLATE,

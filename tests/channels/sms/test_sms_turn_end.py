@@ -12,14 +12,14 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.outbox import OutboxProvider
+from bot.clients.sms.provider import InboundSms
+from bot.clients.sms.sender import SmsSender
 from bot.db import sms as store
 from bot.privacy import hash_identifier
 from channels.sms.conversations import SmsConversations
-from channels.sms.outbox import OutboxProvider
 from channels.sms.output import CollectingSmsOutput
-from channels.sms.provider import InboundSms
 from channels.sms.rate_limit import RateLimiter
-from channels.sms.sender import SmsSender
 from channels.turn_end import _with_end_of_turn
 
 NUMBER = "+447700900002"

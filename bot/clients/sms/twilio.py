@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 import aiohttp
 from twilio.request_validator import RequestValidator
 
-from channels.sms.numbers import normalise_number
-from channels.sms.provider import (
+from bot.clients.sms.numbers import normalise_number
+from bot.clients.sms.provider import (
     MAX_BODY_LENGTH,
     InboundForbidden,
     InboundRejected,

@@ -11,8 +11,8 @@ from typing import Any
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from channels.sms.numbers import normalise_number
-from channels.sms.provider import (
+from bot.clients.sms.numbers import normalise_number
+from bot.clients.sms.provider import (
     MAX_BODY_LENGTH,
     InboundForbidden,
     InboundRejected,

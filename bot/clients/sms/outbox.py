@@ -7,7 +7,7 @@ suppressed) at once, in one write. No network, no credentials.
 
 from __future__ import annotations
 
-from channels.sms.provider import SendResult
+from bot.clients.sms.provider import SendResult
 
 
 class OutboxProvider:

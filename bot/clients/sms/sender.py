@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from bot.clients.sms.provider import SendResult, SmsProvider
 from bot.db import sms as store
 from bot.db.calls import run_db
-from channels.sms.provider import SendResult, SmsProvider
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Outside services behind one interface each (bot never imports Rasa or channels/)."""
