@@ -108,7 +108,7 @@ class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
             return {"bin_stream": stream}
         container = available.get(stream, stream)
         date = check.collection_date
-        values = {
+        values: dict[str, Any] = {
             "container": container,
             "date": uk_date(date) if date else "",
             "reference": check.existing_reference or "",

@@ -18,6 +18,7 @@ def attach_sanic_app_extensions(app: Sanic) -> None:
     """Freeze once the server has started: the actions and all they import are loaded
     by then (what the first calls load later, such as the content, is small)."""
 
-    @app.listener("after_server_start")
     async def freeze_after_loading(_app: Any, _loop: Any) -> None:
         freeze_loaded_objects()
+
+    app.register_listener(freeze_after_loading, "after_server_start")

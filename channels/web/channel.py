@@ -20,7 +20,7 @@ import hashlib
 import json
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -148,7 +148,7 @@ class WebChatInput(InputChannel):
                 assets.site_style, content_type="text/css; charset=utf-8", headers=SECURITY_HEADERS
             )
 
-        def demo(page: str) -> Callable[[Request], Awaitable[HTTPResponse]]:
+        def demo(page: str) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
             async def handler(request: Request) -> HTTPResponse:
                 base = request.path[: request.path.index("/demo")]
                 return response.html(
