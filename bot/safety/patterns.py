@@ -70,7 +70,12 @@ def _word(word: str) -> str:
         return "#"
     if not re.fullmatch(r"[a-z0-9]+\*?", word):
         raise PatternError(f"{word!r} is not a plain lower-case word")
-    return re.escape(word[:-1]) + "[a-z]*" if word.endswith("*") else re.escape(word)
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + "[a-z]*"
+    if len(word) >= 2 and not word.endswith("s"):
+        # With an s too: apostrophes are dropped, so "the river's rising" reads "rivers".
+        return re.escape(word) + "s?"
+    return re.escape(word)
 
 
 def _tokens(phrase: str) -> list[str]:
