@@ -42,6 +42,9 @@ class LabelPatterns:
     contexts: tuple[re.Pattern[str], ...]  # `not_when`: the whole message is about something else
     cues: re.Pattern[str] | None
     words: frozenset[str]  # the literal words of the phrases (for forgiving spelling slips)
+    # The literal words of `not` and `not_when`: words in their own right, never read as a
+    # slip for a phrase word ("server" is not "served").
+    other_words: frozenset[str] = frozenset()
 
     def matches(self, plain: str) -> bool:
         """True when a phrase matches `plain` text somewhere no exclusion covers: "my mum
@@ -159,21 +162,32 @@ def load_label(path: Path) -> LabelPatterns:
     words: set[str] = set()
     for phrase in phrases:
         words |= _literal_words(phrase)
-    return LabelPatterns(label, compiled, exclusions, contexts, cues, frozenset(words))
+    other: set[str] = set()
+    for phrase in [*(raw.get("not") or []), *(raw.get("not_when") or [])]:
+        other |= _literal_words(str(phrase))
+    return LabelPatterns(
+        label, compiled, exclusions, contexts, cues, frozenset(words), frozenset(other)
+    )
 
 
-def _shared_exclusions(path: Path) -> tuple[tuple[re.Pattern[str], ...], ...]:
-    """The `not` and `not_when` phrases of every_label.yml (none when there is no file)."""
+def _shared_exclusions(
+    path: Path,
+) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...], frozenset[str]]:
+    """The `not` and `not_when` phrases of every_label.yml (none when there is no file),
+    and their literal words."""
     if not path.exists():
-        return (), ()
+        return (), (), frozenset()
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     unknown = set(raw) - {"not", "not_when"}
     if unknown:
         raise PatternError(f"{path.name} may hold only `not` and `not_when`, not {sorted(unknown)}")
+    phrases = [str(p) for p in [*(raw.get("not") or []), *(raw.get("not_when") or [])]]
+    words = frozenset(w for p in phrases for w in _literal_words(p))
     try:
         return (
             tuple(compile_phrase(str(p)) for p in raw.get("not") or []),
             tuple(compile_phrase(str(p)) for p in raw.get("not_when") or []),
+            words,
         )
     except PatternError as error:
         raise PatternError(f"{path.name}: {error}") from None
@@ -191,12 +205,13 @@ def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[LabelPatterns, ...]:
     missing = [label for label in URGENT_LABELS if label not in found]
     if missing:
         raise PatternError(f"no urgent phrases for {', '.join(missing)} in {directory}")
-    exclusions, contexts = _shared_exclusions(directory / EVERY_LABEL_FILE)
+    exclusions, contexts, words = _shared_exclusions(directory / EVERY_LABEL_FILE)
     return tuple(
         replace(
             found[label],
             exclusions=(*found[label].exclusions, *exclusions),
             contexts=(*found[label].contexts, *contexts),
+            other_words=found[label].other_words | words,
         )
         for label in URGENT_LABELS
     )
