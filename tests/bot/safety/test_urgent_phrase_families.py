@@ -159,3 +159,18 @@ def test_hard_negatives_are_not_urgent(
 ) -> None:
     label = next(iter(scores))
     assert detector.decide(text, scores, top=label).label is None
+
+
+def test_everyday_advice_words_silence_only_the_classifiers_own_guess(
+    detector: UrgentDetector,
+) -> None:
+    advice = "my toddler won't eat green things, should I worry"
+    sure = {"safeguarding_concern": 0.9}
+    assert detector.decide(advice, sure, top="safeguarding_concern").label is None
+    # A phrase elsewhere in the message still wins.
+    at_risk = "should I worry? my brother says he wants to end his life"
+    assert detector.decide(at_risk, {}).label == "safeguarding_concern"
+    # "Is that normal?" is asked by people being abused: the classifier is still heard.
+    asked = "my boyfriend gets angry if I see my sister without him, is that normal"
+    assert detector.decide(asked, {"domestic_abuse": 0.6}, top="domestic_abuse").label == (
+        "domestic_abuse")
