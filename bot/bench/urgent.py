@@ -2,7 +2,7 @@
 unrelated questions ever raise a false alarm? One JSON line.
 
     python -m bot.bench.urgent [--model models/council.tar.gz] [--skip-forms]
-        [--split test|dev2] [--examples]
+        [--split test|dev2|dev3] [--examples]
 
 Sets written apart from the phrases and the training data, never trained on
 (tests/nlu/safety/): `urgent_test.yml` (labelled urgent messages as residents write them)
@@ -43,6 +43,8 @@ from bot.rasa_api import api_url
 from bot.safety.labels import URGENT, URGENT_LABELS, urgent_content_key
 
 SAFETY_DIR = Path(__file__).resolve().parents[2] / "tests" / "nlu" / "safety"
+# The sets of tests/nlu/safety/: `urgent_<split>.yml` and `unrelated_<split>.yml`.
+SPLITS = ("test", "dev2", "dev3")
 # The messages that take a new conversation to each question of each form (at the bench's
 # fixed clock, Wednesday 18 November 2026, with the demo council's data).
 BIN_DAY = ["when is my bin day"]
@@ -230,7 +232,10 @@ def main(argv: list[str] | None = None) -> None:
         help="also print the messages missed and the false alarms (the test sets are meant "
         "to stay unseen while phrases are written: look at the development sets instead)",
     )
-    parser.add_argument("--split", default="test", help="test (default) or dev2")
+    parser.add_argument(
+        "--split", default="test", choices=SPLITS,
+        help="test (default, unseen), or a development set: dev2, dev3",
+    )
     args = parser.parse_args(argv)
     urgent = urgent_messages(SAFETY_DIR / f"urgent_{args.split}.yml")
     unrelated = unrelated_messages(SAFETY_DIR / f"unrelated_{args.split}.yml")

@@ -53,9 +53,11 @@ class UrgentDetector:
         self.patterns = patterns
         self.vocabulary = vocabulary
         targets: set[str] = set()
+        others: set[str] = set()
         for label in patterns:
             targets |= label.words
-        self.spelling = SpellingFixer(targets, vocabulary.words)
+            others |= label.other_words
+        self.spelling = SpellingFixer(targets, vocabulary.words | (others - targets))
 
     def plain(self, text: str) -> str:
         """The text as the phrases see it: plain words, slips fixed, numbers as '#'."""

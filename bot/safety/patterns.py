@@ -1,15 +1,19 @@
 """The urgent phrases of data/urgent/*.yml, compiled to regular expressions.
 
 The phrase language (data/urgent/README.md): words in order; `..` allows up to four
-other words between; `word*` any ending; `(a|b c|)` one of these, empty for optional;
-`#` any number; `$` the end of the message. Phrases match whole words of the plain
-text (bot/safety/normalise.py).
+other words between, `...` up to eight; `word*` any ending; `(a|b c|)` one of these,
+empty for optional; `#` any number; `$` the end of the message. Phrases match whole
+words of the plain text (bot/safety/normalise.py).
+
+`every_label.yml` holds `not` and `not_when` phrases that count for every label, written
+once: a message that is about a crossword, an essay or a charity appeal is about
+something else whichever label its words point to.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -18,6 +22,10 @@ from bot.safety.labels import URGENT
 
 PATTERNS_DIR = Path(__file__).resolve().parents[2] / "data" / "urgent"
 GAP = r"(?: [a-z0-9#]+){0,4}?"  # lazy: the shortest match, so exclusions cover no more
+# `...`: a clause between ("the ceiling in my bedroom has just come down")
+LONG_GAP = r"(?: [a-z0-9#]+){0,8}?"
+# The file of `not` and `not_when` phrases that count for every label.
+EVERY_LABEL_FILE = "every_label.yml"
 
 
 class PatternError(ValueError):
@@ -34,6 +42,9 @@ class LabelPatterns:
     contexts: tuple[re.Pattern[str], ...]  # `not_when`: the whole message is about something else
     cues: re.Pattern[str] | None
     words: frozenset[str]  # the literal words of the phrases (for forgiving spelling slips)
+    # The literal words of `not` and `not_when`: words in their own right, never read as a
+    # slip for a phrase word ("server" is not "served").
+    other_words: frozenset[str] = frozenset()
 
     def matches(self, plain: str) -> bool:
         """True when a phrase matches `plain` text somewhere no exclusion covers: "my mum
@@ -62,11 +73,16 @@ def _word(word: str) -> str:
         return "#"
     if not re.fullmatch(r"[a-z0-9]+\*?", word):
         raise PatternError(f"{word!r} is not a plain lower-case word")
-    return re.escape(word[:-1]) + "[a-z]*" if word.endswith("*") else re.escape(word)
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + "[a-z]*"
+    if len(word) >= 2 and not word.endswith("s"):
+        # With an s too: apostrophes are dropped, so "the river's rising" reads "rivers".
+        return re.escape(word) + "s?"
+    return re.escape(word)
 
 
 def _tokens(phrase: str) -> list[str]:
-    return re.findall(r"\(|\)|\||\.\.|[^\s()|]+", phrase.strip().lower())
+    return re.findall(r"\(|\)|\||\.\.\.|\.\.|[^\s()|]+", phrase.strip().lower())
 
 
 def _sequence(tokens: list[str], at: int, phrase: str) -> tuple[str, int]:
@@ -75,10 +91,10 @@ def _sequence(tokens: list[str], at: int, phrase: str) -> tuple[str, int]:
     pieces: list[str] = []
     while at < len(tokens) and tokens[at] not in ("|", ")"):
         token = tokens[at]
-        if token == "..":
+        if token in ("..", "..."):
             if not pieces:
-                raise PatternError(f"{phrase!r}: '..' needs a word before it")
-            pieces.append(GAP)
+                raise PatternError(f"{phrase!r}: '{token}' needs a word before it")
+            pieces.append(GAP if token == ".." else LONG_GAP)
             at += 1
         elif token == "$":
             pieces.append("(?= $)")  # the end of the message
@@ -102,8 +118,8 @@ def _sequence(tokens: list[str], at: int, phrase: str) -> tuple[str, int]:
         else:
             pieces.append(" " + _word(token))
             at += 1
-    if pieces and pieces[-1] == GAP:
-        raise PatternError(f"{phrase!r}: '..' needs a word after it")
+    if pieces and pieces[-1] in (GAP, LONG_GAP):
+        raise PatternError(f"{phrase!r}: a gap ('..' or '...') needs a word after it")
     return "".join(pieces), at
 
 
@@ -146,15 +162,56 @@ def load_label(path: Path) -> LabelPatterns:
     words: set[str] = set()
     for phrase in phrases:
         words |= _literal_words(phrase)
-    return LabelPatterns(label, compiled, exclusions, contexts, cues, frozenset(words))
+    other: set[str] = set()
+    for phrase in [*(raw.get("not") or []), *(raw.get("not_when") or [])]:
+        other |= _literal_words(str(phrase))
+    return LabelPatterns(
+        label, compiled, exclusions, contexts, cues, frozenset(words), frozenset(other)
+    )
+
+
+def _shared_exclusions(
+    path: Path,
+) -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...], frozenset[str]]:
+    """The `not` and `not_when` phrases of every_label.yml (none when there is no file),
+    and their literal words."""
+    if not path.exists():
+        return (), (), frozenset()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    unknown = set(raw) - {"not", "not_when"}
+    if unknown:
+        raise PatternError(f"{path.name} may hold only `not` and `not_when`, not {sorted(unknown)}")
+    phrases = [str(p) for p in [*(raw.get("not") or []), *(raw.get("not_when") or [])]]
+    words = frozenset(w for p in phrases for w in _literal_words(p))
+    try:
+        return (
+            tuple(compile_phrase(str(p)) for p in raw.get("not") or []),
+            tuple(compile_phrase(str(p)) for p in raw.get("not_when") or []),
+            words,
+        )
+    except PatternError as error:
+        raise PatternError(f"{path.name}: {error}") from None
 
 
 def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[LabelPatterns, ...]:
-    """Every label's patterns, in the order of bot/safety/labels.py URGENT_LABELS."""
+    """Every label's patterns, in the order of bot/safety/labels.py URGENT_LABELS, each
+    with the `not` and `not_when` phrases of every_label.yml added to its own."""
     from bot.safety.labels import URGENT_LABELS
 
-    found = {p.stem: load_label(p) for p in sorted(directory.glob("*.yml"))}
+    found = {
+        p.stem: load_label(p) for p in sorted(directory.glob("*.yml"))
+        if p.name != EVERY_LABEL_FILE
+    }
     missing = [label for label in URGENT_LABELS if label not in found]
     if missing:
         raise PatternError(f"no urgent phrases for {', '.join(missing)} in {directory}")
-    return tuple(found[label] for label in URGENT_LABELS)
+    exclusions, contexts, words = _shared_exclusions(directory / EVERY_LABEL_FILE)
+    return tuple(
+        replace(
+            found[label],
+            exclusions=(*found[label].exclusions, *exclusions),
+            contexts=(*found[label].contexts, *contexts),
+            other_words=found[label].other_words | words,
+        )
+        for label in URGENT_LABELS
+    )

@@ -5,6 +5,9 @@ assistant knows, with the same first letter and one letter away (a letter missin
 changed or two swapped) from a long word of the phrases, is read as that word. Found
 through deletions (SymSpell), so each word costs a few dictionary look-ups, not a
 comparison with every phrase word.
+
+A dropped final g ("sleepin", "roughin", "thinkin") is put back when the word with it
+is one the assistant knows and the word without it is not.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ class SpellingFixer:
 
     def fix(self, word: str) -> str:
         """The phrase word `word` was meant to be, or `word` itself."""
+        if (
+            len(word) >= 5 and word.endswith("in") and word not in self.known
+            and word + "g" in self.known
+        ):
+            return word + "g"
         if len(word) < MIN_LENGTH or word in self.known or not word.isalpha():
             return word
         candidates: set[str] = set()
