@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.db.base import Base
 from bot.db.prepared import Transaction, short_transaction
 from bot.db.session import session_scope
+from bot.db.text import PlainText
 from bot.db.types import UtcDateTime
 
 STATUS_QUEUED = "queued"
@@ -61,7 +62,7 @@ class SmsInbound(Base):
     number_hash = Column(String(128), index=True, nullable=False)
     received_at = Column(UtcDateTime, default=utcnow, nullable=False)
     sender = Column(String(32))
-    body = Column(Text)
+    body = Column(PlainText)
     processed_at = Column(UtcDateTime, index=True)
 
 
@@ -94,7 +95,7 @@ class SmsOutbound(Base):
     provider = Column(String(16), nullable=False)
     recipient = Column(String(20), nullable=False)
     recipient_hash = Column(String(128), index=True, nullable=False)
-    body = Column(Text, nullable=False)
+    body = Column(PlainText, nullable=False)
     status = Column(String(16), index=True, default=STATUS_QUEUED, nullable=False)
     attempts = Column(Integer, default=0, nullable=False)
     next_attempt_at = Column(UtcDateTime)

@@ -11,6 +11,7 @@ from typing import Any
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
+from bot.db.text import plain_text
 from channels.sms.numbers import normalise_number
 from channels.sms.provider import (
     MAX_BODY_LENGTH,
@@ -43,7 +44,8 @@ def parse_notify_inbound(authorization: str | None, payload: Any, inbound_token:
         raise InboundRejected("source_number is not a phone number")
     if not isinstance(body, str) or len(body) > MAX_BODY_LENGTH:
         raise InboundRejected("message is missing or too long")
-    return InboundSms(provider="notify", message_id=message_id.lower(), sender=sender, body=body)
+    return InboundSms(provider="notify", message_id=message_id.lower(), sender=sender,
+                      body=plain_text(body))
 
 
 class NotifyProvider:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import aiohttp
 from twilio.request_validator import RequestValidator
 
+from bot.db.text import plain_text
 from channels.sms.numbers import normalise_number
 from channels.sms.provider import (
     MAX_BODY_LENGTH,
@@ -60,7 +61,7 @@ def parse_twilio_inbound(
     sender = normalise_number(field("From"))
     if sender is None:
         raise InboundRejected("From is not a phone number")
-    body = field("Body")
+    body = plain_text(field("Body"))
     if len(body) > MAX_BODY_LENGTH:
         raise InboundRejected("Body is too long")
     return InboundSms(provider="twilio", message_id=message_id, sender=sender, body=body)
