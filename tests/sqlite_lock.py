@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -33,3 +34,13 @@ def write_lock_held(database: Path | str, seconds: float) -> Iterator[float]:
         yield time.monotonic() + seconds
     finally:
         holder.wait(timeout=seconds + 30)
+
+
+async def longest_pause(stop: asyncio.Event) -> float:
+    """The longest the event loop went without running this task, until `stop` is set."""
+    longest, last = 0.0, time.monotonic()
+    while not stop.is_set():
+        await asyncio.sleep(0.005)
+        now = time.monotonic()
+        longest, last = max(longest, now - last), now
+    return longest

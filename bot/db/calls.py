@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Concatenate, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -29,6 +30,7 @@ from bot.db.session import make_engine
 P = ParamSpec("P")
 T = TypeVar("T")
 
+_LOCK_WAITS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sqlite-lock-wait")
 _IMPATIENT: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 _IMPATIENT_LOCK = threading.Lock()
 
@@ -56,15 +58,27 @@ def _sibling_without_busy_wait(engine: Engine) -> Engine:
     return make_engine(engine.url.render_as_string(hide_password=False), busy_timeout=0)
 
 
+async def on_loop_unless_locked(quick: Callable[[], T], patient: Callable[[], T]) -> T:
+    """`quick()` here on the loop (its SQLite connections must not wait for locks); when it
+    fails because another connection holds a lock, `patient()` in a worker thread."""
+    try:
+        return quick()
+    except OperationalError as error:
+        if not waited_for_lock(error):
+            raise
+    # Threads of their own: waits of up to the busy timeout do not hold up the default
+    # executor's threads (staff pages, reports).
+    return await asyncio.get_running_loop().run_in_executor(_LOCK_WAITS, patient)
+
+
 async def run_db(
     engine: Engine, work: Callable[Concatenate[Engine, P], T], *args: P.args, **kwargs: P.kwargs
 ) -> T:
     """`work(engine, *args, **kwargs)`: for SQLite at once when no lock is held, else (and
     for other databases) in a worker thread."""
     if engine.dialect.name == "sqlite":
-        try:
-            return work(impatient_engine(engine), *args, **kwargs)
-        except OperationalError as error:
-            if not waited_for_lock(error):
-                raise
+        return await on_loop_unless_locked(
+            lambda: work(impatient_engine(engine), *args, **kwargs),
+            lambda: work(engine, *args, **kwargs),
+        )
     return await asyncio.to_thread(work, engine, *args, **kwargs)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db.calls import run_db
 from bot.db.session import make_engine
-from tests.sqlite_lock import write_lock_held
+from tests.sqlite_lock import longest_pause, write_lock_held
 
 
 def _ask(engine: Engine, number: int, *, plus: int = 0) -> tuple[int, str]:
@@ -53,16 +53,6 @@ def _count(engine: Engine) -> int:
         return int(connection.execute(text("SELECT count(*) FROM lock_probe")).scalar_one())
 
 
-async def _longest_pause(stop: asyncio.Event) -> float:
-    """The longest the event loop went without running this task, until `stop` is set."""
-    longest, last = 0.0, time.monotonic()
-    while not stop.is_set():
-        await asyncio.sleep(0.005)
-        now = time.monotonic()
-        longest, last = max(longest, now - last), now
-    return longest
-
-
 async def test_a_write_waits_for_another_process_lock_in_a_thread_not_on_the_loop(
     tmp_path: Path,
 ) -> None:
@@ -74,7 +64,8 @@ async def test_a_write_waits_for_another_process_lock_in_a_thread_not_on_the_loo
 
     with write_lock_held(database, LOCK_SECONDS) as released:
         stop = asyncio.Event()
-        pauses = asyncio.create_task(_longest_pause(stop))
+        pauses = asyncio.create_task(longest_pause(stop))
+        await asyncio.sleep(0.05)  # the watch has begun
         # A read goes ahead at once, on the loop (WAL: the writer does not block readers).
         assert await run_db(engine, _count) == 1
         thread = await run_db(engine, _write, "while locked")
