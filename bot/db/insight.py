@@ -120,9 +120,14 @@ def has_tracker_table(engine: Engine) -> bool:
 
 
 def events_of_conversations_started(
-    engine: Engine, since: float, until: float
+    engine: Engine, since: float, until: float,
+    types: Sequence[str] = (), skip_actions: Sequence[str] = (),
 ) -> dict[str, list[TrackerEvent]]:
-    """Every event of the conversations whose first event falls in [since, until), by sender."""
+    """Every event of the conversations whose first event falls in [since, until), by sender.
+
+    With `types`, only events of those types; action events named in `skip_actions` are
+    left out. Only user and slot events, and actions without a name column, have their JSON
+    parsed (the rest carry `data={}`): parsing is most of the time for a busy month."""
     if not has_tracker_table(engine):
         return {}
     first = (
@@ -131,15 +136,27 @@ def events_of_conversations_started(
         .having(func.min(tracker_events.c.timestamp) >= since)
         .having(func.min(tracker_events.c.timestamp) < until)
     )
-    query = (
-        select(tracker_events)
-        .where(tracker_events.c.sender_id.in_(first))
-        .order_by(tracker_events.c.sender_id, tracker_events.c.timestamp, tracker_events.c.id)
+    query = select(tracker_events).where(tracker_events.c.sender_id.in_(first))
+    if types:
+        query = query.where(tracker_events.c.type_name.in_(types))
+    if skip_actions:
+        query = query.where(or_(
+            tracker_events.c.type_name != "action",
+            tracker_events.c.action_name.is_(None),
+            tracker_events.c.action_name.not_in(skip_actions),
+        ))
+    query = query.order_by(
+        tracker_events.c.sender_id, tracker_events.c.timestamp, tracker_events.c.id
     )
     found: dict[str, list[TrackerEvent]] = {}
     with engine.connect() as connection:
         for row in connection.execute(query):
-            found.setdefault(row.sender_id, []).append(_event(row))
+            parse = row.type_name in ("user", "slot") or not row.action_name
+            event = _event(row) if parse else TrackerEvent(
+                row.sender_id, row.type_name, float(row.timestamp or 0.0),
+                row.intent_name, row.action_name, {},
+            )
+            found.setdefault(row.sender_id, []).append(event)
     return found
 
 

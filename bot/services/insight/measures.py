@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from bot.clock import LONDON
 from bot.db import insight as store
 from bot.db.session import session_scope
-from bot.services.insight.conversations import Conversation, read_conversation
+from bot.services.insight.conversations import SILENT_ACTIONS, Conversation, read_conversation
 
 DEFAULT_COST_PER_CALL = 2.83  # Socitm channel-cost figure for a phone call, in pounds
 DEFAULT_COST_PER_WEB_VISIT = 0.15
@@ -44,7 +44,12 @@ def london_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 def conversations_between(tracker: Engine, first: date, last: date) -> list[Conversation]:
     """Conversations that started on London days first..last, read from the tracker store."""
     start, end = london_bounds(first, last)
-    found = store.events_of_conversations_started(tracker, start.timestamp(), end.timestamp())
+    # Only the events `read_conversation` looks at (bot replies, session starts and
+    # bookkeeping actions change nothing it counts).
+    found = store.events_of_conversations_started(
+        tracker, start.timestamp(), end.timestamp(),
+        types=("user", "action", "slot"), skip_actions=sorted(SILENT_ACTIONS),
+    )
     conversations = [read_conversation(sender, events) for sender, events in found.items()]
     return [c for c in conversations if c is not None]
 
@@ -111,9 +116,13 @@ def build_report(
     first: date,
     last: date,
     costs: Costs = Costs(),
+    conversations: list[Conversation] | None = None,
 ) -> dict[str, Any]:
-    """Every figure for London days first..last inclusive, as JSON-ready plain values."""
-    rows = daily_counts(conversations_between(tracker, first, last))
+    """Every figure for London days first..last inclusive, as JSON-ready plain values
+    (`conversations`: those days' conversations when already read from `tracker`)."""
+    if conversations is None:
+        conversations = conversations_between(tracker, first, last)
+    rows = daily_counts(conversations)
     start, end = london_bounds(first, last)
     with session_scope(project) as session:
         rows += store.aggregates_between(session, first, last)

@@ -23,9 +23,10 @@ def insight_overview(
     tracker: Engine, project: Engine, first: date, last: date, costs: Costs = Costs()
 ) -> dict[str, Any]:
     """The measures report plus the unanswered themes, as JSON-ready plain values."""
-    report = build_report(tracker, project, first, last, costs)
+    conversations = conversations_between(tracker, first, last)  # read once for both
+    report = build_report(tracker, project, first, last, costs, conversations)
     report["unanswered_themes"] = [
         {"label": t.label, "size": t.size, "questions": [asdict(q) for q in t.questions]}
-        for t in unanswered_themes(tracker, first, last)
+        for t in group_into_themes(unanswered_questions(conversations))
     ]
     return report
