@@ -14,7 +14,7 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -26,7 +26,7 @@ from bot.services.insight.theme_grouping import group_by_keywords
 # Cosine similarity (0..1) a question needs with a theme to join it.
 THEME_SIMILARITY = 0.3
 # The newest questions grouped into themes: a bound on the page's work.
-MAX_THEMED = 20_000
+MAX_THEMED = 5_000
 
 _STOP = (
     "a an the i im i'm my me you your is are was were be to of in on at for and or it this "
@@ -59,15 +59,20 @@ class Theme:
         return len(self.questions)
 
 
-def unanswered_questions(conversations: Iterable[Conversation]) -> list[UnansweredQuestion]:
-    """Every unanswered message of these conversations, redacted; empty texts left out."""
-    found = []
-    for c in conversations:
-        for reason, text in c.unanswered:
+def unanswered_questions(
+    conversations: Sequence[Conversation], newest: int | None = None
+) -> list[UnansweredQuestion]:
+    """Every unanswered message of these conversations (oldest first), redacted; empty
+    texts left out. With `newest`, only the newest that many (fewer texts to redact)."""
+    found: list[UnansweredQuestion] = []
+    for c in reversed(conversations):
+        for reason, text in reversed(c.unanswered):
+            if newest is not None and len(found) >= newest:
+                return found[::-1]
             clean = redact(text).strip()
             if clean:
                 found.append(UnansweredQuestion(clean, reason, c.channel, c.day.isoformat()))
-    return found
+    return found[::-1]
 
 
 _PLACEHOLDER = re.compile(r"\[[a-z]+\]")

@@ -105,3 +105,12 @@ def _word(number: int) -> str:
         letters += "abcdefghijklmnopqrstuvwxyz"[digit]
         if number == 0:
             return "zq" + letters
+
+
+def test_the_newest_unanswered_questions_are_the_last_ones_asked(migrated_engine: Engine) -> None:
+    seed(migrated_engine)
+    conversations = conversations_between(migrated_engine, date(2026, 11, 2), date(2026, 11, 3))
+    every = unanswered_questions(conversations)
+    assert len(every) == 3
+    assert unanswered_questions(conversations, newest=2) == every[1:]
+    assert unanswered_questions(conversations, newest=0) == []
