@@ -24,7 +24,7 @@ from bot.services.insight.redaction import redact
 from bot.services.insight.theme_grouping import group_by_keywords
 
 # Cosine similarity (0..1) a question needs with a theme to join it.
-THEME_SIMILARITY = 0.3
+THEME_SIMILARITY = 0.35
 # The newest questions grouped into themes: a bound on the page's work.
 MAX_THEMED = 5_000
 
