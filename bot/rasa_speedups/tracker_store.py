@@ -23,6 +23,7 @@ from sqlalchemy.pool import QueuePool
 
 from bot.db.calls import on_loop_unless_locked
 from bot.db.session import BUSY_TIMEOUT_SECONDS
+from bot.db.text import plain_text
 
 T = TypeVar("T")
 
@@ -95,7 +96,8 @@ async def retrieve_tracker_with_core(
 
     def read(sessions: Callable[[], Any]) -> list[str]:
         with sessions() as session:
-            return list(session.execute(query, {"sender_id": sender_id}).scalars().all())
+            found = session.execute(query, {"sender_id": plain_text(sender_id)})
+            return list(found.scalars().all())
 
     stored = await _run(self, read)
     events = [json.loads(data) for data in stored]
@@ -109,12 +111,16 @@ def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
     from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
     data = event.as_dict()
+    intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+    action = data.get("name")
     return {
-        "sender_id": sender_id,
+        # Columns a caller can fill (a REST sender, a "/intent" message) without NUL or
+        # other control characters, which PostgreSQL refuses (the JSON escapes its own).
+        "sender_id": plain_text(sender_id),
         "type_name": event.type_name,
         "timestamp": data.get("timestamp"),
-        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-        "action_name": data.get("name"),
+        "intent_name": plain_text(intent) if isinstance(intent, str) else intent,
+        "action_name": plain_text(action) if isinstance(action, str) else action,
         "data": json.dumps(data),
     }
 
@@ -126,7 +132,8 @@ async def save_tracker_with_core(self: Any, tracker: Any) -> None:
 
     def write(sessions: Callable[[], Any]) -> None:
         with sessions() as session:
-            stored = session.execute(stored_count, {"sender_id": tracker.sender_id}).scalar()
+            sender = {"sender_id": plain_text(tracker.sender_id)}
+            stored = session.execute(stored_count, sender).scalar()
             new = itertools.islice(tracker.events, int(stored or 0), len(tracker.events))
             rows = [_event_row(tracker.sender_id, event) for event in new]
             if rows:

@@ -256,6 +256,23 @@ async def test_tracker_saves_store_exactly_the_rows_rasas_own_save_stores(
     assert len(stored_rows(ours)) == 2 * 7 + 3
 
 
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_sender_and_intent_with_a_nul_are_stored_without_it_and_read_back(
+    database_url: str,
+) -> None:
+    store = tracker_store_for(database_url)
+    tracker = DialogueStateTracker("rest\x00resident", [])
+    tracker.update(UserUttered("/greet\x00", {"name": "greet\x00", "confidence": 1.0}))
+    await store.save(tracker)
+    tracker.update(UserUttered("hello again"))
+    await store.save(tracker)  # the next message of the same conversation
+    assert [row[:1] + row[3:4] for row in stored_rows(store)] == [
+        ("restresident", "greet"), ("restresident", None)]
+    again = await store.retrieve("rest\x00resident")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
+        "/greet\x00", "hello again"]
+
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_trackers_read_back_exactly_as_rasas_own_retrieve_reads_them(
     database_url: str,
