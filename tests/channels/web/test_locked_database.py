@@ -103,11 +103,16 @@ async def test_a_held_write_lock_holds_up_no_other_conversation_and_no_turn_is_l
     assert max(greeting, other) < TURN_BOUND
     assert "automated assistant" in greeting_text
 
-    # What the resident does next: carries on, and a reload shows the whole conversation,
-    # the turn made under the lock included.
+    # What the resident does next: carries on (Rasa takes the conversation's turns one at
+    # a time, so this one follows the save of the turn made under the lock), and a reload
+    # shows the whole conversation, that turn included.
     async with websockets.connect(ws_url(base, resident)) as ws:
-        history = (await next_frame(ws, "history"))["messages"]
-        assert history[0] == {"type": "user", "text": "hello"}
-        assert "automated assistant" in history[1]["text"]
+        await next_frame(ws, "history")
         _, reply = await timed_turn(ws, "goodbye")
         assert "Goodbye" in reply
+        await next_frame(ws, "idle", timeout=60)
+    async with websockets.connect(ws_url(base, resident)) as ws:
+        history = (await next_frame(ws, "history"))["messages"]
+    assert [m["text"] for m in history if m["type"] == "user"] == ["hello", "goodbye"]
+    assert "automated assistant" in history[1]["text"]
+    assert "Goodbye" in history[-1]["text"]
