@@ -30,10 +30,11 @@ shell: install train db ## Chat with the assistant in this terminal instead of t
 test: install validate train test-python test-nlu test-stories ## Everything CI checks: data, unit tests, training, NLU and dialogue tests
 	@echo "make test: all checks passed"
 
-bench: install train db ## Measure accuracy, out-of-scope answers, urgent recall and false alarms, speed and load (JSON lines)
+bench: install train db ## Measure accuracy, out-of-scope answers, urgent recall and false alarms, speed, load and the insight page (JSON lines)
 	@$(PY) -m bot.bench.nlu
 	@$(PY) -m bot.bench.urgent
 	@$(PY) -m bot.bench.load
+	@$(PY) -m bot.bench.insight
 
 notify: install db ## Send the bin-day reminders due now (what cron or a systemd timer runs)
 	$(PY) -m bot notify run-due $(if $(AT),--at $(AT))

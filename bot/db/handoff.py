@@ -11,11 +11,11 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
 )
 from sqlalchemy.orm import relationship
 
 from bot.db.base import Base
+from bot.db.text import PlainString, PlainText
 from bot.db.types import UtcDateTime
 
 AUTHOR_KINDS = ("resident", "bot", "staff", "note", "event")
@@ -48,17 +48,17 @@ class HandoffTicket(Base):
     __tablename__ = "handoff_tickets"
 
     id = Column(Integer, primary_key=True)
-    conversation_id = Column(String(128), nullable=False, index=True)
+    conversation_id = Column(PlainString(128), nullable=False, index=True)
     # Equal to conversation_id while the ticket is open, NULL once closed: the unique
     # constraint then allows one open ticket per conversation on SQLite and PostgreSQL.
-    open_conversation_id = Column(String(128), unique=True)
+    open_conversation_id = Column(PlainString(128), unique=True)
     channel = Column(String(32), nullable=False)
-    topic = Column(String(64), nullable=False)
-    reason = Column(String(200), nullable=False)
+    topic = Column(PlainString(64), nullable=False)
+    reason = Column(PlainString(200), nullable=False)
     priority = Column(String(16), nullable=False)
     priority_rank = Column(Integer, nullable=False)
     status = Column(String(16), nullable=False, index=True)
-    contact = Column(String(200))
+    contact = Column(PlainString(200))
     created_at = Column(UtcDateTime, nullable=False)
     claimed_by = Column(Integer, ForeignKey("staff_accounts.id"))
     claimed_at = Column(UtcDateTime)
@@ -82,8 +82,8 @@ class TicketMessage(Base):
     ticket_id = Column(Integer, ForeignKey("handoff_tickets.id"), nullable=False, index=True)
     author_kind = Column(String(16), nullable=False)
     staff_id = Column(Integer, ForeignKey("staff_accounts.id"))
-    text = Column(Text, nullable=False)
-    intent = Column(String(64))
+    text = Column(PlainText, nullable=False)
+    intent = Column(PlainString(64))
     created_at = Column(UtcDateTime, nullable=False)
 
     ticket = relationship("HandoffTicket", back_populates="messages")

@@ -119,28 +119,86 @@ def has_tracker_table(engine: Engine) -> bool:
     return inspect(engine).has_table("events")
 
 
-def events_of_conversations_started(
-    engine: Engine, since: float, until: float
-) -> dict[str, list[TrackerEvent]]:
-    """Every event of the conversations whose first event falls in [since, until), by sender."""
+@dataclass(frozen=True)
+class TrackerMark:
+    """How far the events table had got: its newest row and how many rows it held."""
+
+    last_id: int
+    last_sender: str
+    last_timestamp: float
+    rows: int
+
+
+def tracker_mark(engine: Engine) -> TrackerMark | None:
+    """The events table's mark now (one statement: one consistent view); None when the
+    table does not exist or is empty."""
     if not has_tracker_table(engine):
-        return {}
-    first = (
-        select(tracker_events.c.sender_id)
-        .group_by(tracker_events.c.sender_id)
-        .having(func.min(tracker_events.c.timestamp) >= since)
-        .having(func.min(tracker_events.c.timestamp) < until)
+        return None
+    t = tracker_events.c
+    rows = select(func.count()).select_from(tracker_events).scalar_subquery()
+    with engine.connect() as connection:
+        last = connection.execute(
+            select(t.id, t.sender_id, t.timestamp, rows.label("rows"))
+            .order_by(t.id.desc()).limit(1)
+        ).first()
+    if last is None:
+        return None
+    return TrackerMark(int(last.id), last.sender_id, float(last.timestamp or 0.0), int(last.rows))
+
+
+def added_between(engine: Engine, before: TrackerMark, after: TrackerMark) -> list[str] | None:
+    """The conversations with events added after `before` up to `after`, or None when
+    rows were deleted in between (or their ids reused): then what was read up to `before`
+    can no longer be trusted."""
+    t = tracker_events.c
+    added = (
+        select(func.count()).select_from(tracker_events)
+        .where(t.id > before.last_id, t.id <= after.last_id).scalar_subquery()
     )
-    query = (
-        select(tracker_events)
-        .where(tracker_events.c.sender_id.in_(first))
-        .order_by(tracker_events.c.sender_id, tracker_events.c.timestamp, tracker_events.c.id)
+    with engine.connect() as connection:
+        kept = connection.execute(
+            select(t.sender_id, t.timestamp, added.label("added")).where(t.id == before.last_id)
+        ).first()
+        if kept is None or (kept.sender_id, float(kept.timestamp or 0.0)) != (
+            before.last_sender, before.last_timestamp
+        ) or after.rows != before.rows + int(kept.added):
+            return None
+        return list(connection.execute(
+            select(t.sender_id).where(t.id > before.last_id, t.id <= after.last_id).distinct()
+        ).scalars())
+
+
+def events_for_reading(
+    engine: Engine, senders: Sequence[str] | None,
+    types: Sequence[str], skip_actions: Sequence[str],
+) -> tuple[dict[str, float], dict[str, list[TrackerEvent]]]:
+    """For the given conversations (None: all), the time of each one's first event, and
+    its events of `types` in order, actions named in `skip_actions` left out. Only user and
+    slot events, and actions without a name column, have their JSON parsed (the rest carry
+    `data={}`): parsing is most of the time for a busy month."""
+    t = tracker_events.c
+    firsts = select(t.sender_id, func.min(t.timestamp)).group_by(t.sender_id)
+    query = select(tracker_events).where(
+        t.type_name.in_(types),
+        or_(t.type_name != "action", t.action_name.is_(None), t.action_name.not_in(skip_actions)),
     )
+    if senders is not None:
+        firsts = firsts.where(t.sender_id.in_(list(senders)))
+        query = query.where(t.sender_id.in_(list(senders)))
+    query = query.order_by(t.sender_id, t.timestamp, t.id)
     found: dict[str, list[TrackerEvent]] = {}
     with engine.connect() as connection:
+        first_seen = {
+            sender: float(moment or 0.0) for sender, moment in connection.execute(firsts)
+        }
         for row in connection.execute(query):
-            found.setdefault(row.sender_id, []).append(_event(row))
-    return found
+            parse = row.type_name in ("user", "slot") or not row.action_name
+            event = _event(row) if parse else TrackerEvent(
+                row.sender_id, row.type_name, float(row.timestamp or 0.0),
+                row.intent_name, row.action_name, {},
+            )
+            found.setdefault(row.sender_id, []).append(event)
+    return first_seen, found
 
 
 def senders_last_seen_before(engine: Engine, cutoff: float) -> list[str]:

@@ -15,13 +15,13 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import relationship
 
 from bot.db.base import Base
+from bot.db.text import PlainString, PlainText
 from bot.db.types import UtcDateTime
 
 OPEN_STATUSES = ("received", "in_progress", "scheduled")
@@ -102,14 +102,14 @@ class ServiceRequest(Base):
     category = Column(String(32), nullable=False)
     status = Column(String(16), nullable=False)
     postcode = Column(String(8), nullable=True)
-    location = Column(String(200), nullable=False)
-    description = Column(Text, nullable=False, default="")
+    location = Column(PlainString(200), nullable=False)
+    description = Column(PlainText, nullable=False, default="")
     uprn = Column(String(12), nullable=True)
     bin_stream = Column(String(32), nullable=True)
     collection_date = Column(Date, nullable=True)
     channel = Column(String(16), nullable=False)
-    contact_phone = Column(String(32), nullable=True)
-    contact_email = Column(String(254), nullable=True)
+    contact_phone = Column(PlainString(32), nullable=True)
+    contact_email = Column(PlainString(254), nullable=True)
     created_at = Column(UtcDateTime, nullable=False)
     updated_at = Column(UtcDateTime, nullable=False)
 
@@ -144,7 +144,7 @@ class StatusUpdateRecord(Base):
     )
     status = Column(String(16), nullable=False)
     at = Column(UtcDateTime, nullable=False)
-    note = Column(String(500), nullable=False, default="")
+    note = Column(PlainString(500), nullable=False, default="")
 
     request = relationship("ServiceRequest", back_populates="updates")
 

@@ -16,10 +16,10 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
-    Text,
 )
 
 from bot.db.base import Base
+from bot.db.text import PlainString, PlainText
 from bot.db.types import UtcDateTime
 
 SUBSCRIPTION_PENDING = "pending"  # waiting for its one-time code (web sign-ups)
@@ -48,7 +48,7 @@ class NotificationConsent(Base):
     contact_hash = Column(String(128), index=True, nullable=False)
     channel = Column(String(16), nullable=False)  # where consent was given: sms, web
     agreed_to = Column(String(64), nullable=False)  # "reminders", "alerts" or "reminders,alerts"
-    wording = Column(Text, nullable=False)
+    wording = Column(PlainText, nullable=False)
     given_at = Column(UtcDateTime, nullable=False, default=utcnow)
     confirmed_at = Column(UtcDateTime)
     withdrawn_at = Column(UtcDateTime)
@@ -103,7 +103,7 @@ class ReminderDelivery(Base):
     )
     contact_hash = Column(String(128), nullable=False, index=True)
     collection_date = Column(Date, nullable=False)
-    body = Column(Text, nullable=False)
+    body = Column(PlainText, nullable=False)
     status = Column(String(16), nullable=False, default=DELIVERY_CLAIMED)
     claimed_at = Column(UtcDateTime, nullable=False, default=utcnow, index=True)
     finished_at = Column(UtcDateTime)
@@ -116,7 +116,7 @@ class ServiceAlert(Base):
     __tablename__ = "service_alerts"
 
     id = Column(Integer, primary_key=True)
-    message = Column(String(480), nullable=False)
+    message = Column(PlainString(480), nullable=False)
     # Space-separated area codes: "council", "OB1", "OB1 2", "round:MON-A".
     areas = Column(String(500), nullable=False)
     topics = Column(String(200), nullable=False)  # space-separated, e.g. "bins"

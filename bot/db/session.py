@@ -13,15 +13,18 @@ from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 
+BUSY_TIMEOUT_SECONDS = 30.0
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys on, WAL and a busy timeout."""
+
+def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys on, WAL and a busy timeout (seconds
+    a statement waits for another connection's lock before it fails)."""
     if url.startswith("sqlite"):
         in_file = make_url(url).database not in (None, "", ":memory:")
         engine = create_engine(
             url,
             future=True,
-            connect_args={"timeout": 30, "check_same_thread": False},
+            connect_args={"timeout": busy_timeout, "check_same_thread": False},
             # SQLAlchemy 1.4 opens a new file connection per session (NullPool): keep them.
             **({"poolclass": QueuePool} if in_file else {}),
         )

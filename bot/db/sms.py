@@ -39,6 +39,7 @@ from sqlalchemy.sql.dml import Insert
 from bot.db.base import Base
 from bot.db.prepared import Transaction, short_transaction
 from bot.db.session import session_scope
+from bot.db.text import PlainText
 from bot.db.types import UtcDateTime
 
 STATUS_QUEUED = "queued"
@@ -71,7 +72,7 @@ class SmsInbound(Base):
     number_hash = Column(String(128), index=True, nullable=False)
     received_at = Column(UtcDateTime, default=utcnow, nullable=False)
     sender = Column(String(32))
-    body = Column(Text)
+    body = Column(PlainText)
     processed_at = Column(UtcDateTime, index=True)
 
 
@@ -115,7 +116,7 @@ class SmsOutbound(Base):
     provider = Column(String(16), nullable=False)
     recipient = Column(String(20))  # cleared once the text is sent, suppressed or failed
     recipient_hash = Column(String(128), index=True, nullable=False)
-    body = Column(Text, nullable=False)
+    body = Column(PlainText, nullable=False)
     status = Column(String(16), index=True, default=STATUS_QUEUED, nullable=False)
     attempts = Column(Integer, default=0, nullable=False)
     next_attempt_at = Column(UtcDateTime)

@@ -2,6 +2,11 @@
 
 The same rows as Rasa's own save and the same events as its own read (the tests compare
 them on SQLite and PostgreSQL).
+
+Rasa runs the store's statements on the event loop. On SQLite they are tried there through
+connections that never wait for a lock; when another process holds the write lock (a cron
+`privacy retain` deleting old conversations) they run again in a worker thread that waits
+for it (`bot.db.calls.on_loop_unless_locked`), so other conversations go on meanwhile.
 """
 
 from __future__ import annotations
@@ -10,11 +15,17 @@ import itertools
 import json
 from collections.abc import Callable
 from functools import lru_cache, wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from bot.db.calls import on_loop_unless_locked
+from bot.db.session import BUSY_TIMEOUT_SECONDS
+from bot.db.text import plain_text
+
+T = TypeVar("T")
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -22,6 +33,16 @@ def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_engine(url: Any, busy_timeout: float) -> Any:
+    # SQLAlchemy 1.4 opens a new SQLite file connection per session: keep a pool.
+    engine = create_engine(
+        url, poolclass=QueuePool,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout},
+    )
+    event.listen(engine, "connect", _sqlite_wal)
+    return engine
 
 
 def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None]:
@@ -32,13 +53,12 @@ def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None
             return
         url = self.engine.url
         if url.database not in (None, "", ":memory:"):
-            # SQLAlchemy 1.4 opens a new SQLite file connection per session: keep a pool.
             self.engine.dispose()
-            self.engine = create_engine(
-                url, poolclass=QueuePool, connect_args={"check_same_thread": False}
-            )
+            self.engine = _sqlite_engine(url, BUSY_TIMEOUT_SECONDS)
             self.sessionmaker = sessionmaker(bind=self.engine)
-        event.listen(self.engine, "connect", _sqlite_wal)
+            self.quick_sessionmaker = sessionmaker(bind=_sqlite_engine(url, 0))
+        else:
+            event.listen(self.engine, "connect", _sqlite_wal)
 
     return __init__
 
@@ -73,8 +93,13 @@ async def retrieve_tracker_with_core(
 
     every_event, this_session, _, _ = _tracker_statements(self.SQLEvent.__table__)
     query = every_event if fetch_events_from_all_sessions else this_session
-    with self.session_scope() as session:
-        stored = session.execute(query, {"sender_id": sender_id}).scalars().all()
+
+    def read(sessions: Callable[[], Any]) -> list[str]:
+        with sessions() as session:
+            found = session.execute(query, {"sender_id": plain_text(sender_id)})
+            return list(found.scalars().all())
+
+    stored = await _run(self, read)
     events = [json.loads(data) for data in stored]
     if self.domain and events:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -86,12 +111,16 @@ def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
     from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
     data = event.as_dict()
+    intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+    action = data.get("name")
     return {
-        "sender_id": sender_id,
+        # Columns a caller can fill (a REST sender, a "/intent" message) without NUL or
+        # other control characters, which PostgreSQL refuses (the JSON escapes its own).
+        "sender_id": plain_text(sender_id),
         "type_name": event.type_name,
         "timestamp": data.get("timestamp"),
-        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-        "action_name": data.get("name"),
+        "intent_name": plain_text(intent) if isinstance(intent, str) else intent,
+        "action_name": plain_text(action) if isinstance(action, str) else action,
         "data": json.dumps(data),
     }
 
@@ -100,10 +129,24 @@ async def save_tracker_with_core(self: Any, tracker: Any) -> None:
     """SQLTrackerStore.save: the same rows, written with Core statements."""
     await self.stream_events(tracker)
     _, _, stored_count, add_events = _tracker_statements(self.SQLEvent.__table__)
-    with self.session_scope() as session:
-        stored = session.execute(stored_count, {"sender_id": tracker.sender_id}).scalar()
-        new = itertools.islice(tracker.events, int(stored or 0), len(tracker.events))
-        rows = [_event_row(tracker.sender_id, event) for event in new]
-        if rows:
-            session.execute(add_events, rows)
-        session.commit()
+
+    def write(sessions: Callable[[], Any]) -> None:
+        with sessions() as session:
+            sender = {"sender_id": plain_text(tracker.sender_id)}
+            stored = session.execute(stored_count, sender).scalar()
+            new = itertools.islice(tracker.events, int(stored or 0), len(tracker.events))
+            rows = [_event_row(tracker.sender_id, event) for event in new]
+            if rows:
+                session.execute(add_events, rows)
+            session.commit()
+
+    await _run(self, write)
+
+
+async def _run(store: Any, work: Callable[[Callable[[], Any]], T]) -> T:
+    """`work(sessions)` with the store's own sessions on the loop, as Rasa runs it; on an
+    SQLite file, on the loop unless another connection holds a lock, else in a thread."""
+    quick = getattr(store, "quick_sessionmaker", None)
+    if quick is None:
+        return work(store.session_scope)
+    return await on_loop_unless_locked(lambda: work(quick), lambda: work(store.sessionmaker))

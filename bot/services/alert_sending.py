@@ -7,6 +7,7 @@ two servers) never reaches anyone twice; STOP and the daily cap are honoured.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -61,6 +62,29 @@ def _finish(engine: Engine, key: str, status: str, error: str | None = None) -> 
         )
 
 
+def _alert_and_recipients(
+    engine: Engine, alert_id: int
+) -> tuple[str, list[tuple[int, str, str, str, str]]]:
+    with session_scope(engine) as session:
+        alert = get_alert(session, alert_id)
+        if alert is None:
+            raise LookupError(f"no alert {alert_id}")
+        return alert.message, [
+            (s.id, s.contact_kind, s.contact, s.contact_hash, s.unsubscribe_token)
+            for s in alert_recipients(session, alert.areas)
+        ]
+
+
+def _withdraw_all(engine: Engine, contact: str, now: datetime) -> None:
+    with session_scope(engine) as session:
+        withdraw_all(session, contact, "sms_stop", now)
+
+
+def _sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
+    with session_scope(engine) as session:
+        return int(sent_today(session, contact_hash, now))
+
+
 async def send_alert(
     engine: Engine, senders: Mapping[str, TextSender], alert_id: int, now: datetime,
     *, daily_cap: int = 3, sends_per_second: float = 0.0,
@@ -69,25 +93,21 @@ async def send_alert(
     `sends_per_second` (0 = no limit)."""
     report = RunReport()
     pace = Pace(sends_per_second)
-    with session_scope(engine) as session:
-        alert = get_alert(session, alert_id)
-        if alert is None:
-            raise LookupError(f"no alert {alert_id}")
-        recipients = [(s.id, s.contact_kind, s.contact, s.contact_hash, s.unsubscribe_token)
-                      for s in alert_recipients(session, alert.areas)]
-    body = alert_text(alert.message)
+    # Database work runs in threads: a lock another process holds must not stop the loop.
+    message, recipients = await asyncio.to_thread(_alert_and_recipients, engine, alert_id)
+    body = alert_text(message)
     for sub_id, kind, contact, contact_hash, token in recipients:
-        if kind == CONTACT_SMS and sms_store.is_opted_out(engine, contact_hash):
-            with session_scope(engine) as session:
-                withdraw_all(session, contact, "sms_stop", now)
+        if kind == CONTACT_SMS and await asyncio.to_thread(
+            sms_store.is_opted_out, engine, contact_hash
+        ):
+            await asyncio.to_thread(_withdraw_all, engine, contact, now)
             report.suppressed += 1
             continue
-        with session_scope(engine) as session:
-            if sent_today(session, contact_hash, now) >= daily_cap:
-                report.capped += 1
-                continue
+        if await asyncio.to_thread(_sent_today, engine, contact_hash, now) >= daily_cap:
+            report.capped += 1
+            continue
         key = f"alert:{alert_id}:{sub_id}"
-        if not _claim(engine, key, alert_id, sub_id, contact_hash, now):
+        if not await asyncio.to_thread(_claim, engine, key, alert_id, sub_id, contact_hash, now):
             report.already_claimed += 1
             continue
         sender = senders.get(kind)
@@ -97,13 +117,13 @@ async def send_alert(
             result = await deliver(sender, kind, contact, body, key, token)
         except Exception as error:  # recorded on the delivery row, not lost
             logger.exception("alert %s failed", key)
-            _finish(engine, key, DELIVERY_FAILED, str(error))
+            await asyncio.to_thread(_finish, engine, key, DELIVERY_FAILED, str(error))
             report.failed += 1
             continue
         status = getattr(result, "status", "sent")
         final = {"sent": DELIVERY_SENT, "suppressed": DELIVERY_SUPPRESSED}.get(
             status, DELIVERY_FAILED)
-        _finish(engine, key, final, getattr(result, "last_error", None))
+        await asyncio.to_thread(_finish, engine, key, final, getattr(result, "last_error", None))
         await pace.wait()
         if final == DELIVERY_SENT:
             report.sent += 1

@@ -211,21 +211,35 @@ def _stopped_receiving(engine: Engine, item: _Due) -> bool:
     return False
 
 
+def _due(engine: Engine, now: datetime, send_time: time) -> list[_Due]:
+    with session_scope(engine) as session:
+        return due_reminders(session, now, send_time)
+
+
+def _withdraw_all(engine: Engine, contact: str, now: datetime) -> None:
+    with session_scope(engine) as session:
+        withdraw_all(session, contact, "sms_stop", now)
+
+
+def _sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
+    with session_scope(engine) as session:
+        return int(sent_today(session, contact_hash, now))
+
+
 async def _send_one(
     engine: Engine, senders: Mapping[str, TextSender], item: _Due, now: datetime,
     daily_cap: int, report: RunReport,
 ) -> None:
+    # Database work runs in threads: a lock another process holds must not stop the loop.
     if await asyncio.to_thread(_stopped_receiving, engine, item):
         # STOP by text stops everything: record it as a withdrawal of consent.
-        with session_scope(engine) as session:
-            withdraw_all(session, item.contact, "sms_stop", now)
+        await asyncio.to_thread(_withdraw_all, engine, item.contact, now)
         report.suppressed += 1
         return
-    with session_scope(engine) as session:
-        if sent_today(session, item.contact_hash, now) >= daily_cap:
-            report.capped += 1
-            logger.warning("reminder to %s held back: daily cap", item.contact_hash[:12])
-            return
+    if await asyncio.to_thread(_sent_today, engine, item.contact_hash, now) >= daily_cap:
+        report.capped += 1
+        logger.warning("reminder to %s held back: daily cap", item.contact_hash[:12])
+        return
     body = reminder_text(item.reminder)
     if not await asyncio.to_thread(_claim, engine, item, body, now):
         report.already_claimed += 1
@@ -272,8 +286,7 @@ async def run_due(
     (0 = no limit) paces the sends to stay under the provider's rate limit.
     """
     report = RunReport()
-    with session_scope(engine) as session:
-        due = due_reminders(session, now, send_time)
+    due = await asyncio.to_thread(_due, engine, now, send_time)
     pace = Pace(sends_per_second)
     for item in due:
         before = report.sent + report.failed

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+import time
 import types
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,6 +37,7 @@ from bot.rasa_speedups import (
     retrieve_tracker_with_core,
     save_tracker_with_core,
 )
+from tests.sqlite_lock import longest_pause, write_lock_held
 
 
 def action() -> RemoteAction:
@@ -78,6 +81,31 @@ async def test_the_sqlite_tracker_store_is_pooled_in_wal_mode_and_round_trips(
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
 
+
+
+async def test_a_tracker_save_under_another_process_lock_waits_off_the_loop_and_lands(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "tracker.db"
+    store = SQLTrackerStore(db=str(database))
+    tracker = DialogueStateTracker("resident-1", [])
+    tracker.update(UserUttered("when is my bin day"))
+    await store.save(tracker)
+    tracker.update(UserUttered("OB2 5JQ"))
+    with write_lock_held(database, 3.0) as released:
+        stop = asyncio.Event()
+        pauses = asyncio.create_task(longest_pause(stop))
+        await asyncio.sleep(0.05)  # the watch has begun
+        # Reading goes ahead (WAL); the save waits for the lock, in a worker thread.
+        assert len((await store.retrieve("resident-1")).events) == 1
+        await store.save(tracker)
+        stop.set()
+        longest = await pauses
+    assert time.monotonic() >= released - 0.5
+    assert longest < 0.3  # the loop ran on while the save waited
+    again = await store.retrieve("resident-1")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
+        "when is my bin day", "OB2 5JQ"]
 
 class CountingServer:
     """An HTTP server on loopback that notes each request's TCP connection and headers."""
@@ -227,6 +255,23 @@ async def test_tracker_saves_store_exactly_the_rows_rasas_own_save_stores(
     assert stored_rows(ours) == stored_rows(theirs)
     assert len(stored_rows(ours)) == 2 * 7 + 3
 
+
+
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_sender_and_intent_with_a_nul_are_stored_without_it_and_read_back(
+    database_url: str,
+) -> None:
+    store = tracker_store_for(database_url)
+    tracker = DialogueStateTracker("rest\x00resident", [])
+    tracker.update(UserUttered("/greet\x00", {"name": "greet\x00", "confidence": 1.0}))
+    await store.save(tracker)
+    tracker.update(UserUttered("hello again"))
+    await store.save(tracker)  # the next message of the same conversation
+    assert [row[:1] + row[3:4] for row in stored_rows(store)] == [
+        ("restresident", "greet"), ("restresident", None)]
+    again = await store.retrieve("rest\x00resident")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
+        "/greet\x00", "hello again"]
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_trackers_read_back_exactly_as_rasas_own_retrieve_reads_them(

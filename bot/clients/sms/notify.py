@@ -19,6 +19,7 @@ from bot.clients.sms.provider import (
     InboundSms,
     SendResult,
 )
+from bot.db.text import plain_text
 
 _NOTIFY_ID = re.compile(r"^[0-9a-fA-F-]{36}$")
 
@@ -43,7 +44,8 @@ def parse_notify_inbound(authorization: str | None, payload: Any, inbound_token:
         raise InboundRejected("source_number is not a phone number")
     if not isinstance(body, str) or len(body) > MAX_BODY_LENGTH:
         raise InboundRejected("message is missing or too long")
-    return InboundSms(provider="notify", message_id=message_id.lower(), sender=sender, body=body)
+    return InboundSms(provider="notify", message_id=message_id.lower(), sender=sender,
+                      body=plain_text(body))
 
 
 class NotifyProvider:

@@ -17,6 +17,7 @@ from bot.clients.sms.provider import (
     InboundSms,
     SendResult,
 )
+from bot.db.text import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def parse_twilio_inbound(
     sender = normalise_number(field("From"))
     if sender is None:
         raise InboundRejected("From is not a phone number")
-    body = field("Body")
+    body = plain_text(field("Body"))
     if len(body) > MAX_BODY_LENGTH:
         raise InboundRejected("Body is too long")
     return InboundSms(provider="twilio", message_id=message_id, sender=sender, body=body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 
 from bot.clock import LONDON
 from bot.db.insight import TrackerEvent
@@ -50,7 +51,7 @@ class Conversation:
     unanswered: list[tuple[str, str]] = field(default_factory=list)  # (reason, text)
     last_reply_failed: bool = False
 
-    @property
+    @cached_property  # asked for per conversation by every figure: worked out once
     def day(self) -> date:
         """The London day the conversation started."""
         return self.started_at.astimezone(LONDON).date()

@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 from bot.clock import LONDON
 from bot.db import insight as store
 from bot.db.session import session_scope
-from bot.services.insight.conversations import Conversation, read_conversation
+from bot.services.insight.conversation_cache import conversations_started
+from bot.services.insight.conversations import Conversation
 
 DEFAULT_COST_PER_CALL = 2.83  # Socitm channel-cost figure for a phone call, in pounds
 DEFAULT_COST_PER_WEB_VISIT = 0.15
@@ -42,11 +43,10 @@ def london_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def conversations_between(tracker: Engine, first: date, last: date) -> list[Conversation]:
-    """Conversations that started on London days first..last, read from the tracker store."""
+    """Conversations that started on London days first..last, read from the tracker store
+    (through this process's kept copy, `conversation_cache`), oldest first."""
     start, end = london_bounds(first, last)
-    found = store.events_of_conversations_started(tracker, start.timestamp(), end.timestamp())
-    conversations = [read_conversation(sender, events) for sender, events in found.items()]
-    return [c for c in conversations if c is not None]
+    return conversations_started(tracker, start.timestamp(), end.timestamp())
 
 
 def daily_counts(conversations: Iterable[Conversation]) -> list[dict[str, Any]]:
@@ -111,9 +111,13 @@ def build_report(
     first: date,
     last: date,
     costs: Costs = Costs(),
+    conversations: list[Conversation] | None = None,
 ) -> dict[str, Any]:
-    """Every figure for London days first..last inclusive, as JSON-ready plain values."""
-    rows = daily_counts(conversations_between(tracker, first, last))
+    """Every figure for London days first..last inclusive, as JSON-ready plain values
+    (`conversations`: those days' conversations when already read from `tracker`)."""
+    if conversations is None:
+        conversations = conversations_between(tracker, first, last)
+    rows = daily_counts(conversations)
     start, end = london_bounds(first, last)
     with session_scope(project) as session:
         rows += store.aggregates_between(session, first, last)

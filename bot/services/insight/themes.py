@@ -1,8 +1,11 @@
 """Unanswered questions, redacted and grouped by similarity into themes to write content for.
 
-TF-IDF over words and word pairs, then agglomerative clustering on cosine distance:
-questions closer than `distance` end up in one theme. Exports: CSV, and Rasa NLU
-training-data YAML (one candidate intent per theme) for review before training.
+Each question's keywords (words less common than stop words), weighted by how rare they
+are, are compared with the themes found so far that share one of them: a question joins
+the closest when it is similar enough, else starts a theme (`theme_grouping`). Near linear:
+anyone can add unanswered questions, and the page must stay fast with tens of thousands;
+only the newest `MAX_THEMED` are grouped. Exports: CSV, and Rasa NLU training-data YAML
+(one candidate intent per theme) for review before training.
 """
 
 from __future__ import annotations
@@ -11,18 +14,25 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import yaml
 
 from bot.services.insight.conversations import Conversation
 from bot.services.insight.redaction import redact
+from bot.services.insight.theme_grouping import group_by_keywords
+
+# Cosine similarity (0..1) a question needs with a theme to join it.
+THEME_SIMILARITY = 0.35
+# The newest questions grouped into themes: a bound on the page's work.
+MAX_THEMED = 5_000
 
 _STOP = (
     "a an the i im i'm my me you your is are was were be to of in on at for and or it this "
     "that do does can could would will how what when where why please hi hello there have has "
-    "with about from get got not no yes just"
+    "with about from get got not no yes just much need want know tell which who any should "
+    "did been am us our we they them if so as by but then than one"
 )
 STOP_WORDS = frozenset(_STOP.split(" "))
 
@@ -49,15 +59,20 @@ class Theme:
         return len(self.questions)
 
 
-def unanswered_questions(conversations: Iterable[Conversation]) -> list[UnansweredQuestion]:
-    """Every unanswered message of these conversations, redacted; empty texts left out."""
-    found = []
-    for c in conversations:
-        for reason, text in c.unanswered:
+def unanswered_questions(
+    conversations: Sequence[Conversation], newest: int | None = None
+) -> list[UnansweredQuestion]:
+    """Every unanswered message of these conversations (oldest first), redacted; empty
+    texts left out. With `newest`, only the newest that many (fewer texts to redact)."""
+    found: list[UnansweredQuestion] = []
+    for c in reversed(conversations):
+        for reason, text in reversed(c.unanswered):
+            if newest is not None and len(found) >= newest:
+                return found[::-1]
             clean = redact(text).strip()
             if clean:
                 found.append(UnansweredQuestion(clean, reason, c.channel, c.day.isoformat()))
-    return found
+    return found[::-1]
 
 
 _PLACEHOLDER = re.compile(r"\[[a-z]+\]")
@@ -80,31 +95,26 @@ def _label(texts: Sequence[str]) -> str:
 
 
 def group_into_themes(
-    questions: Sequence[UnansweredQuestion], distance: float = 0.8, limit: int = 10
+    questions: Sequence[UnansweredQuestion], similarity: float = THEME_SIMILARITY,
+    limit: int = 10,
 ) -> list[Theme]:
-    """The largest `limit` themes among `questions`, biggest first."""
-    if not questions:
-        return []
-    if len(questions) == 1:
-        return [Theme(_label([questions[0].text]), list(questions))]
-    from sklearn.cluster import AgglomerativeClustering
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    texts = [_words_only(q.text) for q in questions]
-    try:
-        matrix = TfidfVectorizer(ngram_range=(1, 2), stop_words=list(STOP_WORDS),
-                                 sublinear_tf=True).fit_transform(texts).toarray()
-    except ValueError:  # nothing but stop words
-        return [Theme("other", list(questions))]
-    labels = AgglomerativeClustering(
-        n_clusters=None, distance_threshold=distance, affinity="cosine", linkage="average"
-    ).fit_predict(matrix)
-    groups: dict[int, list[UnansweredQuestion]] = {}
-    for label, question in zip(labels, questions, strict=True):
-        groups.setdefault(int(label), []).append(question)
-    themes = [Theme(_label([q.text for q in group]), group) for group in groups.values()]
+    """The largest `limit` themes among the newest `MAX_THEMED` of `questions`, biggest
+    first (see `bot.services.insight.theme_grouping`)."""
+    kept = list(questions[-MAX_THEMED:])
+    groups = group_by_keywords([_keywords(q.text) for q in kept], similarity)
+    themes = [
+        Theme(_label([kept[i].text for i in group]), [kept[i] for i in group]) for group in groups
+    ]
     themes.sort(key=lambda t: (-t.size, t.label))
     return themes[:limit]
+
+
+def _keywords(text: str) -> set[str]:
+    """The words of `text` that say what it is about (a question's first 500 characters)."""
+    return {
+        w.strip("'") for w in re.findall(r"[a-z']{3,}", _words_only(text[:500]))
+        if w not in STOP_WORDS and w.strip("'")
+    }
 
 
 def themes_csv(themes: Sequence[Theme]) -> str:

@@ -289,3 +289,16 @@ async def test_two_servers_sharing_a_database_process_a_retried_message_once(
     await second_server.settle()
     assert recording_bot.texts == ["bin day SW1A 1AA"]
     assert len(provider_api.requests) == 1
+
+
+async def test_control_characters_in_a_signed_text_never_reach_the_assistant(
+    sms_server, http, recording_bot: RecordingBot, provider_api: ProviderApi
+) -> None:
+    app = await sms_server("twilio")
+    response = await post(http, app, twilio_params("bin\x00 day\x07\r\nSW1A\t1AA\x1b"))
+    assert response.status == 200
+    await app.settle()
+
+    assert recording_bot.texts == ["bin day\nSW1A\t1AA"]
+    # Texts go out with tabs as spaces (GSM has no tab).
+    assert sent_bodies(provider_api) == ["You said: bin day\nSW1A 1AA"]
