@@ -13,7 +13,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 
 from bot.content import get_content
-from bot.message_text import is_too_long, strip_control_characters
+from bot.db.text import plain_text
 from bot.settings import get_settings
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -24,8 +24,8 @@ def bounded(handler: Handler) -> Handler:
     limit = get_settings().max_message_chars
 
     async def on_new_message(message: UserMessage) -> Any:
-        text = strip_control_characters(message.text or "")
-        if is_too_long(text, limit):
+        text = plain_text(message.text or "")
+        if len(text) > limit:
             reply = get_content().text("text_too_long", limit=f"{limit:,}")
             await message.output_channel.send_text_message(message.sender_id, reply)
             return None
