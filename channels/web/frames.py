@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from bot.db.text import plain_text
+
 MAX_FRAME_CHARS = 4_000  # a whole frame, before parsing
 MAX_TEXT_CHARS = 2_000  # what a resident may type in one message
 MAX_PAYLOAD_CHARS = 200
@@ -21,7 +23,6 @@ MAX_BUTTON_TITLE_CHARS = 200
 
 # A button's payload: an intent with optional entities, as Rasa writes them.
 _PAYLOAD = re.compile(r"^/[A-Za-z0-9_]{1,80}(\{[^\n]{0,110}\})?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class FrameError(ValueError):
@@ -86,7 +87,7 @@ def parse_client_frame(raw: str | bytes | None) -> ResidentMessage:
     payload = frame.get("payload")
     if not isinstance(text, str) or (payload is not None and not isinstance(payload, str)):
         raise FrameError("bad_frame")
-    text = _CONTROL.sub("", text).strip()
+    text = plain_text(text).strip()
     if not text:
         raise FrameError("empty")
     if len(text) > MAX_TEXT_CHARS:
