@@ -54,7 +54,8 @@ async def validate_postcode_step(
     postcode = find_postcode(typed)
     street = (
         await with_session(address_on_street, typed)
-        if postcode is None and mentions_a_street(typed) else None
+        if postcode is None and mentions_a_street(typed)
+        else None
     )
     aside = answer_aside(
         dispatcher, tracker, "postcode", found_value=postcode is not None or street is not None
@@ -70,8 +71,11 @@ async def validate_postcode_step(
     addresses = await with_session(addresses_for_postcode, postcode)
     if not addresses:
         outside = await with_session(outside_council_area, postcode)
-        say(dispatcher, "postcode_outside_area" if outside else "postcode_unknown",
-            postcode=postcode)
+        say(
+            dispatcher,
+            "postcode_outside_area" if outside else "postcode_unknown",
+            postcode=postcode,
+        )
         return {"postcode": None}
     slots: dict[str, Any] = {"postcode": postcode}
     if len(addresses) == 1:
@@ -85,7 +89,8 @@ async def validate_postcode_step(
         rest = _POSTCODE_LIKE.sub(" ", str(tracker.latest_message.get("text") or ""))
         rest = " ".join(rest.replace(",", " ").split())[:MAX_ANSWER_LENGTH]
         chosen = (match_address(addresses, rest) if rest else None) or (
-            address_in_sentence(addresses, rest, tracker))
+            address_in_sentence(addresses, rest, tracker)
+        )
         if chosen is not None:
             slots["address_uprn"] = chosen.uprn
     return slots
@@ -117,9 +122,11 @@ async def validate_address_step(
     postcode = tracker.get_slot("postcode")
     addresses = await with_session(addresses_for_postcode, postcode)
     typed = str(value or "").strip()[:MAX_ANSWER_LENGTH]
-    chosen = next((a for a in addresses if typed == a.uprn), None) or match_address(
-        addresses, typed
-    ) or address_in_sentence(addresses, typed, tracker)
+    chosen = (
+        next((a for a in addresses if typed == a.uprn), None)
+        or match_address(addresses, typed)
+        or address_in_sentence(addresses, typed, tracker)
+    )
     aside = answer_aside(dispatcher, tracker, "address_uprn", found_value=chosen is not None)
     if aside is not None:
         return {"address_uprn": None, **aside}
@@ -128,8 +135,14 @@ async def validate_address_step(
     if chosen is None:
         near = nearest_number(addresses, typed)
         if near is not None:
-            say(dispatcher, "address_did_you_mean", typed=typed, postcode=postcode,
-                address=near.label, buttons=[{"title": near.label, "payload": near.label}])
+            say(
+                dispatcher,
+                "address_did_you_mean",
+                typed=typed,
+                postcode=postcode,
+                address=near.label,
+                buttons=[{"title": near.label, "payload": near.label}],
+            )
         else:
             say(dispatcher, "address_not_matched", postcode=postcode)
         offer_help_when_stuck(dispatcher, tracker, "address_uprn")
@@ -159,7 +172,8 @@ def address_in_sentence(
                 return chosen
     said = f" {' '.join(_WORD.findall(typed.lower()))} "
     named = {
-        a.uprn: a for a in addresses
+        a.uprn: a
+        for a in addresses
         if not a.house[:1].isdigit() and f" {' '.join(_WORD.findall(a.house.lower()))} " in said
     }
     return next(iter(named.values())) if len(named) == 1 else None

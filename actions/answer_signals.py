@@ -32,6 +32,9 @@ def sounds_like_an_answer(text: str) -> bool:
     things dumped or a lamp's fault in them: 'about a metre across', 'a sofa and two chairs'."""
     said = str(text or "")[:MAX_TEXT]
     return bool(
-        names_a_street(said) or _PLACE_WORDS.search(said) or _PROBLEM_WORDS.search(said)
-        or dumped_things_in(said) or any(ch.isdigit() for ch in said)
+        names_a_street(said)
+        or _PLACE_WORDS.search(said)
+        or _PROBLEM_WORDS.search(said)
+        or dumped_things_in(said)
+        or any(ch.isdigit() for ch in said)
     )

@@ -20,8 +20,9 @@ class AskPostcode(Action):
     def name(self) -> str:
         return "action_ask_postcode"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, "ask_postcode")
         return []
 
@@ -30,8 +31,9 @@ class AskAddress(Action):
     def name(self) -> str:
         return "action_ask_address_uprn"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         try:
             await ask_address(dispatcher, tracker)
         except ServiceDown:
@@ -43,8 +45,9 @@ class AskBinStream(Action):
     def name(self) -> str:
         return "action_ask_bin_stream"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         try:
             available = await bins_at(tracker.get_slot("address_uprn"))
         except ServiceDown:
@@ -59,8 +62,9 @@ class AskProblemLocation(Action):
     def name(self) -> str:
         return "action_ask_problem_location"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, "ask_problem_location")
         return []
 
@@ -69,8 +73,9 @@ class AskPotholeSize(Action):
     def name(self) -> str:
         return "action_ask_pothole_size"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, "ask_pothole_size")
         return []
 
@@ -79,8 +84,9 @@ class AskProblemDescription(Action):
     def name(self) -> str:
         return "action_ask_problem_description"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         form = (tracker.active_loop or {}).get("name", "")
         category = form.removesuffix("_form")
         say(dispatcher, f"ask_description_{category}")
@@ -91,8 +97,9 @@ class AskReference(Action):
     def name(self) -> str:
         return "action_ask_reference"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, reference_message("ask_reference"))
         return []
 
@@ -103,8 +110,9 @@ class AskConfirmReport(Action):
     def name(self) -> str:
         return "action_ask_confirm_report"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         slot = tracker.get_slot
         form = (tracker.active_loop or {}).get("name", "")
         lines: list[str] = []
@@ -115,7 +123,7 @@ class AskConfirmReport(Action):
             except ServiceDown:
                 say(dispatcher, "case_system_down")
                 return []
-            container = str(containers.get(slot('bin_stream'), slot('bin_stream')))
+            container = str(containers.get(slot("bin_stream"), slot("bin_stream")))
             lines.append(f"Missed bin: {container.capitalize()}")
             lines.append(f"Address: {address.label if address else ''}, {slot('postcode')}")
         else:

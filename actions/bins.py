@@ -32,11 +32,18 @@ def collections_text(collections: list[Any]) -> str:
     lines = []
     for item in sorted(collections, key=lambda c: (c.date, c.container)):
         if item.moved_from:
-            lines.append(text("bin_day_line_moved", container=item.container.capitalize(),
-                              date=uk_date(item.date), usual_date=uk_date(item.moved_from)))
+            lines.append(
+                text(
+                    "bin_day_line_moved",
+                    container=item.container.capitalize(),
+                    date=uk_date(item.date),
+                    usual_date=uk_date(item.moved_from),
+                )
+            )
         else:
-            lines.append(text("bin_day_line", container=item.container.capitalize(),
-                              date=uk_date(item.date)))
+            lines.append(
+                text("bin_day_line", container=item.container.capitalize(), date=uk_date(item.date))
+            )
     return "\n".join(lines)
 
 
@@ -65,7 +72,11 @@ class ActionTellBinDay(Action):
         if not collections:
             say(dispatcher, "bin_day_none", address=label)
         else:
-            say(dispatcher, "bin_day_answer", address=label,
-                collections=collections_text(collections))
+            say(
+                dispatcher,
+                "bin_day_answer",
+                address=label,
+                collections=collections_text(collections),
+            )
             return [*reset, *ask_feedback(dispatcher, tracker, "bin_collection_day")]
         return reset

@@ -1,4 +1,4 @@
-""""Did that answer your question?": asked after an answer, once per topic per conversation.
+""" "Did that answer your question?": asked after an answer, once per topic per conversation.
 
 The answering action calls `ask_feedback`, which sets `feedback_topic`; the resident's
 yes or no reaches ActionReply (rules for affirm/deny and small talk route there) or

@@ -32,8 +32,12 @@ MAX_ASIDE_LENGTH = 200
 # reject them (return no slots) so that those rules run.
 INTERRUPTIONS = frozenset({"cancel", "request_human", "bot_challenge"}) | URGENT
 TASK_INTENTS = (
-    "bin_collection_day", "report_missed_bin", "report_pothole", "report_street_light",
-    "report_fly_tipping", "check_request_status",
+    "bin_collection_day",
+    "report_missed_bin",
+    "report_pothole",
+    "report_street_light",
+    "report_fly_tipping",
+    "check_request_status",
 )
 FORM_INTENTS = {
     "bin_day_form": "bin_collection_day",
@@ -44,8 +48,27 @@ FORM_INTENTS = {
     "request_status_form": "check_request_status",
 }
 QUESTION_STARTS = {
-    "what", "whats", "what's", "when", "where", "wheres", "where's", "why", "how", "who",
-    "which", "can", "could", "do", "does", "is", "are", "will", "would", "should", "shall",
+    "what",
+    "whats",
+    "what's",
+    "when",
+    "where",
+    "wheres",
+    "where's",
+    "why",
+    "how",
+    "who",
+    "which",
+    "can",
+    "could",
+    "do",
+    "does",
+    "is",
+    "are",
+    "will",
+    "would",
+    "should",
+    "shall",
 }
 _WHY = re.compile(
     r"^(?:but |and |ok |okay |so )?why\b|\bwhat(?:'s| is| do you need| d'you need)? "
@@ -167,8 +190,10 @@ def answer_aside(
     # At a free-text question, another request was judged before (actions/topic_change.py),
     # more carefully than here: what it let through is an answer.
     judged = slot in FREE_TEXT_SLOTS and not tapped
-    if tapped or asks_a_question(message, slot, confidence) or (
-        asks_for_something(message) and confidence >= SWITCH_CONFIDENCE and not could_be_answer
+    if (
+        tapped
+        or asks_a_question(message, slot, confidence)
+        or (asks_for_something(message) and confidence >= SWITCH_CONFIDENCE and not could_be_answer)
     ):
         if content.has(f"faq_{intent}") and not judged:
             say(dispatcher, f"faq_{intent}")
@@ -186,8 +211,9 @@ def answer_aside(
         say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
         return {}
     short = len(message.split()) <= SHORT_REPLY_WORDS
-    if (asks_why(message) and not could_be_answer) or (short and (
-            _PARDON.search(message) or (intent == "what_can_you_do" and confidence >= 0.6))):
+    if (asks_why(message) and not could_be_answer) or (
+        short and (_PARDON.search(message) or (intent == "what_can_you_do" and confidence >= 0.6))
+    ):
         say(dispatcher, f"why_{slot}" if content.has(f"why_{slot}") else "why_generic")
         return {}
     if slot in SHAPED_SLOTS and says_dont_know(message):
@@ -251,8 +277,11 @@ class GiveWayToInterruptions:
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         form = self.form_name()  # type: ignore[attr-defined]
-        if (interrupted(tracker) and tracker.get_slot("requested_slot")
-                and answering_now(tracker, form)):
+        if (
+            interrupted(tracker)
+            and tracker.get_slot("requested_slot")
+            and answering_now(tracker, form)
+        ):
             return [ActionExecutionRejected(form)]
         restored = restore_paused(tracker, form)
         if restored:

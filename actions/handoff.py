@@ -63,8 +63,14 @@ class ActionHandoff(Action):
 
         def work(session: Session) -> tuple[int, str, bool]:
             ticket = open_ticket(
-                session, tracker.sender_id, channel, topic, label,
-                "urgent" if reason == "urgent" else None, turns, now=moment,
+                session,
+                tracker.sender_id,
+                channel,
+                topic,
+                label,
+                "urgent" if reason == "urgent" else None,
+                turns,
+                now=moment,
             )
             session.flush()
             notice = handoff_notice(session, get_council(), get_content(), ticket.id, moment)

@@ -46,16 +46,23 @@ class ValidateMissedBinForm(AddressSlotValidation, ReportFormValidation):
         slot = tracker.get_slot
         if interrupted(tracker):
             return events
-        if (slot("address_uprn") and slot("bin_stream") and validated(events, "address_uprn")
-                and slot("requested_slot") in ("postcode", "address_uprn")):
+        if (
+            slot("address_uprn")
+            and slot("bin_stream")
+            and validated(events, "address_uprn")
+            and slot("requested_slot") in ("postcode", "address_uprn")
+        ):
             # A corrected address: the bin chosen before is checked again at the new one.
-            result = await self.validate_bin_stream(slot("bin_stream"), dispatcher, tracker,
-                                                    domain)
+            result = await self.validate_bin_stream(slot("bin_stream"), dispatcher, tracker, domain)
             tracker.slots.update(result)
             return events + [SlotSet(name, value) for name, value in result.items()]
-        if (slot("address_uprn") and slot("bin_stream") is None
-                and slot("requested_slot") != "bin_stream" and not validated(events, "bin_stream")
-                and not any(e.get("name") == "requested_slot" for e in events)):
+        if (
+            slot("address_uprn")
+            and slot("bin_stream") is None
+            and slot("requested_slot") != "bin_stream"
+            and not validated(events, "bin_stream")
+            and not any(e.get("name") == "requested_slot" for e in events)
+        ):
             try:
                 named = bin_named_earlier(tracker, await bins_at(slot("address_uprn")))
             except ServiceDown:

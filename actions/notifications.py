@@ -106,7 +106,10 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
         return "validate_reminders_form"
 
     async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
         if by_text(tracker):
@@ -130,9 +133,11 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
     ) -> list[EventType]:
         """Then a reply to "Do you want these texts?" that is not a clear yes or no."""
         events = await super().get_validation_events(dispatcher, tracker, domain)
-        if tracker.get_slot("requested_slot") == "notify_consent" and not interrupted(
-            tracker
-        ) and not validated(events, "notify_consent"):
+        if (
+            tracker.get_slot("requested_slot") == "notify_consent"
+            and not interrupted(tracker)
+            and not validated(events, "notify_consent")
+        ):
             result = await self.validate_notify_consent(None, dispatcher, tracker, domain)
             tracker.slots.update(result)
             events += [SlotSet(slot, value) for slot, value in result.items()]
@@ -143,8 +148,10 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
     ) -> dict[str, Any]:
         contact = parse_contact(str(value or "")[:MAX_TEXT])
         if contact is None:
-            say(dispatcher, "reminders_contact_invalid" if email_enabled()
-                else "reminders_mobile_invalid")
+            say(
+                dispatcher,
+                "reminders_contact_invalid" if email_enabled() else "reminders_mobile_invalid",
+            )
             return {"notify_contact": None}
         if contact.kind == CONTACT_EMAIL and not email_enabled():
             say(dispatcher, "reminders_email_unavailable")
@@ -161,8 +168,9 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             answer = read_answer(message, intent, symbols=False)
             if answer == "unclear":
-                return unclear_answer(dispatcher, tracker, "notify_consent",
-                                      "reminders_consent_unclear")
+                return unclear_answer(
+                    dispatcher, tracker, "notify_consent", "reminders_consent_unclear"
+                )
             value = answer == "yes"
         if value is not True:
             say(dispatcher, "reminders_declined")
@@ -178,9 +186,16 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
             sent = codes_sent_today(session, hash_identifier(contact), moment)
             if sent >= get_settings().notification_daily_cap:
                 return None
-            sub = subscribe(session, contact_kind=kind, contact=contact,
-                            uprn=tracker.get_slot("address_uprn"), channel="web",
-                            wording=wording, now=moment, confirmed=False)
+            sub = subscribe(
+                session,
+                contact_kind=kind,
+                contact=contact,
+                uprn=tracker.get_slot("address_uprn"),
+                channel="web",
+                wording=wording,
+                now=moment,
+                confirmed=False,
+            )
             return sub.id, sub.unsubscribe_token, issue_code(session, sub.id, moment)
 
         client = client_of(tracker)
@@ -193,8 +208,13 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
                 say(dispatcher, "reminders_too_many_codes")
                 return {"notify_consent": None, "requested_slot": None}
             sub_id, token, code = made
-            await send_code(kind, contact, text(f"reminders_code_{kind}", code=code),
-                            f"notify-code:{sub_id}:{moment.isoformat()}", token)
+            await send_code(
+                kind,
+                contact,
+                text(f"reminders_code_{kind}", code=code),
+                f"notify-code:{sub_id}:{moment.isoformat()}",
+                token,
+            )
         except ServiceDown:
             say(dispatcher, "case_system_down")
             return {"notify_consent": None, "requested_slot": None}
@@ -210,8 +230,10 @@ class ValidateRemindersForm(GiveWayToInterruptions, AddressSlotValidation, FormV
         if outcome is CodeCheck.WRONG:
             say(dispatcher, "reminders_code_wrong")
             return {"notify_code": None}
-        say(dispatcher, "reminders_code_locked" if outcome is CodeCheck.LOCKED
-            else "reminders_code_expired")
+        say(
+            dispatcher,
+            "reminders_code_locked" if outcome is CodeCheck.LOCKED else "reminders_code_expired",
+        )
         return {"notify_code": None, "requested_slot": None}
 
 
@@ -219,8 +241,9 @@ class AskNotifyContact(Action):
     def name(self) -> str:
         return "action_ask_notify_contact"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, "reminders_ask_contact" if email_enabled() else "reminders_ask_mobile")
         return []
 
@@ -229,8 +252,9 @@ class AskNotifyConsent(Action):
     def name(self) -> str:
         return "action_ask_notify_consent"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         dispatcher.utter_message(
             text=await consent_wording(tracker),
             buttons=[{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
@@ -242,8 +266,9 @@ class AskNotifyCode(Action):
     def name(self) -> str:
         return "action_ask_notify_code"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         say(dispatcher, "reminders_ask_code")
         return []
 
@@ -258,8 +283,9 @@ class ActionSubscribeReminders(Action):
     def name(self) -> str:
         return "action_subscribe_reminders"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if tracker.get_slot("notify_consent") is not True:
             return _reset()
         if not by_text(tracker):
@@ -272,9 +298,18 @@ class ActionSubscribeReminders(Action):
             return _reset()
         wording = await consent_wording(tracker)
         try:
-            await with_session(lambda session: subscribe(
-                session, contact_kind="sms", contact=contact, uprn=uprn, channel="sms",
-                wording=wording, now=now(), confirmed=True))
+            await with_session(
+                lambda session: subscribe(
+                    session,
+                    contact_kind="sms",
+                    contact=contact,
+                    uprn=uprn,
+                    channel="sms",
+                    wording=wording,
+                    now=now(),
+                    confirmed=True,
+                )
+            )
         except ServiceDown:
             say(dispatcher, "case_system_down")
             return _reset()
@@ -286,8 +321,9 @@ class ActionListSubscriptions(Action):
     def name(self) -> str:
         return "action_list_subscriptions"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         contact = await _contact(tracker) if by_text(tracker) else None
         if contact is None:
             say(dispatcher, "reminders_list_web")
@@ -308,8 +344,9 @@ class ActionStopReminders(Action):
     def name(self) -> str:
         return "action_stop_reminders"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         contact = await _contact(tracker) if by_text(tracker) else None
         if contact is None:
             say(dispatcher, "reminders_list_web")
@@ -325,8 +362,9 @@ class ActionCancelRemindersForm(Action):
     def name(self) -> str:
         return "action_cancel_reminders_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent == "cancel":
             say(dispatcher, "reminders_cancelled")

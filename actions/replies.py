@@ -19,10 +19,22 @@ from bot.safety.labels import urgent_content_key
 # Intents whose reply would not meet anger ("this bot is rubbish" is read as "are you a
 # bot?", "the council is a disgrace" as contact details): frustration is answered instead.
 # Never an urgent intent, a task or a form's answer: those have their own rules.
-FRUSTRATION_MEETS = frozenset({
-    "out_of_scope", "bot_challenge", "inform", "affirm", "deny", "greet", "thank", "goodbye",
-    "what_can_you_do", "cancel", "contact_council", "make_complaint",
-})
+FRUSTRATION_MEETS = frozenset(
+    {
+        "out_of_scope",
+        "bot_challenge",
+        "inform",
+        "affirm",
+        "deny",
+        "greet",
+        "thank",
+        "goodbye",
+        "what_can_you_do",
+        "cancel",
+        "contact_council",
+        "make_complaint",
+    }
+)
 # An FAQ answer is kept over frustration when the classifier is this sure of it
 # ("I'm fed up, how do I pay my council tax" still gets the answer).
 FAQ_OVER_FRUSTRATION = 0.8
@@ -69,8 +81,10 @@ class ActionReply(Action):
             # Checked here, not by a follow-up action: no rule would follow that one, and
             # Rasa's core fallback would answer twice and hand over.
             reference = tracker.get_slot("reference")
-            return [SlotSet("fallback_count", 0), *await check_status(dispatcher, tracker,
-                                                                      reference)]
+            return [
+                SlotSet("fallback_count", 0),
+                *await check_status(dispatcher, tracker, reference),
+            ]
         if intent == "inform" and tracker.get_slot("postcode"):
             say(dispatcher, "reply_inform_postcode", postcode=tracker.get_slot("postcode"))
             return [SlotSet("fallback_count", 0)]
@@ -140,8 +154,10 @@ class ActionFallback(Action):
         if reference and reference_alone(tracker):
             # "PH-000002" after "I can't find a report with the reference PH-000001": the
             # next try (check_status keeps the look-up throttle).
-            return [SlotSet("fallback_count", 0), *await check_status(dispatcher, tracker,
-                                                                      reference)]
+            return [
+                SlotSet("fallback_count", 0),
+                *await check_status(dispatcher, tracker, reference),
+            ]
         count = int(tracker.get_slot("fallback_count") or 0) + 1
         if count >= 2:
             say(dispatcher, "fallback_give_up")

@@ -15,8 +15,22 @@ ALL_STREAMS = {stream: stream for stream in STREAM_WORDS}
 
 MAX_MESSAGES_BACK = 8
 # Answers to "anything else we should know?" that add nothing to the summary.
-NOTHING_MORE = {"no", "nope", "none", "nothing", "no thanks", "no thank you", "n/a", "na", "n",
-                "nothing else", "no that's it", "that's it", "that's all", "no that's all"}
+NOTHING_MORE = {
+    "no",
+    "nope",
+    "none",
+    "nothing",
+    "no thanks",
+    "no thank you",
+    "n/a",
+    "na",
+    "n",
+    "nothing else",
+    "no that's it",
+    "that's it",
+    "that's all",
+    "no that's all",
+}
 
 
 _LIGHT_FAULT = re.compile(
@@ -66,8 +80,10 @@ def messages_since_form_start(tracker: Tracker, opening_intent: str) -> list[str
     texts: list[str] = []
     for event in reversed(tracker.events):
         kind = event.get("event")
-        if kind == "slot" and event.get("name") == "requested_slot" and (
-            event.get("value") == "confirm_report"
+        if (
+            kind == "slot"
+            and event.get("name") == "requested_slot"
+            and (event.get("value") == "confirm_report")
         ):
             break
         if kind != "user":
@@ -93,6 +109,7 @@ def bin_named_earlier(tracker: Tracker, available: dict[str, str]) -> str | None
 def streams_named(text: str, available: dict[str, str]) -> set[str]:
     """Each stream among `available` that `text` names: 'the black and the food one' -> 2."""
     return {
-        stream for stream, container in available.items()
+        stream
+        for stream, container in available.items()
         if stream_from_text(text, {stream: container}) is not None
     }

@@ -8,9 +8,30 @@ import re
 from dataclasses import dataclass
 
 STREET_WORDS = (
-    "road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "close", "crescent", "drive",
-    "way", "court", "gardens", "place", "square", "terrace", "grove", "hill", "parade", "row",
-    "walk", "green", "park",
+    "road",
+    "rd",
+    "street",
+    "st",
+    "lane",
+    "ln",
+    "avenue",
+    "ave",
+    "close",
+    "crescent",
+    "drive",
+    "way",
+    "court",
+    "gardens",
+    "place",
+    "square",
+    "terrace",
+    "grove",
+    "hill",
+    "parade",
+    "row",
+    "walk",
+    "green",
+    "park",
 )
 # Street words that are a whole name with "the": 'The Crescent', 'The Green'.
 NAMED_ALONE = ("crescent", "green", "parade", "square", "grove", "walk")

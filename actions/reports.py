@@ -42,8 +42,14 @@ FORM_CATEGORIES = {
     "fly_tipping_form": "fly_tipping",
 }
 REPORT_SLOTS = (
-    "postcode", "address_uprn", "house_number", "bin_stream", "problem_location",
-    "pothole_size", "problem_description", "confirm_report",
+    "postcode",
+    "address_uprn",
+    "house_number",
+    "bin_stream",
+    "problem_location",
+    "pothole_size",
+    "problem_description",
+    "confirm_report",
 )
 # Rasa's input channel names -> the channel recorded on a request.
 CHANNELS = {"webchat": "web", "sms": "sms"}
@@ -104,7 +110,10 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         return events
 
     async def details_in_first_message(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
         events: list[EventType],
     ) -> list[EventType]:
         """'There's a pothole outside 14 High Street', 'the light outside 5 Abbey Road is
@@ -113,20 +122,30 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         message = str(tracker.latest_message.get("text") or "")
         result: dict[str, Any] = {}
         place = place_in(message)
-        if (place is not None and place.exact and tracker.get_slot("problem_location") is None
-                and not validated(events, "problem_location")):
-            result |= await self.validate_problem_location(place.phrase, dispatcher, tracker,
-                                                           domain)
+        if (
+            place is not None
+            and place.exact
+            and tracker.get_slot("problem_location") is None
+            and not validated(events, "problem_location")
+        ):
+            result |= await self.validate_problem_location(
+                place.phrase, dispatcher, tracker, domain
+            )
         describes = FIRST_MESSAGE_DESCRIBES.get(self.form)
-        if (describes is not None and describes(message)
-                and tracker.get_slot("problem_description") is None):
-            result |= await self.validate_problem_description(message, dispatcher, tracker,
-                                                              domain)
+        if (
+            describes is not None
+            and describes(message)
+            and tracker.get_slot("problem_description") is None
+        ):
+            result |= await self.validate_problem_description(message, dispatcher, tracker, domain)
         tracker.slots.update(result)
         return [SlotSet(slot, value) for slot, value in result.items()]
 
     async def reply_to_summary(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
         events: list[EventType],
     ) -> dict[str, Any]:
         """Send only on a plain yes. A correction goes back to the part it names; a plain
@@ -154,7 +173,11 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         return {"confirm_report": None}
 
     async def go_back_to_parts(
-        self, message: str, answer: Answer, dispatcher: CollectingDispatcher, domain: DomainDict,
+        self,
+        message: str,
+        answer: Answer,
+        dispatcher: CollectingDispatcher,
+        domain: DomainDict,
         events: list[EventType],
     ) -> dict[str, Any] | None:
         """'The address is wrong', 'wrong bin', 'the size is wrong': empty those answers and
@@ -163,8 +186,7 @@ class ReportFormValidation(GiveWayToInterruptions, FormValidationAction):
         parts = parts_corrected(message, answer)
         if kept.get("postcode"):
             parts |= {POSTCODE}  # a new postcode at the summary: its address is asked again
-        required = list((domain.get("forms", {}).get(self.form) or {}).get("required_slots")
-                        or [])
+        required = list((domain.get("forms", {}).get(self.form) or {}).get("required_slots") or [])
         result = slots_to_ask_again(self.form, parts, required, kept)
         if result is not None:
             say(dispatcher, "report_change_part")
@@ -304,8 +326,11 @@ class ActionSubmitReport(Action):
     ) -> list[EventType]:
         reset: list[EventType] = [SlotSet(s, None) for s in REPORT_SLOTS]
         form = next(
-            (e.get("name") for e in reversed(tracker.events)
-             if e.get("event") == "active_loop" and e.get("name") in FORM_CATEGORIES),
+            (
+                e.get("name")
+                for e in reversed(tracker.events)
+                if e.get("event") == "active_loop" and e.get("name") in FORM_CATEGORIES
+            ),
             None,
         )
         if form is None or tracker.get_slot("confirm_report") is not True:
@@ -317,8 +342,12 @@ class ActionSubmitReport(Action):
             # Not lodged: a person can take the report (the handoff says if they are in).
             return [*reset, *hand_over_when_down(dispatcher)]
         category = FORM_CATEGORIES[form]
-        say(dispatcher, "report_created", reference=created.reference,
-            next_steps=text(f"next_steps_{category}"))
+        say(
+            dispatcher,
+            "report_created",
+            reference=created.reference,
+            next_steps=text(f"next_steps_{category}"),
+        )
         return [*reset, *ask_feedback(dispatcher, tracker, f"report_{category}")]
 
 
@@ -334,9 +363,12 @@ class ActionCancelForm(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         form = (tracker.active_loop or {}).get("name")
-        if (intent == "cancel" and form in FORM_CATEGORIES
-                and tracker.get_slot("requested_slot") == "confirm_report"
-                and summary_answer(tracker) == "yes"):
+        if (
+            intent == "cancel"
+            and form in FORM_CATEGORIES
+            and tracker.get_slot("requested_slot") == "confirm_report"
+            and summary_answer(tracker) == "yes"
+        ):
             # "Send it" read as cancel (0.72): the words say yes, so the form finishes.
             return [SlotSet("confirm_report", True), FollowupAction(form)]
         if intent == "cancel":

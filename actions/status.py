@@ -74,7 +74,8 @@ def _one_open311_id(text: str, min_digits: int) -> str | None:
     """The one word of `text` with at least `min_digits` digits that can be an Open311 id."""
     found = {
         read_reference(word.strip(".,;:!?\"'()#"))
-        for word in text.split() if sum(ch.isdigit() for ch in word) >= min_digits
+        for word in text.split()
+        if sum(ch.isdigit() for ch in word) >= min_digits
     }
     found.discard(None)
     return found.pop() if len(found) == 1 else None
@@ -95,8 +96,11 @@ class ValidateRequestStatusForm(GiveWayToInterruptions, FormValidationAction):
     ) -> dict[str, Any]:
         """On Open311, an id in the message that starts the form ('any update on 638344?')
         answers the question before it is asked (our own 'MB-204117' shape is an entity)."""
-        if (not uses_open311() or tracker.get_slot("requested_slot") is not None
-                or tracker.get_slot("reference")):
+        if (
+            not uses_open311()
+            or tracker.get_slot("requested_slot") is not None
+            or tracker.get_slot("reference")
+        ):
             return {}
         reference = open311_reference_unprompted(tracker.latest_message.get("text"))
         return {"reference": reference} if reference is not None else {}
@@ -145,7 +149,9 @@ def postcode_in_latest_message(tracker: Tracker) -> str | None:
 
 
 async def check_status(
-    dispatcher: CollectingDispatcher, tracker: Tracker, reference: str | None,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reference: str | None,
     feedback: bool = True,
 ) -> list[EventType]:
     """Look up `reference` (throttled per conversation) and say what was found; the events
@@ -160,8 +166,9 @@ async def check_status(
     conversation, client = tracker.sender_id, client_of(tracker)
     client_limit = settings.status_lookup_attempts * FAILED_LOOKUP_CONVERSATIONS
     try:
-        if await with_session(is_throttled, conversation, now(),
-                              settings.status_lookup_attempts, THROTTLE_WINDOW) or (
+        if await with_session(
+            is_throttled, conversation, now(), settings.status_lookup_attempts, THROTTLE_WINDOW
+        ) or (
             client is not None
             and await with_session(is_throttled, client, now(), client_limit, THROTTLE_WINDOW)
         ):
@@ -191,8 +198,14 @@ async def check_status(
         notes.append(text("status_location", location=detailed.location))
     if outside:
         notes.append(text("status_postcode_outside_area", postcode=postcode))
-    say(dispatcher, "status_answer", reference=found.reference, status=status,
-        date=uk_date(found.updated_at.date()), note="\n".join(notes))
+    say(
+        dispatcher,
+        "status_answer",
+        reference=found.reference,
+        status=status,
+        date=uk_date(found.updated_at.date()),
+        note="\n".join(notes),
+    )
     if not feedback:
         return done
     return [*done, *ask_feedback(dispatcher, tracker, "check_request_status")]

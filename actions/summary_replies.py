@@ -18,12 +18,17 @@ from bot.nlp.yes_no import Answer, read_answer
 _ADDRESS = ("postcode", "address_uprn", "house_number")
 _PLACE = ("problem_location",)
 _PLACE_PARTS: dict[str, tuple[str, ...]] = {
-    POSTCODE: _PLACE, STREET: _PLACE, HOUSE: _PLACE, DETAILS: ("problem_description",),
+    POSTCODE: _PLACE,
+    STREET: _PLACE,
+    HOUSE: _PLACE,
+    DETAILS: ("problem_description",),
 }
 # The slots each part of a summary comes from, per form.
 PART_SLOTS: dict[str, dict[str, tuple[str, ...]]] = {
     "missed_bin_form": {
-        POSTCODE: _ADDRESS, STREET: _ADDRESS, HOUSE: ("address_uprn", "house_number"),
+        POSTCODE: _ADDRESS,
+        STREET: _ADDRESS,
+        HOUSE: ("address_uprn", "house_number"),
         BIN: ("bin_stream",),
     },
     "pothole_form": {**_PLACE_PARTS, SIZE: ("pothole_size",)},

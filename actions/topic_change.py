@@ -33,10 +33,26 @@ from bot.safety.labels import URGENT
 
 # Intents that are not a council request of their own: an answer, small talk, or those the
 # rules answer in every form (cancel, a person, urgent help).
-NOT_A_REQUEST = frozenset({
-    "", "inform", "nlu_fallback", "out_of_scope", "affirm", "deny", "greet", "thank",
-    "goodbye", "bot_challenge", "what_can_you_do", "cancel", "request_human",
-}) | URGENT
+NOT_A_REQUEST = (
+    frozenset(
+        {
+            "",
+            "inform",
+            "nlu_fallback",
+            "out_of_scope",
+            "affirm",
+            "deny",
+            "greet",
+            "thank",
+            "goodbye",
+            "bot_challenge",
+            "what_can_you_do",
+            "cancel",
+            "request_human",
+        }
+    )
+    | URGENT
+)
 
 # The classifier must be at least this sure of the other request when the message has the
 # shape of a question or request and no sign of an answer: as sure as the fallback asks of
@@ -106,10 +122,16 @@ _ASKS_COUNCIL = re.compile(
 # A plain statement is another request only when it is another task ("my bin wasn't
 # collected yesterday"); read as an FAQ, a statement is a description mentioning something
 # ("on the bend just after the primary school" as school admissions, at 0.93).
-STATEMENT_TASKS = frozenset({
-    "bin_collection_day", "report_missed_bin", "report_pothole", "report_street_light",
-    "report_fly_tipping", "check_request_status",
-})
+STATEMENT_TASKS = frozenset(
+    {
+        "bin_collection_day",
+        "report_missed_bin",
+        "report_pothole",
+        "report_street_light",
+        "report_fly_tipping",
+        "check_request_status",
+    }
+)
 _AGAIN = re.compile(r"\b(?:also|too|another|as well)\b", re.IGNORECASE)
 # The classifier's "not sure": a service named outright is still not an answer ("council tax").
 UNSURE = frozenset({"nlu_fallback", "out_of_scope"})
@@ -190,10 +212,17 @@ async def answer_another_request(
         return None  # a tapped button is answer_aside's
     intent = tracker.latest_message.get("intent") or {}
     name, confidence = str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
-    found = next((str(e.get("value")) for e in tracker.latest_message.get("entities", [])
-                  if e.get("entity") == "reference"), None)
-    if not is_another_request(message, name, FORM_INTENTS.get(form, ""), confidence,
-                              reference_found=found is not None):
+    found = next(
+        (
+            str(e.get("value"))
+            for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == "reference"
+        ),
+        None,
+    )
+    if not is_another_request(
+        message, name, FORM_INTENTS.get(form, ""), confidence, reference_found=found is not None
+    ):
         return None
     result: dict[str, Any] = {slot: None}
     reference = found or reference_in_sentence(message)

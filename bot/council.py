@@ -43,8 +43,10 @@ class Council:
 
     @property
     def bank_holidays(self) -> list[date]:
-        return [d if isinstance(d, date) else date.fromisoformat(str(d))
-                for d in self.facts.get("bank_holidays", [])]
+        return [
+            d if isinstance(d, date) else date.fromisoformat(str(d))
+            for d in self.facts.get("bank_holidays", [])
+        ]
 
     def page_url(self, page: str) -> str:
         """The full address of one of the council's pages, by its key in `pages`."""

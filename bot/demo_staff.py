@@ -63,9 +63,7 @@ def active_demo_usernames(session: Session) -> list[str]:
 def disable_demo_staff(session: Session) -> list[str]:
     """Stop the demo accounts signing in (kept, not deleted, so the audit trail stays)."""
     disabled = active_demo_usernames(session)
-    for account in session.scalars(
-        select(StaffAccount).where(StaffAccount.username.in_(disabled))
-    ):
+    for account in session.scalars(select(StaffAccount).where(StaffAccount.username.in_(disabled))):
         account.active = False
     return disabled
 

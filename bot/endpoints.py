@@ -1,6 +1,6 @@
 """Write Rasa's endpoints file from the settings, so one DATABASE_URL moves everything.
 
-    python -m bot.endpoints var/endpoints.yml
+python -m bot.endpoints var/endpoints.yml
 """
 
 from __future__ import annotations
@@ -45,8 +45,12 @@ def lock_store_config(lock_store_url: str) -> dict[str, Any] | None:
     if not lock_store_url:
         return None
     url = make_url(lock_store_url)
-    config: dict[str, Any] = {"type": "redis", "url": url.host or "127.0.0.1",
-                              "port": url.port or 6379, "db": int(url.database or 0)}
+    config: dict[str, Any] = {
+        "type": "redis",
+        "url": url.host or "127.0.0.1",
+        "port": url.port or 6379,
+        "db": int(url.database or 0),
+    }
     if url.password:
         config["password"] = url.password
     return config

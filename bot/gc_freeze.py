@@ -28,5 +28,6 @@ def freeze_loaded_objects() -> None:
     gc.collect()
     gc.freeze()
     _FROZEN = True
-    logger.info("%d objects loaded at start left out of full garbage collections",
-                gc.get_freeze_count())
+    logger.info(
+        "%d objects loaded at start left out of full garbage collections", gc.get_freeze_count()
+    )

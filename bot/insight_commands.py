@@ -91,9 +91,11 @@ def _retain(args: argparse.Namespace) -> int:
         print("The retention period must be at least one day.", file=sys.stderr)
         return 2
     result = apply_retention(*_engines(), now(), days)
-    print(f"Removed the text of {result.conversations} conversations older than {days} days "
-          f"({result.events_deleted} events, {result.ticket_messages_blanked} handoff messages); "
-          "their counts are kept.")
+    print(
+        f"Removed the text of {result.conversations} conversations older than {days} days "
+        f"({result.events_deleted} events, {result.ticket_messages_blanked} handoff messages); "
+        "their counts are kept."
+    )
     return 0
 
 

@@ -27,4 +27,3 @@ def normalise_uk_phone(text: str) -> str | None:
     if not _NATIONAL.match(national):
         return None
     return f"+44{national}"
-

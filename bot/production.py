@@ -76,10 +76,15 @@ def sms_problems(settings: Settings, channels: Mapping[str, Any]) -> list[str]:
     }
     named = (channels.get(SMS_CHANNEL) or {}).get("provider")
     if named and named != provider:
-        return [f"credentials.yml names the SMS provider {named!r} but SMS_PROVIDER is "
-                f"{provider!r}: set SMS_PROVIDER only."]
-    problems = [f"{name} is not set (SMS_PROVIDER={provider})."
-                for name, value in needed.get(provider, {}).items() if not value]
+        return [
+            f"credentials.yml names the SMS provider {named!r} but SMS_PROVIDER is "
+            f"{provider!r}: set SMS_PROVIDER only."
+        ]
+    problems = [
+        f"{name} is not set (SMS_PROVIDER={provider})."
+        for name, value in needed.get(provider, {}).items()
+        if not value
+    ]
     if not settings.sms_public_base_url.startswith("https://"):
         problems.append("SMS_PUBLIC_BASE_URL must be the public https:// address providers call.")
     return problems
@@ -89,8 +94,9 @@ def rasa_api_problems(rasa_args: Sequence[str]) -> list[str]:
     """The Rasa HTTP API may be on only with a token (or JWT) guarding it."""
     if API_FLAG not in rasa_args:
         return []
-    guarded = any(arg == flag or arg.startswith(flag + "=")
-                  for arg in rasa_args for flag in API_GUARD_FLAGS)
+    guarded = any(
+        arg == flag or arg.startswith(flag + "=") for arg in rasa_args for flag in API_GUARD_FLAGS
+    )
     if guarded:
         return []
     return ["The Rasa HTTP API is on (--enable-api) without --auth-token or --jwt-secret."]
@@ -122,13 +128,16 @@ def unsafe_settings(settings: Settings, context: StartContext) -> list[str]:
         problems.append(f"TRUSTED_PROXIES has entries that are not addresses or networks: {wrong}.")
     rest = sorted(REST_CHANNELS & set(context.channels))
     if rest:
-        problems.append(f"The REST channel ({rest[0]}) is for demos and tests: remove it "
-                        "from credentials.yml.")
+        problems.append(
+            f"The REST channel ({rest[0]}) is for demos and tests: remove it from credentials.yml."
+        )
     problems += sms_problems(settings, context.channels)
     problems += rasa_api_problems(context.rasa_args)
     if context.demo_accounts_present:
-        problems.append("The demo staff accounts (published passwords) exist in the database: "
-                        "remove them with `python -m bot staff remove-demo`.")
+        problems.append(
+            "The demo staff accounts (published passwords) exist in the database: "
+            "remove them with `python -m bot staff remove-demo`."
+        )
     return problems
 
 

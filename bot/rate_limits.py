@@ -16,7 +16,10 @@ class KeyedRateLimit:
     """At most `limit` events per key in any `window` seconds."""
 
     def __init__(
-        self, limit: int, window: float, max_keys: int = 50_000,
+        self,
+        limit: int,
+        window: float,
+        max_keys: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limit, self.window, self.max_keys = limit, window, max_keys

@@ -17,7 +17,7 @@ def lines(rasa_port: int) -> list[str]:
         f"  Staff handoff queue:                        {base}/staff/queue",
         f"  Insight dashboard and service alerts:       {base}/staff/insight, {base}/staff/alerts",
         f"  REST API: curl -s {base}/webhooks/rest/webhook "
-        "-d '{\"sender\": \"me\", \"message\": \"when is my bin day\"}'",
+        '-d \'{"sender": "me", "message": "when is my bin day"}\'',
         "  Chat in this terminal instead: make shell",
         "  DEMO ONLY staff accounts (published passwords; never on a real server):",
     ]

@@ -198,10 +198,12 @@ class Settings:
             action_server_secret=_env("ACTION_SERVER_SECRET", base.action_server_secret),
             max_message_chars=int(_env("MAX_MESSAGE_CHARS", str(base.max_message_chars))),
             trusted_proxies=_env("TRUSTED_PROXIES", base.trusted_proxies),
-            webchat_client_messages_per_minute=int(_env(
-                "WEBCHAT_CLIENT_MESSAGES_PER_MINUTE",
-                str(base.webchat_client_messages_per_minute),
-            )),
+            webchat_client_messages_per_minute=int(
+                _env(
+                    "WEBCHAT_CLIENT_MESSAGES_PER_MINUTE",
+                    str(base.webchat_client_messages_per_minute),
+                )
+            ),
             webchat_client_sockets=int(
                 _env("WEBCHAT_CLIENT_SOCKETS", str(base.webchat_client_sockets))
             ),

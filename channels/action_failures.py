@@ -92,8 +92,12 @@ def _bounded(run: Callable[..., Coroutine[Any, Any, list[Event]]]) -> Callable[.
         failures = _FAILURES.get()
         if failures is not None:
             failures.append(self.name())
-        logger.error("action server call %s failed for %s: %s", self.name(),
-                     hash_identifier(tracker.sender_id)[:12], failure)
+        logger.error(
+            "action server call %s failed for %s: %s",
+            self.name(),
+            hash_identifier(tracker.sender_id)[:12],
+            failure,
+        )
         raise ActionServerFailed(f"custom action {self.name()!r} failed: {failure}") from cause
 
     return bounded_run
@@ -133,12 +137,14 @@ async def _hand_over(tracker: Any, intent: str | None) -> Handover | None:
             ),
         )
     except (SQLAlchemyError, HandoffError) as error:
-        logger.error("system-down handoff for %s failed: %s",
-                     hash_identifier(tracker.sender_id)[:12], error)
+        logger.error(
+            "system-down handoff for %s failed: %s", hash_identifier(tracker.sender_id)[:12], error
+        )
         return None
     except Exception:  # whatever else: the resident still gets the reply without a ticket
-        logger.exception("system-down handoff for %s failed",
-                         hash_identifier(tracker.sender_id)[:12])
+        logger.exception(
+            "system-down handoff for %s failed", hash_identifier(tracker.sender_id)[:12]
+        )
         return None
     relay = current_relay()  # open staff queue pages show the new ticket at once
     if relay is not None:
@@ -184,9 +190,11 @@ async def answer_failed_turn(tracker: Any, output_channel: Any, domain: Any) -> 
     if handover is not None:
         events.append(ConversationPaused())
     tracker.update_with_events(events, domain)
-    logger.warning("action server down: %s answered by the Rasa server%s",
-                   hash_identifier(tracker.sender_id)[:12],
-                   f", ticket {handover.ticket_id}" if handover else ", no ticket")
+    logger.warning(
+        "action server down: %s answered by the Rasa server%s",
+        hash_identifier(tracker.sender_id)[:12],
+        f", ticket {handover.ticket_id}" if handover else ", no ticket",
+    )
     for utterance in utterances:
         await output_channel.send_response(tracker.sender_id, utterance.message())
 

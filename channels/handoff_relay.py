@@ -61,7 +61,10 @@ class HandoffRelay:
     """Carries messages between a handed-over resident and the staff queue."""
 
     def __init__(
-        self, engine: Engine, bus: MessageBus, content: Content,
+        self,
+        engine: Engine,
+        bus: MessageBus,
+        content: Content,
         agent: Callable[[], Any] = lambda: None,
     ) -> None:
         self.engine, self.bus, self.content = engine, bus, content
@@ -120,8 +123,11 @@ class HandoffRelay:
         except SQLAlchemyError as error:
             # Whether it is handed over cannot be known: the assistant answers (it says
             # plainly when our systems are down) rather than nobody.
-            logger.error("handoff relay: no ticket look-up for %s: %s",
-                         hash_identifier(sender_id)[:12], type(error).__name__)
+            logger.error(
+                "handoff relay: no ticket look-up for %s: %s",
+                hash_identifier(sender_id)[:12],
+                type(error).__name__,
+            )
             return await handler(message)
         if ticket is None or not text:
             return await handler(message)
@@ -167,8 +173,10 @@ class HandoffRelay:
         try:
             return dict(await processor.parse_message(message))
         except Exception:  # the message must still reach the ticket
-            logger.exception("handoff relay: could not parse a message from %s",
-                             hash_identifier(message.sender_id or "")[:12])
+            logger.exception(
+                "handoff relay: could not parse a message from %s",
+                hash_identifier(message.sender_id or "")[:12],
+            )
             return {}
 
     async def _log_only(
@@ -179,7 +187,10 @@ class HandoffRelay:
         if agent is None:  # no tracker store here: Rasa logs it (the conversation is paused)
             return await handler(message)
         await handoff_tracker.record_resident(
-            agent, message.sender_id or "", (message.text or "")[:2000], message.input_channel,
+            agent,
+            message.sender_id or "",
+            (message.text or "")[:2000],
+            message.input_channel,
             parsed,
         )
         return None
@@ -190,8 +201,12 @@ class HandoffRelay:
         key = urgent_content_key(label)
         # As action_answer_urgent: a label without its own answer still gets emergency help.
         help_now = self.content.render(key if self.content.has(key) else FALLBACK_URGENT_KEY)
-        await self._say(sender_id, message.output_channel, help_now.as_text(),
-                        f"urgent:{ticket_id}:{uuid.uuid4().hex}")
+        await self._say(
+            sender_id,
+            message.output_channel,
+            help_now.as_text(),
+            f"urgent:{ticket_id}:{uuid.uuid4().hex}",
+        )
         raised = await in_session(
             self.engine, lambda s: raise_to_urgent(s, sender_id, label, moment) is not None
         )
@@ -203,16 +218,23 @@ class HandoffRelay:
         moment = now()
         await in_session(self.engine, lambda s: cancel_by_resident(s, sender_id, moment))
         await self._publish_queue("cancel", ticket_id)
-        await self._say(sender_id, output_channel, self.content.text("handoff_cancelled"),
-                        f"cancelled:{ticket_id}", resume=True)
+        await self._say(
+            sender_id,
+            output_channel,
+            self.content.text("handoff_cancelled"),
+            f"cancelled:{ticket_id}",
+            resume=True,
+        )
 
     async def _tell(self, message: UserMessage, content_key: str, key: str) -> None:
         """Say `content_key` in this turn, once per key (recorded in the tracker)."""
-        await self._say(message.sender_id or "", message.output_channel,
-                        self.content.text(content_key), key)
+        await self._say(
+            message.sender_id or "", message.output_channel, self.content.text(content_key), key
+        )
 
-    async def _say(self, sender_id: str, output_channel: Any, text: str, key: str,
-                   resume: bool = False) -> None:
+    async def _say(
+        self, sender_id: str, output_channel: Any, text: str, key: str, resume: bool = False
+    ) -> None:
         """Say `text` in this turn, once per key (recorded in the tracker); with `resume`
         the conversation is handed back to the assistant."""
         agent = self.agent()

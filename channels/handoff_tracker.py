@@ -30,7 +30,9 @@ from rasa.shared.core.events import (
 logger = logging.getLogger(__name__)
 KEY = "handoff_key"
 LEFT_BEHIND_SLOTS: dict[str, Any] = {
-    "handoff_ticket": None, "handoff_reason": None, "fallback_count": 0,
+    "handoff_ticket": None,
+    "handoff_reason": None,
+    "fallback_count": 0,
 }
 
 
@@ -72,9 +74,7 @@ def back_to_the_assistant(tracker: Any) -> list[Event]:
     return events
 
 
-async def record(
-    agent: Any, sender_id: str, text: str, key: str, resume: bool = False
-) -> bool:
+async def record(agent: Any, sender_id: str, text: str, key: str, resume: bool = False) -> bool:
     """Append the bot message `text`; with `resume`, hand the conversation back to the
     assistant first (unless it already is: then only the message is added).
 
@@ -116,7 +116,10 @@ async def hand_back_if_left(agent: Any, sender_id: str) -> bool:
 
 
 async def record_resident(
-    agent: Any, sender_id: str, text: str, input_channel: str | None,
+    agent: Any,
+    sender_id: str,
+    text: str,
+    input_channel: str | None,
     parse_data: dict[str, Any] | None = None,
 ) -> None:
     """Log what a handed-over resident sent, with what was understood of it (`parse_data`)
@@ -127,10 +130,15 @@ async def record_resident(
         tracker = await agent.tracker_store.get_or_create_tracker(
             sender_id, append_action_listen=False
         )
-        tracker.update(UserUttered(
-            text, intent=parsed.get("intent"), entities=parsed.get("entities"),
-            parse_data=parsed or None, input_channel=input_channel,
-        ))
+        tracker.update(
+            UserUttered(
+                text,
+                intent=parsed.get("intent"),
+                entities=parsed.get("entities"),
+                parse_data=parsed or None,
+                input_channel=input_channel,
+            )
+        )
         await agent.tracker_store.save(tracker)
 
 

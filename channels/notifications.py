@@ -54,11 +54,18 @@ FIRST_PASS_WAIT_SECONDS = 10.0
 FEED_ARGUMENTS = ("postcode", "topic")
 MAX_FEED_QUERY = 200
 # Short caching: a new alert reaches pages within a minute. Any site may embed the widget.
-FEED_HEADERS = {"Cache-Control": "public, max-age=60", "Access-Control-Allow-Origin": "*",
-                "X-Content-Type-Options": "nosniff"}
-BANNER_WORDS = {"heading": "webchat_alerts_heading", "hide": "webchat_alerts_hide",
-                "count_one": "webchat_alerts_count_one", "count_many": "webchat_alerts_count_many",
-                "new": "webchat_alerts_new"}
+FEED_HEADERS = {
+    "Cache-Control": "public, max-age=60",
+    "Access-Control-Allow-Origin": "*",
+    "X-Content-Type-Options": "nosniff",
+}
+BANNER_WORDS = {
+    "heading": "webchat_alerts_heading",
+    "hide": "webchat_alerts_hide",
+    "count_one": "webchat_alerts_count_one",
+    "count_many": "webchat_alerts_count_many",
+    "new": "webchat_alerts_new",
+}
 
 
 def feed_arguments(args: Mapping[str, list[str]]) -> tuple[str | None, str | None]:
@@ -86,13 +93,23 @@ def public_feed(alerts: list[PublicAlert]) -> dict[str, Any]:
     words (content/messages/webchat.yml), so the widget needs no words of its own for it."""
     content = get_content()
     return {
-        "alerts": [{
-            "id": a.id, "message": a.message, "topics": list(a.topics),
-            "starts_at": a.starts_at.isoformat(), "ends_at": a.ends_at.isoformat(),
-            "whole_council": a.whole_council, "places": list(a.places),
-            "where": (content.text("webchat_alerts_everywhere") if a.whole_council
-                      else content.text("webchat_alerts_where", places=", ".join(a.places))),
-        } for a in alerts],
+        "alerts": [
+            {
+                "id": a.id,
+                "message": a.message,
+                "topics": list(a.topics),
+                "starts_at": a.starts_at.isoformat(),
+                "ends_at": a.ends_at.isoformat(),
+                "whole_council": a.whole_council,
+                "places": list(a.places),
+                "where": (
+                    content.text("webchat_alerts_everywhere")
+                    if a.whole_council
+                    else content.text("webchat_alerts_where", places=", ".join(a.places))
+                ),
+            }
+            for a in alerts
+        ],
         "labels": {name: content.text(key) for name, key in BANNER_WORDS.items()},
     }
 
@@ -177,14 +194,28 @@ class NotificationScheduler(InputChannel):
                     raise ValueError("the query is too long")
                 postcode, topic = feed_arguments(request.get_args(keep_blank_values=True))
             except ValueError as bad:
-                return response.json({"error": str(bad)}, status=400,
-                                     headers={**FEED_HEADERS, "Cache-Control": "no-store"})
+                return response.json(
+                    {"error": str(bad)},
+                    status=400,
+                    headers={**FEED_HEADERS, "Cache-Control": "no-store"},
+                )
             if postcode is not None:
                 found = await asyncio.to_thread(self._alerts_at, postcode, topic)
-                return response.json({"postcode": postcode, "alerts": [
-                    {"message": a.message, "topics": list(a.topics),
-                     "starts_at": a.starts_at.isoformat(), "ends_at": a.ends_at.isoformat()}
-                    for a in found]}, headers=FEED_HEADERS)
+                return response.json(
+                    {
+                        "postcode": postcode,
+                        "alerts": [
+                            {
+                                "message": a.message,
+                                "topics": list(a.topics),
+                                "starts_at": a.starts_at.isoformat(),
+                                "ends_at": a.ends_at.isoformat(),
+                            }
+                            for a in found
+                        ],
+                    },
+                    headers=FEED_HEADERS,
+                )
             live = await asyncio.to_thread(self._public_alerts, topic)
             return response.json(public_feed(live), headers=FEED_HEADERS)
 
@@ -194,9 +225,11 @@ class NotificationScheduler(InputChannel):
             stopped = await asyncio.to_thread(self._unsubscribe, token)
             key = "email_unsubscribed" if stopped else "email_unsubscribe_unknown"
             words = html.escape(get_content().text(key))
-            page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-                    f"<title>Unsubscribe</title></head><body><main><p>{words}</p></main>"
-                    f"</body></html>")
+            page = (
+                f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+                f"<title>Unsubscribe</title></head><body><main><p>{words}</p></main>"
+                f"</body></html>"
+            )
             return response.html(page, status=200 if stopped else 404)
 
         @scheduler.listener("after_server_start")

@@ -47,7 +47,9 @@ class StaffQueueInput(InputChannel):
         bus = get_message_bus(settings)
         app_ref: dict[str, Any] = {}
         relay = HandoffRelay(
-            engine, bus, get_content(),
+            engine,
+            bus,
+            get_content(),
             agent=lambda: getattr(app_ref["app"].ctx, "agent", None) if app_ref else None,
         )
         set_relay(relay)

@@ -82,8 +82,18 @@ def postgres_server() -> Iterator[str]:
     data_dir = os.path.join(workdir, "data")
     port = _free_port()
     init = _as_postgres(
-        [str(bin_dir / "initdb"), "-D", data_dir, "-U", "postgres", "-A", "trust",
-         "-E", "UTF8", "--no-sync"],
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            data_dir,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         cwd=workdir,
     )
     if init.returncode != 0:
@@ -95,8 +105,19 @@ def postgres_server() -> Iterator[str]:
         "-c wal_level=minimal -c max_wal_senders=0"
     )
     start = _as_postgres(
-        [str(bin_dir / "pg_ctl"), "-D", data_dir, "-o", options,
-         "-l", os.path.join(workdir, "server.log"), "-w", "-t", "60", "start"],
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            data_dir,
+            "-o",
+            options,
+            "-l",
+            os.path.join(workdir, "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         cwd=workdir,
     )
     if start.returncode != 0:
@@ -189,8 +210,13 @@ def database_url(
     then it starts as a copy of a database already in that state.
     """
     wanted = request.fixturenames
-    kind = ("loaded" if "loaded_engine" in wanted
-            else "migrated" if "migrated_engine" in wanted else None)
+    kind = (
+        "loaded"
+        if "loaded_engine" in wanted
+        else "migrated"
+        if "migrated_engine" in wanted
+        else None
+    )
     if request.param == "sqlite":
         path = tmp_path / "council.db"
         if kind:

@@ -27,7 +27,8 @@ def write_lock_held(database: Path | str, seconds: float) -> Iterator[float]:
     releasing it `seconds` after it took it; yields the monotonic time it lets go."""
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(database), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"

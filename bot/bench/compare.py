@@ -29,9 +29,12 @@ THRESHOLDS = (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 AMBIGUITY = (0.0, 0.05, 0.1)
 
 
-def sweep(examples: list[Example], parsed: list[dict[str, Any]],
-          thresholds: tuple[float, ...] = THRESHOLDS,
-          ambiguities: tuple[float, ...] = AMBIGUITY) -> dict[str, dict[str, float]]:
+def sweep(
+    examples: list[Example],
+    parsed: list[dict[str, Any]],
+    thresholds: tuple[float, ...] = THRESHOLDS,
+    ambiguities: tuple[float, ...] = AMBIGUITY,
+) -> dict[str, dict[str, float]]:
     """Effective accuracy and out-of-scope answer rate for each fallback threshold and
     ambiguity threshold (the top two intents closer than it go to the fallback)."""
     out = {}
@@ -50,8 +53,10 @@ def sweep(examples: list[Example], parsed: list[dict[str, Any]],
                 correct += guess in NON_ANSWERS
             else:
                 correct += guess == example.intent
-        out[f"{threshold}/{ambiguity}"] = {"accuracy": round(correct / len(examples), 4),
-                               "oos_answer_rate": round(oos_answered / max(oos, 1), 4)}
+        out[f"{threshold}/{ambiguity}"] = {
+            "accuracy": round(correct / len(examples), 4),
+            "oos_answer_rate": round(oos_answered / max(oos, 1), 4),
+        }
     return out
 
 
@@ -60,8 +65,9 @@ def train(config: Path, out_dir: Path) -> tuple[Path, float]:
     from rasa.model_training import train_nlu
 
     start = time.perf_counter()
-    model = train_nlu(str(config), str(PROJECT_ROOT / "data" / "nlu"), str(out_dir),
-                      fixed_model_name="nlu")
+    model = train_nlu(
+        str(config), str(PROJECT_ROOT / "data" / "nlu"), str(out_dir), fixed_model_name="nlu"
+    )
     return Path(str(model)), time.perf_counter() - start
 
 
@@ -72,14 +78,31 @@ def _floats(text: str) -> tuple[float, ...]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Compare NLU configs, sweep the threshold")
     parser.add_argument("configs", nargs="*", type=Path, help="config files to train and compare")
-    parser.add_argument("--model", type=Path, action="append", default=[],
-                        help="sweep an already trained model instead of training (repeatable)")
-    parser.add_argument("--examples", type=Path, default=HELDOUT_DIR,
-                        help="the folder of labelled examples (default: the held-out set)")
-    parser.add_argument("--thresholds", type=_floats, default=THRESHOLDS,
-                        help="comma-separated fallback thresholds to try")
-    parser.add_argument("--ambiguity", type=_floats, default=AMBIGUITY,
-                        help="comma-separated ambiguity thresholds to try")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        action="append",
+        default=[],
+        help="sweep an already trained model instead of training (repeatable)",
+    )
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        default=HELDOUT_DIR,
+        help="the folder of labelled examples (default: the held-out set)",
+    )
+    parser.add_argument(
+        "--thresholds",
+        type=_floats,
+        default=THRESHOLDS,
+        help="comma-separated fallback thresholds to try",
+    )
+    parser.add_argument(
+        "--ambiguity",
+        type=_floats,
+        default=AMBIGUITY,
+        help="comma-separated ambiguity thresholds to try",
+    )
     args = parser.parse_args(argv)
     if not args.configs and not args.model:
         parser.error("give at least one CONFIG or --model")
@@ -89,17 +112,31 @@ def main(argv: list[str] | None = None) -> int:
     texts = [e.text for e in examples]
     for model in args.model:
         parsed, _ = asyncio.run(parse_all(model, texts))
-        print(json.dumps({"model": str(model), "examples": str(args.examples),
-                          "sweep": sweep(examples, parsed, args.thresholds, args.ambiguity)}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "model": str(model),
+                    "examples": str(args.examples),
+                    "sweep": sweep(examples, parsed, args.thresholds, args.ambiguity),
+                }
+            ),
+            flush=True,
+        )
     for config in args.configs:
         with tempfile.TemporaryDirectory() as out_dir:
             trained, seconds = train(config, Path(out_dir))
             parsed, _ = asyncio.run(parse_all(trained, texts))
-        print(json.dumps({"config": config.name, "examples": str(args.examples),
-                          "training_seconds": round(seconds, 1),
-                          "sweep": sweep(examples, parsed, args.thresholds, args.ambiguity)}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "config": config.name,
+                    "examples": str(args.examples),
+                    "training_seconds": round(seconds, 1),
+                    "sweep": sweep(examples, parsed, args.thresholds, args.ambiguity),
+                }
+            ),
+            flush=True,
+        )
     return 0
 
 

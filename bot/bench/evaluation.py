@@ -104,9 +104,15 @@ def score(model: Path, examples: list[Example]) -> Scores:
         if is_correct(example.intent, guess):
             correct += 1
         else:
-            errors.append({"text": example.text, "expected": example.intent, "got": guess,
-                           "confidence": round(float(result["intent"].get("confidence") or 0), 3),
-                           "file": example.source})
+            errors.append(
+                {
+                    "text": example.text,
+                    "expected": example.intent,
+                    "got": guess,
+                    "confidence": round(float(result["intent"].get("confidence") or 0), 3),
+                    "file": example.source,
+                }
+            )
         if example.intent == "out_of_scope":
             oos += 1
             oos_answered += guess not in NON_ANSWERS

@@ -1,7 +1,7 @@
 """The held-out NLU test: fails when accuracy is below the minimum.
 
-    python -m bot.bench.heldout --min-accuracy 0.90 [--model models/council.tar.gz]
-        [--examples tests/nlu/dev]   (another labelled set, e.g. the development set)
+python -m bot.bench.heldout --min-accuracy 0.90 [--model models/council.tar.gz]
+    [--examples tests/nlu/dev]   (another labelled set, e.g. the development set)
 """
 
 from __future__ import annotations
@@ -25,8 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-accuracy", type=float, default=0.90)
     parser.add_argument("--max-oos-answer-rate", type=float, default=0.10)
     parser.add_argument("--show-errors", type=int, default=40)
-    parser.add_argument("--examples", type=Path, default=HELDOUT_DIR,
-                        help="the folder of labelled examples (default: the held-out set)")
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        default=HELDOUT_DIR,
+        help="the folder of labelled examples (default: the held-out set)",
+    )
     args = parser.parse_args(argv)
     examples = read_examples(sorted(args.examples.glob("*.yml")))
     if not examples:
@@ -34,8 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     scores = score(args.model, examples)
     for error in scores.errors[: args.show_errors]:
-        print(f"  MISS {error['expected']:>26} -> {error['got']:<26} ({error['confidence']}) "
-              f"{error['text']!r}")
+        print(
+            f"  MISS {error['expected']:>26} -> {error['got']:<26} ({error['confidence']}) "
+            f"{error['text']!r}"
+        )
     summary = {
         "heldout_examples": scores.examples,
         "accuracy": round(scores.accuracy, 4),
@@ -49,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     if scores.accuracy < args.min_accuracy:
         failed.append(f"accuracy {scores.accuracy:.3f} < {args.min_accuracy}")
     if scores.out_of_scope_answer_rate > args.max_oos_answer_rate:
-        failed.append(f"out-of-scope answer rate {scores.out_of_scope_answer_rate:.3f} "
-                      f"> {args.max_oos_answer_rate}")
+        failed.append(
+            f"out-of-scope answer rate {scores.out_of_scope_answer_rate:.3f} "
+            f"> {args.max_oos_answer_rate}"
+        )
     if failed:
         print("held-out NLU test FAILED: " + "; ".join(failed), file=sys.stderr)
         return 1

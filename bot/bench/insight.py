@@ -39,27 +39,61 @@ LAST_DAY = date(2026, 11, 30)
 DAYS = 28
 NEW_BETWEEN_VIEWS = 200
 TOPICS = [
-    "dog licence", "swimming pool opening times", "allotment waiting list", "parking permit",
-    "school admissions", "library card", "noise from neighbours", "tree on the pavement",
-    "wedding at the town hall", "garden waste subscription", "market stall licence",
-    "blue badge renewal", "council housing repairs", "pest control for rats",
-    "graffiti on a bridge", "electric car charging points", "planning application",
-    "skip permit", "taxi licence", "food hygiene rating", "bus pass", "recycling centre hours",
-    "business rates", "register to vote", "birth certificate copy", "sports pitch booking",
-    "dropped kerb", "street party", "fireworks complaint", "abandoned car",
+    "dog licence",
+    "swimming pool opening times",
+    "allotment waiting list",
+    "parking permit",
+    "school admissions",
+    "library card",
+    "noise from neighbours",
+    "tree on the pavement",
+    "wedding at the town hall",
+    "garden waste subscription",
+    "market stall licence",
+    "blue badge renewal",
+    "council housing repairs",
+    "pest control for rats",
+    "graffiti on a bridge",
+    "electric car charging points",
+    "planning application",
+    "skip permit",
+    "taxi licence",
+    "food hygiene rating",
+    "bus pass",
+    "recycling centre hours",
+    "business rates",
+    "register to vote",
+    "birth certificate copy",
+    "sports pitch booking",
+    "dropped kerb",
+    "street party",
+    "fireworks complaint",
+    "abandoned car",
 ]
-OPENINGS = ["how do I get a", "where can I find the", "I need help with my", "what about",
-            "is there a", "question about the", "can you tell me about", ""]
+OPENINGS = [
+    "how do I get a",
+    "where can I find the",
+    "I need help with my",
+    "what about",
+    "is there a",
+    "question about the",
+    "can you tell me about",
+    "",
+]
 ENDINGS = ["", "please", "today", "for my mum", "near me", "this week", "again", "urgently"]
 
 
 def _event(sender: str, moment: float, event: dict[str, Any]) -> dict[str, Any]:
     data = {**event, "timestamp": moment}
     intent = event["parse_data"]["intent"]["name"] if event["event"] == "user" else None
-    return {"sender_id": sender, "type_name": event["event"], "timestamp": moment,
-            "intent_name": intent,
-            "action_name": event.get("name") if event["event"] == "action" else None,
-            "data": json.dumps(data)}
+    return {
+        "sender_id": sender,
+        "type_name": event["event"],
+        "timestamp": moment,
+        "intent_name": intent,
+        "action_name": event.get("name") if event["event"] == "action" else None,
+        "data": json.dumps(data),
+    }
 
 
 def _conversation(number: int, unanswered: bool, rng: random.Random) -> list[dict[str, Any]]:
@@ -67,19 +101,31 @@ def _conversation(number: int, unanswered: bool, rng: random.Random) -> list[dic
     start = datetime.combine(day, day_time(9), tzinfo=LONDON).timestamp() + number % 30000
     sender = f"bench-{number}"
     if unanswered:
-        text = " ".join(w for w in (rng.choice(OPENINGS), rng.choice(TOPICS),
-                                    rng.choice(ENDINGS)) if w)
+        text = " ".join(
+            w for w in (rng.choice(OPENINGS), rng.choice(TOPICS), rng.choice(ENDINGS)) if w
+        )
         intent, action, reply = "nlu_fallback", "action_fallback", "Sorry, I did not get that."
     else:
-        text, intent, action, reply = ("how do I pay council tax", "council_tax_pay",
-                                       "action_answer_faq", "Pay online.")
+        text, intent, action, reply = (
+            "how do I pay council tax",
+            "council_tax_pay",
+            "action_answer_faq",
+            "Pay online.",
+        )
     events: list[dict[str, Any]] = [
         {"event": "action", "name": "action_session_start"},
         {"event": "session_started"},
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": text, "input_channel": "webchat",
-         "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": [],
-                        "text": text}},
+        {
+            "event": "user",
+            "text": text,
+            "input_channel": "webchat",
+            "parse_data": {
+                "intent": {"name": intent, "confidence": 0.9},
+                "entities": [],
+                "text": text,
+            },
+        },
         {"event": "action", "name": action},
         {"event": "bot", "text": reply, "data": {}},
         {"event": "action", "name": "action_listen"},
@@ -92,8 +138,9 @@ def seed(tracker: Engine, conversations: int, unanswered: int) -> None:
     unanswered question, spread over the 28 days ending LAST_DAY."""
     TRACKER_METADATA.create_all(tracker)
     step = conversations / max(unanswered, 1)
-    _add(tracker, range(conversations), random.Random(20),
-         {int(n * step) for n in range(unanswered)})
+    _add(
+        tracker, range(conversations), random.Random(20), {int(n * step) for n in range(unanswered)}
+    )
 
 
 def _add(

@@ -67,9 +67,11 @@ async def frames_per_turn(base_url: str) -> dict[tuple[int, int], int]:
             for script, turns in enumerate(SCRIPTS):
                 sender = f"bench-rest-{uuid.uuid4().hex[:12]}"
                 for turn, text in enumerate(turns):
-                    async with client.post(f"{base_url}/webhooks/rest/webhook",
-                                           json={"sender": sender, "message": text},
-                                           timeout=aiohttp.ClientTimeout(total=60)) as response:
+                    async with client.post(
+                        f"{base_url}/webhooks/rest/webhook",
+                        json={"sender": sender, "message": text},
+                        timeout=aiohttp.ClientTimeout(total=60),
+                    ) as response:
                         response.raise_for_status()
                         counts[(script, turn)] = len(await response.json())
     missing = [key for key, count in counts.items() if count == 0]
@@ -78,8 +80,14 @@ async def frames_per_turn(base_url: str) -> dict[tuple[int, int], int]:
     return counts
 
 
-async def measured_step(load: Any, rate: float, seconds: float, pids: dict[str, int],
-                        round_number: int = 1, random_arrivals: bool = False) -> StepResult:
+async def measured_step(
+    load: Any,
+    rate: float,
+    seconds: float,
+    pids: dict[str, int],
+    round_number: int = 1,
+    random_arrivals: bool = False,
+) -> StepResult:
     """One step, with the CPU time the processes in `pids` used per message; printed."""
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     # At random: each round its own arrivals, the same for every way in it.
@@ -89,8 +97,12 @@ async def measured_step(load: Any, rate: float, seconds: float, pids: dict[str, 
         name: round((cpu_seconds(pid) - before[name]) * 1000 / max(step.sent, 1), 1)
         for name, pid in pids.items()
     }
-    print(json.dumps({"bench": "load_step", "channel": load.name, "round": round_number,
-                      **step.summary()}), flush=True)
+    print(
+        json.dumps(
+            {"bench": "load_step", "channel": load.name, "round": round_number, **step.summary()}
+        ),
+        flush=True,
+    )
     return step
 
 
@@ -107,8 +119,11 @@ async def settle(pids: dict[str, int], limit_seconds: float = 30.0) -> None:
 
 
 async def interleaved_ladders(
-    ways: list[tuple[Any, dict[str, int]]], rates: list[float], seconds: float,
-    server_pids: dict[str, int], rounds_at: dict[float, int] | None = None,
+    ways: list[tuple[Any, dict[str, int]]],
+    rates: list[float],
+    seconds: float,
+    server_pids: dict[str, int],
+    rounds_at: dict[float, int] | None = None,
     random_arrivals: bool = False,
 ) -> dict[str, list[StepResult]]:
     """Every way (a load and the processes whose CPU it counts) at each rate in turn, so
@@ -128,7 +143,8 @@ async def interleaved_ladders(
             for load, pids in running[first:] + running[:first]:
                 await settle(server_pids)
                 rounds[load.name].append(
-                    await measured_step(load, rate, seconds, pids, number, random_arrivals))
+                    await measured_step(load, rate, seconds, pids, number, random_arrivals)
+                )
         for load, pids in list(running):
             step = pooled(rounds[load.name])
             steps[load.name].append(step)
@@ -142,18 +158,32 @@ async def interleaved_ladders(
 def write_baseline_endpoints(stack: Stack) -> Path:
     """The baseline's endpoints: the same action server, its own tracker database."""
     path = stack.workdir / "baseline-endpoints.yml"
-    path.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": stack.action_url, "headers": {
-            ACTION_SECRET_HEADER: stack.env["ACTION_SERVER_SECRET"]}},  # a temporary file
-        "tracker_store": {"type": "SQL", "dialect": "sqlite",
-                          "db": str(stack.workdir / "baseline-tracker.db")},
-    }))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "action_endpoint": {
+                    "url": stack.action_url,
+                    "headers": {ACTION_SECRET_HEADER: stack.env["ACTION_SERVER_SECRET"]},
+                },  # a temporary file
+                "tracker_store": {
+                    "type": "SQL",
+                    "dialect": "sqlite",
+                    "db": str(stack.workdir / "baseline-tracker.db"),
+                },
+            }
+        )
+    )
     return path
 
 
 async def measure(
-    stack: Stack, rates: list[float], seconds: float, channels: list[str], rounds: int = 1,
-    control: bool = False, random_arrivals: bool = False,
+    stack: Stack,
+    rates: list[float],
+    seconds: float,
+    channels: list[str],
+    rounds: int = 1,
+    control: bool = False,
+    random_arrivals: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The baseline and each channel in `channels`, interleaved at each rate: their JSON
     lines, and the control way's line when `control` (the baseline run again)."""
@@ -167,14 +197,21 @@ async def measure(
     engine = make_engine(stack.database_url)
     try:
         loads: dict[str, WebChatLoad | SmsLoad] = {
-            "web": WebChatLoad(ws_url, counts), "sms": SmsLoad(stack.base_url, engine)}
+            "web": WebChatLoad(ws_url, counts),
+            "sms": SmsLoad(stack.base_url, engine),
+        }
         ways: list[tuple[Any, dict[str, int]]] = [(baseline, bench_pids)]
         ways += [(loads[name], stack.pids()) for name in channels]
         ways += [(again, bench_pids)] if again else []
         with PeakRss(stack.pids()) as rss:
-            steps = await interleaved_ladders(ways, rates, seconds, stack.pids(),
-                                              {rate: rounds for rate in OVERHEAD_RATES},
-                                              random_arrivals)
+            steps = await interleaved_ladders(
+                ways,
+                rates,
+                seconds,
+                stack.pids(),
+                {rate: rounds for rate in OVERHEAD_RATES},
+                random_arrivals,
+            )
     finally:
         engine.dispose()
         from bot.rasa_speedups import close_kept_sessions  # imports Rasa, as load_agent does
@@ -189,27 +226,47 @@ async def measure(
         lines.append(add_overhead(line, steps[load.name], base_steps))
     control_line = None
     if again is not None:
-        control_line = add_overhead(channel_line(CONTROL, steps[CONTROL], bench_rss),
-                                    steps[CONTROL], base_steps, cpu_of="bench_process")
+        control_line = add_overhead(
+            channel_line(CONTROL, steps[CONTROL], bench_rss),
+            steps[CONTROL],
+            base_steps,
+            cpu_of="bench_process",
+        )
     return lines, control_line
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="End-to-end load benchmark on loopback")
-    parser.add_argument("--rates", default=",".join(f"{r:g}" for r in DEFAULT_RATES),
-                        help="offered rates in messages a second, comma-separated")
+    parser.add_argument(
+        "--rates",
+        default=",".join(f"{r:g}" for r in DEFAULT_RATES),
+        help="offered rates in messages a second, comma-separated",
+    )
     # Steps of 10 s hid a queue that grew slowly at 45/s; 20 s show it.
     parser.add_argument("--step-seconds", type=float, default=20.0)
-    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
-                        help="rounds of each way, taking turns, at 25/s and 50/s")
-    parser.add_argument("--control", action="store_true",
-                        help="run the baseline a second time as if it were a channel: "
-                             "its overhead shows what the machine's noise alone gives")
-    parser.add_argument("--random-arrivals", action="store_true",
-                        help="messages arrive at random moments, in bursts (a Poisson "
-                             "process), instead of evenly spaced")
-    parser.add_argument("--channels", default="web,sms",
-                        help="which channels to load besides the baseline: web, sms or both")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=DEFAULT_ROUNDS,
+        help="rounds of each way, taking turns, at 25/s and 50/s",
+    )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="run the baseline a second time as if it were a channel: "
+        "its overhead shows what the machine's noise alone gives",
+    )
+    parser.add_argument(
+        "--random-arrivals",
+        action="store_true",
+        help="messages arrive at random moments, in bursts (a Poisson "
+        "process), instead of evenly spaced",
+    )
+    parser.add_argument(
+        "--channels",
+        default="web,sms",
+        help="which channels to load besides the baseline: web, sms or both",
+    )
     args = parser.parse_args(argv)
     channels = [c.strip() for c in args.channels.split(",") if c.strip()]
     rates = sorted({float(r) for r in args.rates.split(",") if r.strip()} | {REPORT_RATE})
@@ -220,11 +277,21 @@ def main(argv: list[str] | None = None) -> None:
     if not 1 <= args.rounds <= 10:
         parser.error("rounds must be from 1 to 10")
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="council-load-") as tmp, \
-            running_stack(Path(tmp)) as stack:
+    with (
+        tempfile.TemporaryDirectory(prefix="council-load-") as tmp,
+        running_stack(Path(tmp)) as stack,
+    ):
         lines, control = asyncio.run(
-            measure(stack, rates, args.step_seconds, channels, args.rounds, args.control,
-                    args.random_arrivals))
+            measure(
+                stack,
+                rates,
+                args.step_seconds,
+                channels,
+                args.rounds,
+                args.control,
+                args.random_arrivals,
+            )
+        )
     for line in lines + ([control] if control else []):
         print(json.dumps(line), flush=True)
     print(json.dumps(summary(lines, time.monotonic() - started, control)), flush=True)

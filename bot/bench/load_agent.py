@@ -50,8 +50,9 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
 class AgentLoad:
     """Drives `agent.handle_text` at a steady offered rate."""
 
-    def __init__(self, agent: Any, frames_per_turn: Mapping[tuple[int, int], int],
-                 name: str = "handle_text") -> None:
+    def __init__(
+        self, agent: Any, frames_per_turn: Mapping[tuple[int, int], int], name: str = "handle_text"
+    ) -> None:
         self.name = name
         self.agent = agent
         self.frames_per_turn = frames_per_turn
@@ -66,12 +67,12 @@ class AgentLoad:
     async def run_step(self, rate: float, sends: list[Send]) -> StepResult:
         """Send `sends` (a step at `rate` messages a second: `step_sends`), each at its
         moment; wait for the replies."""
-        senders = {c: f"bench-{uuid.uuid4().hex[:12]}"
-                   for c in group_by_conversation(sends)}
+        senders = {c: f"bench-{uuid.uuid4().hex[:12]}" for c in group_by_conversation(sends)}
         tally = Tally()
         start = time.perf_counter() + START_DELAY_SECONDS
-        await asyncio.gather(*(self._say(start, send, senders[send.conversation], tally)
-                               for send in sends))
+        await asyncio.gather(
+            *(self._say(start, send, senders[send.conversation], tally) for send in sends)
+        )
         return tally.result(rate, len(sends))
 
     async def _say(self, start: float, send: Send, sender: str, tally: Tally) -> None:

@@ -30,8 +30,10 @@ def _ratio(value: float | None, base: float | None) -> float | None:
 
 def paired_ratios(step: StepResult, base: StepResult) -> list[float]:
     """p95 over the baseline's p95, round by round (a single step is one round)."""
-    ratios = (_ratio(mine.pct(95), theirs.pct(95))
-              for mine, theirs in zip(step.rounds or [step], base.rounds or [base], strict=False))
+    ratios = (
+        _ratio(mine.pct(95), theirs.pct(95))
+        for mine, theirs in zip(step.rounds or [step], base.rounds or [base], strict=False)
+    )
     return [ratio for ratio in ratios if ratio is not None]
 
 
@@ -52,8 +54,9 @@ def overhead_by_rate(
             "p95": round(statistics.median(rounds), 2),
             "p95_rounds": rounds,
             "p95_pooled": _ratio(step.pct(95), other.pct(95)),
-            "cpu": _ratio(step.cpu_ms_per_message.get(cpu_of),
-                          other.cpu_ms_per_message.get("bench_process")),
+            "cpu": _ratio(
+                step.cpu_ms_per_message.get(cpu_of), other.cpu_ms_per_message.get("bench_process")
+            ),
         }
     return ratios
 
@@ -62,19 +65,26 @@ def channel_line(name: str, steps: list[StepResult], rss_mb: dict[str, float]) -
     """The JSON line of one way through: figures at REPORT_RATE, the ladder, memory."""
     at = next((s for s in steps if s.rate == REPORT_RATE), None)
     return {
-        "bench": "load", "channel": name,
-        "p50_ms": at.pct(50) if at else None, "p95_ms": at.pct(95) if at else None,
+        "bench": "load",
+        "channel": name,
+        "p50_ms": at.pct(50) if at else None,
+        "p95_ms": at.pct(95) if at else None,
         "p99_ms": at.pct(99) if at else None,
         "at_rate": REPORT_RATE,
         "max_sustained_rate": highest_sustained(steps),
-        "errors": at.errors if at else None, "lost": at.lost if at else None,
+        "errors": at.errors if at else None,
+        "lost": at.lost if at else None,
         "rss_mb": rss_mb,
         "steps": [s.summary() for s in steps],
     }
 
 
-def add_overhead(line: dict[str, Any], steps: list[StepResult], base_steps: list[StepResult],
-                 cpu_of: str = "rasa") -> dict[str, Any]:
+def add_overhead(
+    line: dict[str, Any],
+    steps: list[StepResult],
+    base_steps: list[StepResult],
+    cpu_of: str = "rasa",
+) -> dict[str, Any]:
     """`line` with the way's overhead over the baseline: at each rate, at REPORT_RATE, and at
     the highest rate both sustained (near saturation a small difference in CPU a message
     becomes a large one in queueing)."""
@@ -92,8 +102,9 @@ def _judged(line: dict[str, Any]) -> list[float | None]:
     return [line["overhead_by_rate"].get(f"{r:g}", {}).get("p95") for r in OVERHEAD_RATES]
 
 
-def summary(lines: list[dict[str, Any]], seconds: float,
-            control: dict[str, Any] | None = None) -> dict[str, Any]:
+def summary(
+    lines: list[dict[str, Any]], seconds: float, control: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Whether each channel met the issue's targets; with the control way's line, the
     overhead the baseline measured against itself (what noise alone gives)."""
     met = {}
@@ -103,16 +114,23 @@ def summary(lines: list[dict[str, Any]], seconds: float,
             "p95_under_250ms_at_25": p95 is not None and p95 < TARGETS["p95_ms_at_25"],
             "sustains_50_per_s": rate >= TARGETS["max_sustained_rate"],
             "overhead_under_1_2x_at_25_and_50": all(
-                ratio is not None and ratio < TARGETS["overhead_p95"]
-                for ratio in _judged(line)),
+                ratio is not None and ratio < TARGETS["overhead_p95"] for ratio in _judged(line)
+            ),
         }
     result: dict[str, Any] = {
-        "bench": "load_summary", "targets": TARGETS, "met": met,
+        "bench": "load_summary",
+        "targets": TARGETS,
+        "met": met,
         "baseline_max_sustained_rate": lines[0]["max_sustained_rate"],
     }
     if control is not None:
-        result["control_overhead_p95"] = dict(zip(
-            (f"{r:g}" for r in OVERHEAD_RATES), _judged(control), strict=True))
+        result["control_overhead_p95"] = dict(
+            zip((f"{r:g}" for r in OVERHEAD_RATES), _judged(control), strict=True)
+        )
     # Other work on the machine moves latencies; CPU per message does not move much.
-    return {**result, "cpus": os.cpu_count(),
-            "load_average_1m_at_end": round(os.getloadavg()[0], 2), "seconds": round(seconds, 1)}
+    return {
+        **result,
+        "cpus": os.cpu_count(),
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        "seconds": round(seconds, 1),
+    }

@@ -48,10 +48,12 @@ class SmsLoad:
         start = time.perf_counter() + START_DELAY_SECONDS
         connector = aiohttp.TCPConnector(limit=200)
         async with aiohttp.ClientSession(connector=connector) as client:
-            await asyncio.gather(*(
-                self._text(client, start, send, serials[send.conversation], tally, posted)
-                for send in sends
-            ))
+            await asyncio.gather(
+                *(
+                    self._text(client, start, send, serials[send.conversation], tally, posted)
+                    for send in sends
+                )
+            )
         expected = sum(len(times) for times in posted.values())
         # Sent texts keep only their recipient's hash (bot/db/sms.py).
         numbers = [sms_e164(serial) for serial in serials.values()]
@@ -67,16 +69,23 @@ class SmsLoad:
                 tally.latencies_ms.append((sent_at - posted_at) * 1000)
         return tally.result(rate, len(sends))
 
-    async def _text(self, client: aiohttp.ClientSession, start: float, send: Send, serial: int,
-                    tally: Tally, posted: dict[str, list[float]]) -> None:
+    async def _text(
+        self,
+        client: aiohttp.ClientSession,
+        start: float,
+        send: Send,
+        serial: int,
+        tally: Tally,
+        posted: dict[str, list[float]],
+    ) -> None:
         await _sleep_until(start + send.at)
         tally.sent_at(start + send.at)
         wall = time.time()
         number = sms_e164(serial)
         try:
             async with client.post(
-                self.url, json={"from": sms_number(serial),
-                                "body": message_for(send.script, send.turn)},
+                self.url,
+                json={"from": sms_number(serial), "body": message_for(send.script, send.turn)},
                 timeout=aiohttp.ClientTimeout(total=REPLY_TIMEOUT_SECONDS),
             ) as response:
                 body = await response.json()
@@ -93,8 +102,7 @@ class SmsLoad:
         id order."""
         query = (
             select(SmsOutbound.recipient_hash, SmsOutbound.updated_at)
-            .where(SmsOutbound.recipient_hash.in_(list(hashes)),
-                   SmsOutbound.status == STATUS_SENT)
+            .where(SmsOutbound.recipient_hash.in_(list(hashes)), SmsOutbound.status == STATUS_SENT)
             .order_by(SmsOutbound.id)
         )
         sent: dict[str, list[float]] = defaultdict(list)

@@ -45,9 +45,14 @@ class Tally:
     def result(self, rate: float, sent: int) -> StepResult:
         seconds = (self.last_send - (self.first_send or self.last_send)) + 1 / rate
         answered = len(self.latencies_ms)
-        return StepResult(rate=rate, sent=sent, latencies_ms=self.latencies_ms,
-                          errors=self.errors, lost=max(0, sent - answered - self.errors),
-                          seconds=seconds)
+        return StepResult(
+            rate=rate,
+            sent=sent,
+            latencies_ms=self.latencies_ms,
+            errors=self.errors,
+            lost=max(0, sent - answered - self.errors),
+            seconds=seconds,
+        )
 
 
 def group_by_conversation(sends: list[Send]) -> dict[int, list[Send]]:
@@ -79,16 +84,16 @@ class WebChatLoad:
         tally = Tally()
         start = time.perf_counter() + START_DELAY_SECONDS
         conversations = group_by_conversation(sends)
-        await asyncio.gather(*(self._converse(start, turns, tally)
-                               for turns in conversations.values()))
+        await asyncio.gather(
+            *(self._converse(start, turns, tally) for turns in conversations.values())
+        )
         return tally.result(rate, len(sends))
 
     async def _converse(self, start: float, turns: list[Send], tally: Tally) -> None:
         await _sleep_until(start + turns[0].at - CONNECT_LEAD_SECONDS)
         url = f"{self.ws_url}?session={session_id()}"
         try:
-            async with connect(url, open_timeout=10, close_timeout=2,
-                                          max_queue=None) as ws:
+            async with connect(url, open_timeout=10, close_timeout=2, max_queue=None) as ws:
                 first = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
                 if first.get("type") != "history":
                     tally.errors += len(turns)
@@ -126,8 +131,9 @@ class WebChatLoad:
                 await _sleep_until(start + send.at)
                 target += self.frames_per_turn[(send.script, send.turn)]
                 pending.append((target, tally.sent_at(start + send.at)))
-                await ws.send(json.dumps({"type": "message",
-                                          "text": message_for(send.script, send.turn)}))
+                await ws.send(
+                    json.dumps({"type": "message", "text": message_for(send.script, send.turn)})
+                )
             all_sent = True
             if pending:
                 await asyncio.wait_for(done.wait(), timeout=REPLY_TIMEOUT_SECONDS)

@@ -29,19 +29,25 @@ def main(argv: list[str] | None = None) -> None:
     score(args.model, examples[:50])
     scores = score(args.model, examples)
     seconds_file = args.model.parent / ".training_seconds"
-    print(json.dumps({
-        "bench": "nlu",
-        "heldout_examples": scores.examples,
-        "accuracy": round(scores.accuracy, 4),
-        "accuracy_before_fallback": round(scores.accuracy_before_fallback, 4),
-        "macro_f1": round(scores.macro_f1, 4),
-        "out_of_scope_examples": scores.out_of_scope_examples,
-        "out_of_scope_answer_rate": round(scores.out_of_scope_answer_rate, 4),
-        "in_scope_sent_to_fallback": scores.in_scope_sent_to_fallback,
-        "training_seconds": int(seconds_file.read_text()) if seconds_file.exists() else None,
-        "parse_ms_p50": round(scores.latency(50), 2),
-        "parse_ms_p99": round(scores.latency(99), 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "nlu",
+                "heldout_examples": scores.examples,
+                "accuracy": round(scores.accuracy, 4),
+                "accuracy_before_fallback": round(scores.accuracy_before_fallback, 4),
+                "macro_f1": round(scores.macro_f1, 4),
+                "out_of_scope_examples": scores.out_of_scope_examples,
+                "out_of_scope_answer_rate": round(scores.out_of_scope_answer_rate, 4),
+                "in_scope_sent_to_fallback": scores.in_scope_sent_to_fallback,
+                "training_seconds": int(seconds_file.read_text())
+                if seconds_file.exists()
+                else None,
+                "parse_ms_p50": round(scores.latency(50), 2),
+                "parse_ms_p99": round(scores.latency(99), 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -20,12 +20,26 @@ MIN_GAP_SECONDS = 3.2
 
 SCRIPTS: tuple[tuple[str, ...], ...] = (
     ("hello", "when is my bin day", "OB2 5JQ", "7", "thanks, bye"),
-    ("hi there", "how do I pay my council tax", "when are my bins collected 7 Elm Road OB2 5JQ",
-     "goodbye"),
-    ("hello", "what goes in the recycling bin", "what day are my bins emptied", "OB1 1AA", "4",
-     "bye"),
-    ("good morning", "how do I apply for a parking permit", "how do I report noisy neighbours",
-     "thank you, goodbye"),
+    (
+        "hi there",
+        "how do I pay my council tax",
+        "when are my bins collected 7 Elm Road OB2 5JQ",
+        "goodbye",
+    ),
+    (
+        "hello",
+        "what goes in the recycling bin",
+        "what day are my bins emptied",
+        "OB1 1AA",
+        "4",
+        "bye",
+    ),
+    (
+        "good morning",
+        "how do I apply for a parking permit",
+        "how do I report noisy neighbours",
+        "thank you, goodbye",
+    ),
 )
 
 # Simulated SMS senders: UK mobile numbers in the 07700 9xxxxx range (made up).

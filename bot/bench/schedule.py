@@ -47,7 +47,10 @@ def arrival_times(rate: float, duration: float, seed: int | None = None) -> list
 
 
 def open_loop_schedule(
-    rate: float, duration: float, min_gap: float, script_lengths: Sequence[int],
+    rate: float,
+    duration: float,
+    min_gap: float,
+    script_lengths: Sequence[int],
     seed: int | None = None,
 ) -> list[Send]:
     """The sends of one step, in time order, at `arrival_times(rate, duration, seed)`.
@@ -166,8 +169,9 @@ def pooled(steps: Sequence[StepResult]) -> StepResult:
     sent = sum(s.sent for s in steps)
     names = {name for s in steps for name in s.cpu_ms_per_message}
     cpu = {
-        name: round(sum(s.cpu_ms_per_message.get(name, 0.0) * s.sent for s in steps)
-                    / max(sent, 1), 1)
+        name: round(
+            sum(s.cpu_ms_per_message.get(name, 0.0) * s.sent for s in steps) / max(sent, 1), 1
+        )
         for name in sorted(names)
     }
     return StepResult(

@@ -131,8 +131,10 @@ def running_stack(
     env = stack_env(workdir, action_port, extra_env)
     prepare_demo_database(env["DATABASE_URL"])
     endpoints = {
-        "action_endpoint": {"url": env["ACTION_SERVER_URL"],
-                            "headers": {ACTION_SECRET_HEADER: "${ACTION_SERVER_SECRET}"}},
+        "action_endpoint": {
+            "url": env["ACTION_SERVER_URL"],
+            "headers": {ACTION_SECRET_HEADER: "${ACTION_SERVER_SECRET}"},
+        },
         "tracker_store": tracker_store_config(env["TRACKER_DATABASE_URL"]),
     }
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
@@ -141,13 +143,31 @@ def running_stack(
     with action_log.open("wb") as action_out, rasa_log.open("wb") as rasa_out:
         actions = subprocess.Popen(
             [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=action_out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=action_out,
+            stderr=subprocess.STDOUT,
         )
         rasa = subprocess.Popen(
-            [str(RASA), "run", "--model", str(model), "--endpoints", str(workdir / "endpoints.yml"),
-             "--credentials", str(workdir / "credentials.yml"), "--port", str(rasa_port),
-             "--interface", "127.0.0.1", *api_flags(api_token)],
-            cwd=ROOT, env=env, stdout=rasa_out, stderr=subprocess.STDOUT,
+            [
+                str(RASA),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(workdir / "endpoints.yml"),
+                "--credentials",
+                str(workdir / "credentials.yml"),
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+                *api_flags(api_token),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=rasa_out,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)

@@ -64,18 +64,30 @@ FORM_PATHS: dict[tuple[str, str], list[str]] = {
     ("pothole_form", "problem_location"): POTHOLE,
     ("pothole_form", "pothole_size"): [*POTHOLE, "outside 14 High Street"],
     ("pothole_form", "problem_description"): [
-        *POTHOLE, "outside 14 High Street", "about the size of a dinner plate"],
+        *POTHOLE,
+        "outside 14 High Street",
+        "about the size of a dinner plate",
+    ],
     ("pothole_form", "confirm_report"): [
-        *POTHOLE, "outside 14 High Street", "about the size of a dinner plate",
-        "it is deep and cars swerve round it"],
+        *POTHOLE,
+        "outside 14 High Street",
+        "about the size of a dinner plate",
+        "it is deep and cars swerve round it",
+    ],
     ("street_light_form", "problem_location"): LIGHT,
     ("street_light_form", "problem_description"): [*LIGHT, "the one outside 3 Mill Lane"],
     ("street_light_form", "confirm_report"): [
-        *LIGHT, "the one outside 3 Mill Lane", "it has been off for a week"],
+        *LIGHT,
+        "the one outside 3 Mill Lane",
+        "it has been off for a week",
+    ],
     ("fly_tipping_form", "problem_location"): TIPPING,
     ("fly_tipping_form", "problem_description"): [*TIPPING, "behind the shops on Station Road"],
     ("fly_tipping_form", "confirm_report"): [
-        *TIPPING, "behind the shops on Station Road", "black bags and an old mattress"],
+        *TIPPING,
+        "behind the shops on Station Road",
+        "black bags and an old mattress",
+    ],
     ("request_status_form", "reference"): ["I want to check on my report"],
     ("reminders_form", "postcode"): REMIND,
     ("reminders_form", "address_uprn"): [*REMIND, "OB2 5JQ"],
@@ -111,14 +123,13 @@ def unrelated_messages(path: Path = SAFETY_DIR / "unrelated_test.yml") -> list[s
 
 def first_message(model: Path, urgent: list[Labelled], unrelated: list[str]) -> dict[str, Any]:
     """Recall, right labels and false alarms of the model's parse, one message at a time."""
-    parsed, latencies = asyncio.run(
-        parse_all(model, [m.text for m in urgent] + unrelated)
-    )
+    parsed, latencies = asyncio.run(parse_all(model, [m.text for m in urgent] + unrelated))
     got = [str((p.get("intent") or {}).get("name")) for p in parsed]
-    urgent_got, unrelated_got = got[: len(urgent)], got[len(urgent):]
+    urgent_got, unrelated_got = got[: len(urgent)], got[len(urgent) :]
     missed = [
         {"text": m.text, "expected": m.label, "got": g}
-        for m, g in zip(urgent, urgent_got, strict=True) if g not in URGENT
+        for m, g in zip(urgent, urgent_got, strict=True)
+        if g not in URGENT
     ]
     alarms = [
         {"text": t, "got": g} for t, g in zip(unrelated, unrelated_got, strict=True) if g in URGENT
@@ -131,7 +142,8 @@ def first_message(model: Path, urgent: list[Labelled], unrelated: list[str]) -> 
         "first_message_recall": round(1 - len(missed) / max(len(urgent), 1), 4),
         "first_message_right_label": round(right / max(len(urgent), 1), 4),
         "recall_by_label": {
-            label: round(heard[label] / by_label[label], 4) for label in URGENT_LABELS
+            label: round(heard[label] / by_label[label], 4)
+            for label in URGENT_LABELS
             if by_label[label]
         },
         "unrelated_examples": len(unrelated),
@@ -155,7 +167,8 @@ class _Assistant:
     def say(self, sender: str, message: str) -> str:
         response = self.session.post(
             f"{self.base_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message}, timeout=60,
+            json={"sender": sender, "message": message},
+            timeout=60,
         )
         response.raise_for_status()
         return "\n".join(m.get("text", "") for m in response.json())
@@ -199,8 +212,9 @@ def mid_form(model: Path, urgent: list[Labelled], workers: int = 3) -> dict[str,
         jobs = [(key, m) for key in FORM_PATHS for m in urgent]
         with ThreadPoolExecutor(workers) as pool:
             for where, heard, message_text in pool.map(lambda job: one(*job), jobs):
-                row = results.setdefault(where, {"sent": 0, "heard": 0, "not_reached": 0,
-                                                 "missed": []})
+                row = results.setdefault(
+                    where, {"sent": 0, "heard": 0, "not_reached": 0, "missed": []}
+                )
                 if heard is None:
                     row["not_reached"] += 1
                     continue
@@ -216,8 +230,11 @@ def mid_form(model: Path, urgent: list[Labelled], workers: int = 3) -> dict[str,
         "mid_form_recall": round(heard / sent, 4) if sent else None,
         "mid_form_not_reached": sum(r["not_reached"] for r in results.values()),
         "mid_form_by_slot": {
-            k: {"recall": round(r["heard"] / r["sent"], 4) if r["sent"] else None,
-                "not_reached": r["not_reached"], "missed": r["missed"]}
+            k: {
+                "recall": round(r["heard"] / r["sent"], 4) if r["sent"] else None,
+                "not_reached": r["not_reached"],
+                "missed": r["missed"],
+            }
             for k, r in sorted(results.items())
         },
     }
@@ -228,20 +245,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--skip-forms", action="store_true", help="first messages only")
     parser.add_argument(
-        "--examples", action="store_true",
+        "--examples",
+        action="store_true",
         help="also print the messages missed and the false alarms (the test sets are meant "
         "to stay unseen while phrases are written: look at the development sets instead)",
     )
     parser.add_argument(
-        "--split", default="test", choices=SPLITS,
+        "--split",
+        default="test",
+        choices=SPLITS,
         help="test (default, unseen), or a development set: dev2, dev3",
     )
     args = parser.parse_args(argv)
     urgent = urgent_messages(SAFETY_DIR / f"urgent_{args.split}.yml")
     unrelated = unrelated_messages(SAFETY_DIR / f"unrelated_{args.split}.yml")
     start = time.monotonic()
-    figures: dict[str, Any] = {"bench": "urgent", "split": args.split,
-                               **first_message(args.model, urgent, unrelated)}
+    figures: dict[str, Any] = {
+        "bench": "urgent",
+        "split": args.split,
+        **first_message(args.model, urgent, unrelated),
+    }
     if not args.skip_forms:
         figures.update(mid_form(args.model, urgent))
     if not args.examples:

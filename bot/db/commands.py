@@ -19,13 +19,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the database commands to the `python -m bot` parser."""
     db = subparsers.add_parser("db", help="create, upgrade or remove the database schema")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_commands.add_parser("upgrade", help="apply every migration (alembic upgrade heads)"
-                           ).set_defaults(handler=_upgrade)
-    db_commands.add_parser("downgrade-base", help="remove every table the migrations made"
-                           ).set_defaults(handler=_downgrade_base)
+    db_commands.add_parser(
+        "upgrade", help="apply every migration (alembic upgrade heads)"
+    ).set_defaults(handler=_upgrade)
+    db_commands.add_parser(
+        "downgrade-base", help="remove every table the migrations made"
+    ).set_defaults(handler=_downgrade_base)
     load = subparsers.add_parser("load-data", help="import a council's data files (CSV)")
-    load.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DATA_DIR,
-                      help=f"folder of CSV files (default {DEFAULT_DATA_DIR})")
+    load.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help=f"folder of CSV files (default {DEFAULT_DATA_DIR})",
+    )
     load.set_defaults(handler=_load_data)
 
 

@@ -139,7 +139,8 @@ def tracker_mark(engine: Engine) -> TrackerMark | None:
     with engine.connect() as connection:
         last = connection.execute(
             select(t.id, t.sender_id, t.timestamp, rows.label("rows"))
-            .order_by(t.id.desc()).limit(1)
+            .order_by(t.id.desc())
+            .limit(1)
         ).first()
     if last is None:
         return None
@@ -152,25 +153,34 @@ def added_between(engine: Engine, before: TrackerMark, after: TrackerMark) -> li
     can no longer be trusted."""
     t = tracker_events.c
     added = (
-        select(func.count()).select_from(tracker_events)
-        .where(t.id > before.last_id, t.id <= after.last_id).scalar_subquery()
+        select(func.count())
+        .select_from(tracker_events)
+        .where(t.id > before.last_id, t.id <= after.last_id)
+        .scalar_subquery()
     )
     with engine.connect() as connection:
         kept = connection.execute(
             select(t.sender_id, t.timestamp, added.label("added")).where(t.id == before.last_id)
         ).first()
-        if kept is None or (kept.sender_id, float(kept.timestamp or 0.0)) != (
-            before.last_sender, before.last_timestamp
-        ) or after.rows != before.rows + int(kept.added):
+        if (
+            kept is None
+            or (kept.sender_id, float(kept.timestamp or 0.0))
+            != (before.last_sender, before.last_timestamp)
+            or after.rows != before.rows + int(kept.added)
+        ):
             return None
-        return list(connection.execute(
-            select(t.sender_id).where(t.id > before.last_id, t.id <= after.last_id).distinct()
-        ).scalars())
+        return list(
+            connection.execute(
+                select(t.sender_id).where(t.id > before.last_id, t.id <= after.last_id).distinct()
+            ).scalars()
+        )
 
 
 def events_for_reading(
-    engine: Engine, senders: Sequence[str] | None,
-    types: Sequence[str], skip_actions: Sequence[str],
+    engine: Engine,
+    senders: Sequence[str] | None,
+    types: Sequence[str],
+    skip_actions: Sequence[str],
 ) -> tuple[dict[str, float], dict[str, list[TrackerEvent]]]:
     """For the given conversations (None: all), the time of each one's first event, and
     its events of `types` in order, actions named in `skip_actions` left out. Only user and
@@ -188,14 +198,20 @@ def events_for_reading(
     query = query.order_by(t.sender_id, t.timestamp, t.id)
     found: dict[str, list[TrackerEvent]] = {}
     with engine.connect() as connection:
-        first_seen = {
-            sender: float(moment or 0.0) for sender, moment in connection.execute(firsts)
-        }
+        first_seen = {sender: float(moment or 0.0) for sender, moment in connection.execute(firsts)}
         for row in connection.execute(query):
             parse = row.type_name in ("user", "slot") or not row.action_name
-            event = _event(row) if parse else TrackerEvent(
-                row.sender_id, row.type_name, float(row.timestamp or 0.0),
-                row.intent_name, row.action_name, {},
+            event = (
+                _event(row)
+                if parse
+                else TrackerEvent(
+                    row.sender_id,
+                    row.type_name,
+                    float(row.timestamp or 0.0),
+                    row.intent_name,
+                    row.action_name,
+                    {},
+                )
             )
             found.setdefault(row.sender_id, []).append(event)
     return first_seen, found
@@ -252,8 +268,12 @@ def add_aggregates(session: Session, rows: Iterable[dict[str, Any]]) -> None:
             )
         ).scalar_one_or_none()
         if stored is None:
-            stored = DailyAggregate(day=row["day"], channel=row["channel"], topic=row["topic"],
-                                    **{name: 0 for name in COUNTERS})
+            stored = DailyAggregate(
+                day=row["day"],
+                channel=row["channel"],
+                topic=row["topic"],
+                **{name: 0 for name in COUNTERS},
+            )
             session.add(stored)
         for name in COUNTERS:
             setattr(stored, name, int(getattr(stored, name) or 0) + int(row.get(name, 0)))
@@ -266,8 +286,12 @@ def aggregates_between(session: Session, first: date, last: date) -> list[dict[s
         select(DailyAggregate).where(DailyAggregate.day >= first, DailyAggregate.day <= last)
     ).scalars()
     return [
-        {"day": r.day, "channel": r.channel, "topic": r.topic,
-         **{name: int(getattr(r, name)) for name in COUNTERS}}
+        {
+            "day": r.day,
+            "channel": r.channel,
+            "topic": r.topic,
+            **{name: int(getattr(r, name)) for name in COUNTERS},
+        }
         for r in rows
     ]
 

@@ -77,8 +77,11 @@ def requests_like(session: Session, needles: Sequence[str]) -> list[ServiceReque
     wanted = [n.lower() for n in needles if n]
     if not wanted:
         return []
-    columns = (ServiceRequest.contact_phone, ServiceRequest.contact_email,
-               ServiceRequest.description)
+    columns = (
+        ServiceRequest.contact_phone,
+        ServiceRequest.contact_email,
+        ServiceRequest.description,
+    )
     condition = or_(*[func.lower(c).contains(n) for c in columns for n in wanted])
     return list(session.execute(select(ServiceRequest).where(condition)).scalars())
 

@@ -166,8 +166,10 @@ _OUTBOUND = SmsOutbound.__table__
 _CLAIM = insert(_INBOUND)
 _PROCESSED = (
     update(_INBOUND)
-    .where(_INBOUND.c.provider == bindparam("of_provider"),
-           _INBOUND.c.provider_message_id == bindparam("message_id"))
+    .where(
+        _INBOUND.c.provider == bindparam("of_provider"),
+        _INBOUND.c.provider_message_id == bindparam("message_id"),
+    )
     .values(processed_at=bindparam("done_at"), sender=None, body=None)
 )
 _OPTED_OUT = select(_OPT_OUT.c.number_hash).where(_OPT_OUT.c.number_hash == bindparam("number"))
@@ -267,8 +269,9 @@ def mark_processed(engine: Engine, provider: str, message_id: str) -> None:
 
 def _mark_processed(transaction: Transaction, text: tuple[str, str]) -> None:
     provider, message_id = text
-    transaction.run(_PROCESSED, {"of_provider": provider, "message_id": message_id,
-                                 "done_at": utcnow()})
+    transaction.run(
+        _PROCESSED, {"of_provider": provider, "message_id": message_id, "done_at": utcnow()}
+    )
 
 
 def unfinished_inbound(engine: Engine, stale_after: timedelta, limit: int = 100) -> list[Inbound]:
@@ -276,11 +279,18 @@ def unfinished_inbound(engine: Engine, stale_after: timedelta, limit: int = 100)
     stopped process had accepted (a live one finishes its texts well within that)."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(_INBOUND.c.provider, _INBOUND.c.provider_message_id, _INBOUND.c.sender,
-                   _INBOUND.c.body)
-            .where(_INBOUND.c.processed_at.is_(None), _INBOUND.c.body.is_not(None),
-                   _INBOUND.c.sender.is_not(None),
-                   _INBOUND.c.received_at <= utcnow() - stale_after)
+            select(
+                _INBOUND.c.provider,
+                _INBOUND.c.provider_message_id,
+                _INBOUND.c.sender,
+                _INBOUND.c.body,
+            )
+            .where(
+                _INBOUND.c.processed_at.is_(None),
+                _INBOUND.c.body.is_not(None),
+                _INBOUND.c.sender.is_not(None),
+                _INBOUND.c.received_at <= utcnow() - stale_after,
+            )
             .order_by(_INBOUND.c.id)
             .limit(limit)
         ).all()

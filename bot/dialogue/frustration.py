@@ -24,8 +24,11 @@ def _words(items: list[str]) -> str:
 def compile_patterns(raw: dict[str, Any]) -> list[re.Pattern[str]]:
     """The patterns a patterns file describes (see data/frustration_patterns.yml)."""
     who, judgements = _words(raw["who"]), _words(raw["judgements"])
-    intensifiers, what, alone = _words(raw["intensifiers"]), _words(raw["what"]), _words(
-        raw["alone"])
+    intensifiers, what, alone = (
+        _words(raw["intensifiers"]),
+        _words(raw["what"]),
+        _words(raw["alone"]),
+    )
     between = rf"(?:(?:{intensifiers})\s+)*"
     built = [
         rf"\b(?:{who})(?:'re|'s|\s+is|\s+are|\s+was|\s+were)?\s+{between}(?:{judgements})\b",

@@ -20,14 +20,33 @@ DETAILS = "details"
 # The words residents use for each part of a summary.
 PART_WORDS: dict[str, tuple[str, ...]] = {
     POSTCODE: ("postcode", "post code", "postal code"),
-    STREET: ("address", "street", "road", "location", "place", "lane", "avenue", "spot",
-             "wrong way", "wrong area"),
+    STREET: (
+        "address",
+        "street",
+        "road",
+        "location",
+        "place",
+        "lane",
+        "avenue",
+        "spot",
+        "wrong way",
+        "wrong area",
+    ),
     HOUSE: ("house", "house number", "door number", "flat", "number", "building", "home"),
     BIN: ("bin", "bins", "caddy", "container", "colour", "color", "wheelie"),
-    SIZE: ("size", "big", "deep", "depth", "wide", "width", "dimensions", "danger",
-           "dangerous"),
-    DETAILS: ("description", "details", "detail", "describe", "fault", "what was dumped",
-              "what's wrong", "what is wrong", "what i said", "what's been dumped"),
+    SIZE: ("size", "big", "deep", "depth", "wide", "width", "dimensions", "danger", "dangerous"),
+    DETAILS: (
+        "description",
+        "details",
+        "detail",
+        "describe",
+        "fault",
+        "what was dumped",
+        "what's wrong",
+        "what is wrong",
+        "what i said",
+        "what's been dumped",
+    ),
 }
 _PATTERNS = {
     part: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)

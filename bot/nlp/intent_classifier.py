@@ -85,8 +85,10 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
         for message in messages:
             text_features = [f for f in message.features if f.attribute == TEXT]
             sentence = [f.features for f in text_features if f.is_sparse() and f.type == SENTENCE]
-            if not sentence or any(f.is_dense() for f in text_features) or any(
-                block.shape[0] != 1 for block in sentence
+            if (
+                not sentence
+                or any(f.is_dense() for f in text_features)
+                or any(block.shape[0] != 1 for block in sentence)
             ):
                 return csr_matrix(super()._create_X(messages), dtype=np.float64)
             offset = 0

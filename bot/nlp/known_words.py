@@ -57,9 +57,7 @@ def has_no_known_content_word(message: Message, known: set[str] | frozenset[str]
     return bool(content) and not any(word in known for word in content)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class KnownWordsGuard(GraphComponent):
     """Sets the intent confidence to 0 when none of a message's words was ever trained on."""
 
@@ -111,10 +109,13 @@ class KnownWordsGuard(GraphComponent):
             return messages
         for message in messages:
             intent = message.get(INTENT)
-            if intent and (has_no_known_word(message, self.known) or (
-                intent.get("name") == ANSWER_INTENT
-                and has_no_known_content_word(message, self.known)
-            )):
+            if intent and (
+                has_no_known_word(message, self.known)
+                or (
+                    intent.get("name") == ANSWER_INTENT
+                    and has_no_known_content_word(message, self.known)
+                )
+            ):
                 message.set(INTENT, {**intent, "confidence": 0.0}, add_to_output=True)
         return messages
 

@@ -21,9 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlp.entities import normalise_entity
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class EntityNormaliser(GraphComponent):
     """Normalises entity values and drops invalid ones (no training needed)."""
 

@@ -45,7 +45,8 @@ def _override(message: Message, detector: UrgentDetector) -> None:
     intent = message.get(INTENT) or {}
     ranking = list(message.get(INTENT_RANKING_KEY) or [])
     scores = {
-        str(r.get("name")): float(r.get("confidence") or 0.0) for r in ranking
+        str(r.get("name")): float(r.get("confidence") or 0.0)
+        for r in ranking
         if r.get("name") in URGENT
     }
     top = intent.get("name")
@@ -58,8 +59,10 @@ def _override(message: Message, detector: UrgentDetector) -> None:
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top, *rest], add_to_output=True)
         info = {
-            "label": decision.label, "by": decision.by,
-            "classifier_intent": intent.get("name"), "scores": scores,
+            "label": decision.label,
+            "by": decision.by,
+            "classifier_intent": intent.get("name"),
+            "scores": scores,
         }
         message.set(URGENT_KEY, info, add_to_output=True)
     elif intent.get("name") in URGENT:
@@ -68,18 +71,18 @@ def _override(message: Message, detector: UrgentDetector) -> None:
         not_urgent = max(1.0 - sum(scores.values()), 1e-9)
         rest = [
             {**r, "confidence": min(1.0, float(r.get("confidence") or 0.0) / not_urgent)}
-            for r in ranking if r.get("name") not in URGENT
+            for r in ranking
+            if r.get("name") not in URGENT
         ]
         fallback = rest[0] if rest else {"name": None, "confidence": 0.0}
         message.set(INTENT, dict(fallback), add_to_output=True)
         message.set(INTENT_RANKING_KEY, rest, add_to_output=True)
-        message.set(URGENT_KEY, {"dropped": intent.get("name"), "scores": scores},
-                    add_to_output=True)
+        message.set(
+            URGENT_KEY, {"dropped": intent.get("name"), "scores": scores}, add_to_output=True
+        )
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class UrgentOverride(GraphComponent):
     """Gives urgent phrases their label in every message (see the module's docstring)."""
 
@@ -128,9 +131,7 @@ class UrgentOverride(GraphComponent):
         patterns = load_patterns(PATTERNS_DIR)  # fails training on a phrase that is wrong
         vocabulary = read_vocabulary(NLU_DATA_DIR)
         with self._storage.write_to(self._resource) as directory:
-            (directory / WORDS_FILE).write_text(
-                json.dumps(vocabulary.as_json()), encoding="utf-8"
-            )
+            (directory / WORDS_FILE).write_text(json.dumps(vocabulary.as_json()), encoding="utf-8")
             target = Path(directory) / PHRASES_DIR
             target.mkdir()
             for path in sorted(PATTERNS_DIR.glob("*.yml")):

@@ -41,45 +41,197 @@ def _words(text: str) -> frozenset[str]:
 
 
 YES_PHRASES = _phrases(
-    "yes", "yeah", "yea", "yeh", "yep", "yup", "ya", "yah", "aye", "y", "ok", "okay", "okey",
-    "okie", "k", "kk", "alright", "all right", "sure", "correct", "right", "true", "fine",
-    "good", "great", "perfect", "lovely", "brilliant", "cool", "exactly", "indeed",
-    "certainly", "definitely", "absolutely", "of course", "affirmative", "agreed", "confirm",
-    "confirmed", "spot on", "go ahead", "go on", "go for it", "send", "send it", "please do",
-    "do it", "yes please", "i do", "i would", "i will", "it is", "it does", "it did",
-    "that helped", "it helped", "helped", "helpful", "happy", "all good", "looks good",
-    "looks right", "sounds good", "that'll do", "will do", "lets do it", "let's do it", "course",
-    "👍", "👌", "✅", "✔", "☑",
+    "yes",
+    "yeah",
+    "yea",
+    "yeh",
+    "yep",
+    "yup",
+    "ya",
+    "yah",
+    "aye",
+    "y",
+    "ok",
+    "okay",
+    "okey",
+    "okie",
+    "k",
+    "kk",
+    "alright",
+    "all right",
+    "sure",
+    "correct",
+    "right",
+    "true",
+    "fine",
+    "good",
+    "great",
+    "perfect",
+    "lovely",
+    "brilliant",
+    "cool",
+    "exactly",
+    "indeed",
+    "certainly",
+    "definitely",
+    "absolutely",
+    "of course",
+    "affirmative",
+    "agreed",
+    "confirm",
+    "confirmed",
+    "spot on",
+    "go ahead",
+    "go on",
+    "go for it",
+    "send",
+    "send it",
+    "please do",
+    "do it",
+    "yes please",
+    "i do",
+    "i would",
+    "i will",
+    "it is",
+    "it does",
+    "it did",
+    "that helped",
+    "it helped",
+    "helped",
+    "helpful",
+    "happy",
+    "all good",
+    "looks good",
+    "looks right",
+    "sounds good",
+    "that'll do",
+    "will do",
+    "lets do it",
+    "let's do it",
+    "course",
+    "👍",
+    "👌",
+    "✅",
+    "✔",
+    "☑",
 )
 # Yes said with a negative word in it.
 YES_IDIOMS = _phrases(
-    "no problem", "no worries", "not a problem", "why not", "no doubt", "without a doubt",
-    "no changes", "no change", "nothing to change", "no need to change anything",
+    "no problem",
+    "no worries",
+    "not a problem",
+    "why not",
+    "no doubt",
+    "without a doubt",
+    "no changes",
+    "no change",
+    "nothing to change",
+    "no need to change anything",
 )
 NO_PHRASES = _phrases(
-    "no", "nope", "nah", "naw", "nay", "noo", "nooo", "n", "negative", "wrong", "false",
-    "incorrect", "inaccurate", "untrue", "mistake", "mistaken", "error", "no thanks",
-    "no thank you", "not quite", "not really", "no way", "no chance", "change", "change it",
-    "changed", "edit", "amend", "correct it", "correct that", "start again", "start over",
-    "👎", "❌", "✖", "🚫",
+    "no",
+    "nope",
+    "nah",
+    "naw",
+    "nay",
+    "noo",
+    "nooo",
+    "n",
+    "negative",
+    "wrong",
+    "false",
+    "incorrect",
+    "inaccurate",
+    "untrue",
+    "mistake",
+    "mistaken",
+    "error",
+    "no thanks",
+    "no thank you",
+    "not quite",
+    "not really",
+    "no way",
+    "no chance",
+    "change",
+    "change it",
+    "changed",
+    "edit",
+    "amend",
+    "correct it",
+    "correct that",
+    "start again",
+    "start over",
+    "👎",
+    "❌",
+    "✖",
+    "🚫",
 )
 # "not", "never" and every "n't" word negate what follows them.
 NEGATIONS = _phrases("not", "never", "nothing", "nothings", "nothing's", "neither", "nor")
 SARCASM = _phrases(
-    "yeah right", "yea right", "yeh right", "as if", "in your dreams", "you wish", "dream on",
-    "fat chance", "like hell", "hardly", "oh sure", "oh yeah sure",
+    "yeah right",
+    "yea right",
+    "yeh right",
+    "as if",
+    "in your dreams",
+    "you wish",
+    "dream on",
+    "fat chance",
+    "like hell",
+    "hardly",
+    "oh sure",
+    "oh yeah sure",
 )
 DOUBT = _phrases(
-    "not sure", "unsure", "don't know", "do not know", "dont know", "dunno", "no idea",
-    "maybe", "perhaps", "possibly", "probably", "might", "i think so", "i guess", "guess so",
-    "kind of", "kinda", "sort of", "sorta", "don't mind", "do not mind", "dont mind",
-    "wouldn't mind", "not bothered", "either", "depends", "not fussed", "hmm", "hm", "um",
-    "umm", "erm", "er", "whatever", "?",
+    "not sure",
+    "unsure",
+    "don't know",
+    "do not know",
+    "dont know",
+    "dunno",
+    "no idea",
+    "maybe",
+    "perhaps",
+    "possibly",
+    "probably",
+    "might",
+    "i think so",
+    "i guess",
+    "guess so",
+    "kind of",
+    "kinda",
+    "sort of",
+    "sorta",
+    "don't mind",
+    "do not mind",
+    "dont mind",
+    "wouldn't mind",
+    "not bothered",
+    "either",
+    "depends",
+    "not fussed",
+    "hmm",
+    "hm",
+    "um",
+    "umm",
+    "erm",
+    "er",
+    "whatever",
+    "?",
 )
 # A change of mind or a correction on its way: never a plain yes.
 HEDGES = _phrases(
-    "actually", "wait", "hang on", "hold on", "but", "except", "however", "instead",
-    "although", "though", "apart from",
+    "actually",
+    "wait",
+    "hang on",
+    "hold on",
+    "but",
+    "except",
+    "however",
+    "instead",
+    "although",
+    "though",
+    "apart from",
 )
 # Words that can sit around a yes without changing it.
 FILLER = _words(
@@ -92,7 +244,7 @@ FILLER = _words(
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 # Emoji variation selectors and skin tones: "👍🏽" and "✔️" read as "👍" and "✔".
-_EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\U0001F3FB-\U0001F3FF]")
+_EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 _TOKEN = re.compile(r"[\w']+|[^\w\s]", re.UNICODE)
 # "isnt", "dont", "cant": negations typed without the apostrophe.
 _BARE_NEGATIONS = _words(
@@ -117,12 +269,18 @@ def _match(words: list[str], at: int) -> tuple[str, int]:
     """The kind of the longest phrase starting at `at` ('yes', 'no', 'negation', 'sarcasm',
     'doubt', 'hedge', 'idiom', 'filler' or 'other') and how many words it takes."""
     for length in (4, 3, 2, 1):
-        phrase = tuple(words[at:at + length])
+        phrase = tuple(words[at : at + length])
         if len(phrase) < length:
             continue
-        for kind, table in (("sarcasm", SARCASM), ("doubt", DOUBT), ("idiom", YES_IDIOMS),
-                            ("hedge", HEDGES), ("no", NO_PHRASES), ("yes", YES_PHRASES),
-                            ("negation", NEGATIONS)):
+        for kind, table in (
+            ("sarcasm", SARCASM),
+            ("doubt", DOUBT),
+            ("idiom", YES_IDIOMS),
+            ("hedge", HEDGES),
+            ("no", NO_PHRASES),
+            ("yes", YES_PHRASES),
+            ("negation", NEGATIONS),
+        ):
             if phrase in table:
                 return kind, length
     word = words[at]
@@ -157,8 +315,10 @@ def read_yes_no(text: str, *, symbols: bool = True) -> Answer:
         return NO
     if "doubt" in kinds:
         return UNCLEAR
-    if any(kind == "negation" and "no" in kinds[index + 1:index + 1 + NEGATION_REACH]
-           for index, kind in enumerate(kinds)):
+    if any(
+        kind == "negation" and "no" in kinds[index + 1 : index + 1 + NEGATION_REACH]
+        for index, kind in enumerate(kinds)
+    ):
         return UNCLEAR  # "nothing wrong", "isn't false": a double negation is not a plain no
     if "no" in kinds or "negation" in kinds:
         return NO  # "no", "wrong", and any negation: "that isn't right", "don't send it"

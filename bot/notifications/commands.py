@@ -48,9 +48,14 @@ def build_senders(engine: Engine, settings: Settings) -> dict[str, Any]:
     senders: dict[str, Any] = {"sms": sms}
     if settings.smtp_host:
         senders["email"] = SmtpEmailSender(
-            SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
-                         sender=settings.smtp_sender, starttls=settings.smtp_starttls,
-                         username=settings.smtp_username, password=settings.smtp_password),
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.smtp_sender,
+                starttls=settings.smtp_starttls,
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+            ),
             attempts=settings.sms_send_attempts,
             base_delay_seconds=settings.sms_retry_base_seconds,
         )

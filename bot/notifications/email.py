@@ -16,8 +16,13 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
-TEMPORARY = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError,
-             TimeoutError, OSError)
+TEMPORARY = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,9 @@ class SmtpSettings:
 class SmtpEmailSender:
     """Sends one email per call through an SMTP server."""
 
-    def __init__(self, settings: SmtpSettings, attempts: int = 3,
-                 base_delay_seconds: float = 2.0) -> None:
+    def __init__(
+        self, settings: SmtpSettings, attempts: int = 3, base_delay_seconds: float = 2.0
+    ) -> None:
         self._settings = settings
         self._attempts = max(1, attempts)
         self._base_delay = base_delay_seconds
@@ -60,8 +66,9 @@ class SmtpEmailSender:
         message["To"] = to
         message["Subject"] = self._settings.subject
         domain = self._settings.sender.rpartition("@")[2] or "localhost"
-        message["Message-ID"] = make_msgid(idstring=idempotency_key.replace(":", "."),
-                                           domain=domain)
+        message["Message-ID"] = make_msgid(
+            idstring=idempotency_key.replace(":", "."), domain=domain
+        )
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(f"{body}\n\nTo stop these emails, open this link:\n{unsubscribe_url}\n")
@@ -76,8 +83,9 @@ class SmtpEmailSender:
                 smtp.login(s.username, s.password)
             smtp.send_message(message)
 
-    async def send(self, to: str, body: str, idempotency_key: str, *,
-                   unsubscribe_url: str) -> EmailResult:
+    async def send(
+        self, to: str, body: str, idempotency_key: str, *, unsubscribe_url: str
+    ) -> EmailResult:
         """Send `body` to `to`; retries temporary failures, refuses to send without a link."""
         if not unsubscribe_url:
             return EmailResult("failed", 0, "no unsubscribe link")

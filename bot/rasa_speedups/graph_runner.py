@@ -49,9 +49,7 @@ def run_in_order(
     from rasa.engine.exceptions import GraphRunError
 
     run_targets = tuple(targets if targets else self._graph_schema.target_names)
-    plans: dict[tuple[str, ...], tuple[Plan, frozenset[str]]] = self.__dict__.setdefault(
-        _PLANS, {}
-    )
+    plans: dict[tuple[str, ...], tuple[Plan, frozenset[str]]] = self.__dict__.setdefault(_PLANS, {})
     if run_targets not in plans:
         plan = _plan(self._graph_schema, run_targets)
         plans[run_targets] = (plan, frozenset(name for name, _ in plan))

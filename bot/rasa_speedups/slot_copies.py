@@ -24,10 +24,19 @@ def plain_slot_types() -> frozenset[type]:
 
     found = {
         cls
-        for cls in (slots.FloatSlot, slots.BooleanSlot, slots.TextSlot, slots.ListSlot,
-                    slots.CategoricalSlot, slots.AnySlot)
-        if not any(vars(k).get("__slots__") or any(hook in vars(k) for hook in _STATE_HOOKS)
-                   for k in cls.__mro__ if k is not object)
+        for cls in (
+            slots.FloatSlot,
+            slots.BooleanSlot,
+            slots.TextSlot,
+            slots.ListSlot,
+            slots.CategoricalSlot,
+            slots.AnySlot,
+        )
+        if not any(
+            vars(k).get("__slots__") or any(hook in vars(k) for hook in _STATE_HOOKS)
+            for k in cls.__mro__
+            if k is not object
+        )
     }
     return frozenset(found)
 

@@ -38,7 +38,8 @@ def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_engine(url: Any, busy_timeout: float) -> Any:
     # SQLAlchemy 1.4 opens a new SQLite file connection per session: keep a pool.
     engine = create_engine(
-        url, poolclass=QueuePool,
+        url,
+        poolclass=QueuePool,
         connect_args={"check_same_thread": False, "timeout": busy_timeout},
     )
     event.listen(engine, "connect", _sqlite_wal)

@@ -69,9 +69,7 @@ class UrgentDetector:
         plain = self.plain(text)
         return [label.label for label in self.patterns if label.matches(plain)]
 
-    def decide(
-        self, text: str, scores: dict[str, float], top: str | None = None
-    ) -> UrgentDecision:
+    def decide(self, text: str, scores: dict[str, float], top: str | None = None) -> UrgentDecision:
         """Which urgent label `text` gets, given the classifier's confidence in each urgent
         label (`scores`, from its ranking; labels left out count as 0) and its top intent."""
         plain = self.plain(text)

@@ -199,8 +199,7 @@ def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[LabelPatterns, ...]:
     from bot.safety.labels import URGENT_LABELS
 
     found = {
-        p.stem: load_label(p) for p in sorted(directory.glob("*.yml"))
-        if p.name != EVERY_LABEL_FILE
+        p.stem: load_label(p) for p in sorted(directory.glob("*.yml")) if p.name != EVERY_LABEL_FILE
     }
     missing = [label for label in URGENT_LABELS if label not in found]
     if missing:

@@ -35,7 +35,9 @@ class SpellingFixer:
     def fix(self, word: str) -> str:
         """The phrase word `word` was meant to be, or `word` itself."""
         if (
-            len(word) >= 5 and word.endswith("in") and word not in self.known
+            len(word) >= 5
+            and word.endswith("in")
+            and word not in self.known
             and word + "g" in self.known
         ):
             return word + "g"

@@ -58,8 +58,11 @@ def read_vocabulary(nlu_dir: Path) -> Vocabulary:
                     by_label[intent].update(words)
     label_words = {
         label: frozenset(
-            word for word, count in counts.items()
-            if count >= MIN_COUNT and len(word) >= MIN_LENGTH and word.isalpha()
+            word
+            for word, count in counts.items()
+            if count >= MIN_COUNT
+            and len(word) >= MIN_LENGTH
+            and word.isalpha()
             and count / everywhere[word] >= SHARE
         )
         for label, counts in by_label.items()

@@ -14,17 +14,57 @@ from bot.postcodes import normalise_postcode
 
 # Street words residents shorten, and the words they put before a house number.
 ABBREVIATIONS = {
-    "st": "street", "rd": "road", "ln": "lane", "ave": "avenue", "av": "avenue",
-    "cl": "close", "cres": "crescent", "dr": "drive", "ct": "court", "gdns": "gardens",
-    "pl": "place", "sq": "square", "tce": "terrace", "apt": "flat", "apartment": "flat",
+    "st": "street",
+    "rd": "road",
+    "ln": "lane",
+    "ave": "avenue",
+    "av": "avenue",
+    "cl": "close",
+    "cres": "crescent",
+    "dr": "drive",
+    "ct": "court",
+    "gdns": "gardens",
+    "pl": "place",
+    "sq": "square",
+    "tce": "terrace",
+    "apt": "flat",
+    "apartment": "flat",
 }
 LEADING_WORDS = ("i live at", "it is", "its", "house number", "number", "num", "no", "at")
 # The last word of a street's name, after ABBREVIATIONS: where to look for one in a message.
-STREET_TYPES = frozenset((
-    "road", "street", "lane", "avenue", "close", "crescent", "drive", "court", "gardens",
-    "place", "square", "terrace", "way", "grove", "hill", "parade", "row", "walk", "green",
-    "park", "mews", "rise", "view", "vale", "gate", "end", "croft", "meadow", "meadows",
-))
+STREET_TYPES = frozenset(
+    (
+        "road",
+        "street",
+        "lane",
+        "avenue",
+        "close",
+        "crescent",
+        "drive",
+        "court",
+        "gardens",
+        "place",
+        "square",
+        "terrace",
+        "way",
+        "grove",
+        "hill",
+        "parade",
+        "row",
+        "walk",
+        "green",
+        "park",
+        "mews",
+        "rise",
+        "view",
+        "vale",
+        "gate",
+        "end",
+        "croft",
+        "meadow",
+        "meadows",
+    )
+)
 STREET_NAME_WORDS = 4  # 'Upper Church Hill Road': the words before the street type, at most
 MAX_TEXT = 120
 _NUMBERED = re.compile(r"^\d+[a-z]?$", re.IGNORECASE)
@@ -51,8 +91,13 @@ class AddressRecord:
 
 def _record(address: Address) -> AddressRecord:
     return AddressRecord(
-        uprn=address.uprn, house=address.house, street=address.street, town=address.town,
-        postcode=address.postcode, round=address.round_code, garden_waste=address.garden_waste,
+        uprn=address.uprn,
+        house=address.house,
+        street=address.street,
+        town=address.town,
+        postcode=address.postcode,
+        round=address.round_code,
+        garden_waste=address.garden_waste,
     )
 
 
@@ -60,7 +105,8 @@ def natural_key(text: str) -> tuple[tuple[int, int, str], ...]:
     """A sort key that puts '2' before '10' and 'Flat 2' before 'Flat 10'."""
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
-        for part in re.split(r"(\d+)", text) if part
+        for part in re.split(r"(\d+)", text)
+        if part
     )
 
 
@@ -96,7 +142,7 @@ def _strip_leading_words(text: str) -> str:
         changed = False
         for words in LEADING_WORDS:
             if text.startswith(words + " "):
-                text = text[len(words) + 1:]
+                text = text[len(words) + 1 :]
                 changed = True
     return text
 
@@ -119,8 +165,9 @@ def match_address(addresses: list[AddressRecord], text: str) -> AddressRecord | 
         # The start of a name: 'flat 2' for 'Flat 2, Market House', 'rose' for 'Rose Cottage'.
         lambda house, street: not said.isdigit() and house.startswith(said + " "),
         # A flat without the word: '2 market house' for 'Flat 2, Market House'.
-        lambda house, street: house.startswith("flat ")
-        and (said + " ").startswith(house.removeprefix("flat ") + " "),
+        lambda house, street: (
+            house.startswith("flat ") and (said + " ").startswith(house.removeprefix("flat ") + " ")
+        ),
     )
     for tier in tiers:
         found = {a.uprn: a for a, house, street in forms if tier(house, street)}
@@ -150,7 +197,7 @@ def _street_names_in(said: str) -> set[str]:
         if word not in STREET_TYPES:
             continue
         for start in range(max(0, end - STREET_NAME_WORDS), end + 1):
-            run = words[start:end + 1]
+            run = words[start : end + 1]
             if not any(ch.isdigit() for w in run for ch in w):
                 names.add(" ".join(run))
     return names
@@ -159,8 +206,8 @@ def _street_names_in(said: str) -> set[str]:
 def mentions_a_street(text: str) -> bool:
     """Whether `text` could name a street ('14 elm rd'): checked before `address_on_street`,
     so that a message naming none costs no database session."""
-    return isinstance(text, str) and len(text) <= MAX_TEXT and bool(
-        _street_names_in(_normalise(text))
+    return (
+        isinstance(text, str) and len(text) <= MAX_TEXT and bool(_street_names_in(_normalise(text)))
     )
 
 
@@ -173,7 +220,8 @@ def address_on_street(session: Session, text: str) -> StreetLookup | None:
     said = _normalise(text)
     names = _street_names_in(said)
     streets = {
-        street for street in session.scalars(select(Address.street).distinct())
+        street
+        for street in session.scalars(select(Address.street).distinct())
         if _normalise(street) in names
     }
     if len(streets) != 1:

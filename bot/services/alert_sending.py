@@ -39,8 +39,9 @@ def alert_text(message: str) -> str:
     return get_content().text("alert_sms", message=message)
 
 
-def _claim(engine: Engine, key: str, alert_id: int, sub_id: int, contact_hash: str,
-           now: datetime) -> bool:
+def _claim(
+    engine: Engine, key: str, alert_id: int, sub_id: int, contact_hash: str, now: datetime
+) -> bool:
     try:
         with session_scope(engine) as session:
             session.add(AlertDelivery(
@@ -56,9 +57,13 @@ def _claim(engine: Engine, key: str, alert_id: int, sub_id: int, contact_hash: s
 def _finish(engine: Engine, key: str, status: str, error: str | None = None) -> None:
     with session_scope(engine) as session:
         session.execute(
-            update(AlertDelivery).where(AlertDelivery.idempotency_key == key)
-            .values(status=status, finished_at=datetime.now(timezone.utc),
-                    last_error=error[:500] if error else None)
+            update(AlertDelivery)
+            .where(AlertDelivery.idempotency_key == key)
+            .values(
+                status=status,
+                finished_at=datetime.now(timezone.utc),
+                last_error=error[:500] if error else None,
+            )
         )
 
 
@@ -86,8 +91,13 @@ def _sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
 
 
 async def send_alert(
-    engine: Engine, senders: Mapping[str, TextSender], alert_id: int, now: datetime,
-    *, daily_cap: int = 3, sends_per_second: float = 0.0,
+    engine: Engine,
+    senders: Mapping[str, TextSender],
+    alert_id: int,
+    now: datetime,
+    *,
+    daily_cap: int = 3,
+    sends_per_second: float = 0.0,
 ) -> RunReport:
     """Send alert `alert_id` to everyone in its areas who has not had it yet, paced at
     `sends_per_second` (0 = no limit)."""
@@ -122,7 +132,8 @@ async def send_alert(
             continue
         status = getattr(result, "status", "sent")
         final = {"sent": DELIVERY_SENT, "suppressed": DELIVERY_SUPPRESSED}.get(
-            status, DELIVERY_FAILED)
+            status, DELIVERY_FAILED
+        )
         await asyncio.to_thread(_finish, engine, key, final, getattr(result, "last_error", None))
         await pace.wait()
         if final == DELIVERY_SENT:

@@ -45,8 +45,15 @@ class AlertInfo:
 
 
 def _info(row: ServiceAlert) -> AlertInfo:
-    return AlertInfo(row.id, row.message, tuple(row.areas.split("|")), tuple(row.topics.split()),
-                     row.starts_at, row.ends_at, row.created_by)
+    return AlertInfo(
+        row.id,
+        row.message,
+        tuple(row.areas.split("|")),
+        tuple(row.topics.split()),
+        row.starts_at,
+        row.ends_at,
+        row.created_by,
+    )
 
 
 def parse_areas(session: Session, text: str) -> tuple[str, ...]:
@@ -85,8 +92,15 @@ def address_in_areas(postcode: str, round_code: str, areas: tuple[str, ...]) -> 
 
 
 def create_alert(
-    session: Session, *, message: str, areas: tuple[str, ...], topics: tuple[str, ...],
-    starts_at: datetime, ends_at: datetime, created_by: str, now: datetime,
+    session: Session,
+    *,
+    message: str,
+    areas: tuple[str, ...],
+    topics: tuple[str, ...],
+    starts_at: datetime,
+    ends_at: datetime,
+    created_by: str,
+    now: datetime,
 ) -> AlertInfo:
     """Store an alert (areas already parsed); raises AlertError for bad text, topics or times."""
     message = " ".join(str(message or "").split())
@@ -122,8 +136,9 @@ def alert_recipients(session: Session, areas: tuple[str, ...]) -> list[Notificat
         .where(NotificationSubscription.alerts.is_(True))
         .order_by(NotificationSubscription.id)
     ).all()
-    return [sub for sub, postcode, round_code in rows
-            if address_in_areas(postcode, round_code, areas)]
+    return [
+        sub for sub, postcode, round_code in rows if address_in_areas(postcode, round_code, areas)
+    ]
 
 
 def count_recipients(session: Session, areas: tuple[str, ...]) -> int:
@@ -133,12 +148,14 @@ def count_recipients(session: Session, areas: tuple[str, ...]) -> int:
 
 def _live(session: Session, now: datetime) -> list[ServiceAlert]:
     """Every alert live at `now`, newest first."""
-    return list(session.scalars(
-        select(ServiceAlert)
-        .where(ServiceAlert.starts_at <= now)
-        .where(ServiceAlert.ends_at > now)
-        .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
-    ).all())
+    return list(
+        session.scalars(
+            select(ServiceAlert)
+            .where(ServiceAlert.starts_at <= now)
+            .where(ServiceAlert.ends_at > now)
+            .order_by(ServiceAlert.starts_at.desc(), ServiceAlert.id.desc())
+        ).all()
+    )
 
 
 def active_alerts_for(session: Session, uprn: str, topic: str, now: datetime) -> list[AlertInfo]:
@@ -147,10 +164,12 @@ def active_alerts_for(session: Session, uprn: str, topic: str, now: datetime) ->
     if address is None:
         return []
     rows = _live(session, now)
-    return [_info(row) for row in rows
-            if topic in row.topics.split()
-            and address_in_areas(address.postcode, address.round_code,
-                                 tuple(row.areas.split("|")))]
+    return [
+        _info(row)
+        for row in rows
+        if topic in row.topics.split()
+        and address_in_areas(address.postcode, address.round_code, tuple(row.areas.split("|")))
+    ]
 
 
 def active_alerts_for_postcode(
@@ -158,22 +177,32 @@ def active_alerts_for_postcode(
 ) -> list[AlertInfo]:
     """Alerts live at `now` covering any address at `postcode` (for the widget's banner);
     all topics when `topic` is None."""
-    rounds = set(session.scalars(
-        select(Address.round_code).where(Address.postcode == postcode)).all())
+    rounds = set(
+        session.scalars(select(Address.round_code).where(Address.postcode == postcode)).all()
+    )
     if not rounds:
         return []
     rows = _live(session, now)
-    return [_info(row) for row in rows
-            if (topic is None or topic in row.topics.split())
-            and any(address_in_areas(postcode, code, tuple(row.areas.split("|")))
-                    for code in rounds)]
+    return [
+        _info(row)
+        for row in rows
+        if (topic is None or topic in row.topics.split())
+        and any(address_in_areas(postcode, code, tuple(row.areas.split("|"))) for code in rounds)
+    ]
 
 
 # ---- the public feed (the web widget's banner): no staff names, places in plain English ----
 
 MAX_PUBLIC_ALERTS = 20
-_ROUND_DAYS = {"MON": "Monday", "TUE": "Tuesday", "WED": "Wednesday", "THU": "Thursday",
-               "FRI": "Friday", "SAT": "Saturday", "SUN": "Sunday"}
+_ROUND_DAYS = {
+    "MON": "Monday",
+    "TUE": "Tuesday",
+    "WED": "Wednesday",
+    "THU": "Thursday",
+    "FRI": "Friday",
+    "SAT": "Saturday",
+    "SUN": "Sunday",
+}
 _DAY_ROUND = re.compile(r"^(MON|TUE|WED|THU|FRI|SAT|SUN)-([A-Z0-9]{1,3})$")
 
 
@@ -202,8 +231,9 @@ def round_description(code: str, name: str | None = None) -> str:
         return name.strip()
     day_round = _DAY_ROUND.match(code)
     if day_round:
-        return content.text("alert_area_round_day", day=_ROUND_DAYS[day_round[1]],
-                            letter=day_round[2])
+        return content.text(
+            "alert_area_round_day", day=_ROUND_DAYS[day_round[1]], letter=day_round[2]
+        )
     return content.text("alert_area_round", code=code)
 
 
@@ -222,10 +252,17 @@ def live_public_alerts(
     rows = _live(session, now)
     chosen = [row for row in rows if topic is None or topic in row.topics.split()]
     chosen = chosen[: max(0, limit)]
-    codes = {area.split(":", 1)[1] for row in chosen for area in row.areas.split("|")
-             if area.startswith("round:")}
-    rounds = session.scalars(
-        select(CollectionRound).where(CollectionRound.code.in_(codes))).all() if codes else []
+    codes = {
+        area.split(":", 1)[1]
+        for row in chosen
+        for area in row.areas.split("|")
+        if area.startswith("round:")
+    }
+    rounds = (
+        session.scalars(select(CollectionRound).where(CollectionRound.code.in_(codes))).all()
+        if codes
+        else []
+    )
     # A round's display name, if the data ever carries one (the demo data does not).
     round_names = {r.code: getattr(r, "name", None) for r in rounds}
     found: list[PublicAlert] = []
@@ -233,6 +270,15 @@ def live_public_alerts(
         areas = row.areas.split("|")
         whole = "council" in areas
         places = () if whole else tuple(dict.fromkeys(_place(a, round_names) for a in areas))
-        found.append(PublicAlert(row.id, row.message, tuple(row.topics.split()),
-                                 row.starts_at, row.ends_at, whole, places))
+        found.append(
+            PublicAlert(
+                row.id,
+                row.message,
+                tuple(row.topics.split()),
+                row.starts_at,
+                row.ends_at,
+                whole,
+                places,
+            )
+        )
     return found

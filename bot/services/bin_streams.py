@@ -6,10 +6,32 @@ import re
 
 # Words residents use for each stream, beside the container's own name.
 STREAM_WORDS: dict[str, tuple[str, ...]] = {
-    "refuse": ("black", "grey", "gray", "rubbish", "general", "landfill", "household", "refuse",
-               "waste bin", "normal bin", "main bin", "dustbin"),
-    "recycling": ("blue", "recycling", "recycle", "recyclable", "plastic", "paper", "cardboard",
-                  "cans", "tins", "bottles"),
+    "refuse": (
+        "black",
+        "grey",
+        "gray",
+        "rubbish",
+        "general",
+        "landfill",
+        "household",
+        "refuse",
+        "waste bin",
+        "normal bin",
+        "main bin",
+        "dustbin",
+    ),
+    "recycling": (
+        "blue",
+        "recycling",
+        "recycle",
+        "recyclable",
+        "plastic",
+        "paper",
+        "cardboard",
+        "cans",
+        "tins",
+        "bottles",
+    ),
     "food": ("food", "caddy", "kitchen", "compost caddy"),
     "garden": ("green", "garden", "brown", "grass", "hedge", "leaves", "compost bin"),
 }
@@ -26,7 +48,8 @@ def stream_from_text(text: str, available: dict[str, str]) -> str | None:
         if stream in words or container.lower() in words:
             matches.add(stream)
             continue
-        if any(f" {word} " in words or f" {word}s " in words
-               for word in STREAM_WORDS.get(stream, ())):
+        if any(
+            f" {word} " in words or f" {word}s " in words for word in STREAM_WORDS.get(stream, ())
+        ):
             matches.add(stream)
     return matches.pop() if len(matches) == 1 else None

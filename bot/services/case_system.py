@@ -29,9 +29,9 @@ class CaseSystemRejected(ValueError):
 
 @dataclass(frozen=True)
 class StatusUpdate:
-    status: str            # received | in_progress | scheduled | completed | closed ...
-    at: datetime           # timezone-aware
-    note: str              # resident-facing
+    status: str  # received | in_progress | scheduled | completed | closed ...
+    at: datetime  # timezone-aware
+    note: str  # resident-facing
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class RequestStatus:
     status: str
     updated_at: datetime
     note: str
-    location: str | None = None        # only filled when the second factor matched
+    location: str | None = None  # only filled when the second factor matched
     history: tuple[StatusUpdate, ...] = field(default_factory=tuple)
 
 
@@ -51,14 +51,14 @@ class RequestStatus:
 class NewRequest:
     """A report ready to be lodged."""
 
-    category: str                      # missed_bin | pothole | street_light | fly_tipping
+    category: str  # missed_bin | pothole | street_light | fly_tipping
     description: str
     location: str
     postcode: str | None = None
     uprn: str | None = None
-    bin_stream: str | None = None      # missed bins only
+    bin_stream: str | None = None  # missed bins only
     channel: str = "web"
-    contact_phone: str | None = None   # only with the resident's consent
+    contact_phone: str | None = None  # only with the resident's consent
     contact_email: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -49,11 +49,11 @@ def _streams(session: Session, uprn: str) -> list[RoundStream]:
     if address is None:
         return []
     rows = session.scalars(
-        select(RoundStream).where(RoundStream.round_code == address.round_code)
+        select(RoundStream)
+        .where(RoundStream.round_code == address.round_code)
         .order_by(RoundStream.stream)
     )
-    return [row for row in rows
-            if address.garden_waste or row.stream not in SUBSCRIPTION_STREAMS]
+    return [row for row in rows if address.garden_waste or row.stream not in SUBSCRIPTION_STREAMS]
 
 
 def bins_for_address(session: Session, uprn: str) -> dict[str, str]:
@@ -67,7 +67,8 @@ def bins_for_address(session: Session, uprn: str) -> dict[str, str]:
 def _changes(session: Session, start: date, end: date) -> dict[date, date]:
     rows = session.execute(
         select(CollectionChange.normal_date, CollectionChange.actual_date).where(
-            CollectionChange.normal_date.between(start - MAX_SHIFT, end + MAX_SHIFT))
+            CollectionChange.normal_date.between(start - MAX_SHIFT, end + MAX_SHIFT)
+        )
     )
     return {normal: actual for normal, actual in rows}
 

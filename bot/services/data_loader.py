@@ -46,11 +46,15 @@ from bot.services.data_rows import (
 )
 
 ROUNDS = ("rounds.csv", ("round", "stream", "container", "frequency", "first_collection"))
-ADDRESSES = ("addresses.csv", ("uprn", "house", "street", "town", "postcode", "round",
-                               "garden_waste_subscriber"))
+ADDRESSES = (
+    "addresses.csv",
+    ("uprn", "house", "street", "town", "postcode", "round", "garden_waste_subscriber"),
+)
 CHANGES = ("collection_changes.csv", ("normal_date", "actual_date"))
-REQUESTS = ("service_requests.csv", ("reference", "category", "status", "postcode",
-                                     "location", "created"))
+REQUESTS = (
+    "service_requests.csv",
+    ("reference", "category", "status", "postcode", "location", "created"),
+)
 HISTORY = ("service_request_history.csv", ("reference", "status", "at", "note"))
 REQUIRED_FILES = (ROUNDS[0], ADDRESSES[0])
 
@@ -145,21 +149,29 @@ def _check_across_files(files: _Files, problems: list[Problem]) -> None:
     rounds = {row.round for _, row in files.rounds}
     for line, address in files.addresses:
         if address.round not in rounds:
-            problems.append(Problem(ADDRESSES[0], line, f"round {address.round!r} is not in "
-                                                        f"{ROUNDS[0]}"))
+            problems.append(
+                Problem(ADDRESSES[0], line, f"round {address.round!r} is not in {ROUNDS[0]}")
+            )
     latest: dict[str, HistoryRow] = {}
     references = {row.reference for _, row in files.requests}
     for line, entry in files.history:
         if entry.reference not in references:
-            problems.append(Problem(HISTORY[0], line, f"reference {entry.reference} is not in "
-                                                      f"{REQUESTS[0]}"))
+            problems.append(
+                Problem(HISTORY[0], line, f"reference {entry.reference} is not in {REQUESTS[0]}")
+            )
         elif entry.reference not in latest or entry.at >= latest[entry.reference].at:
             latest[entry.reference] = entry
     for line, request in files.requests:
         last = latest.get(request.reference)
         if last is not None and last.status != request.status:
-            problems.append(Problem(REQUESTS[0], line, f"status {request.status} differs from "
-                                                       f"the latest history entry ({last.status})"))
+            problems.append(
+                Problem(
+                    REQUESTS[0],
+                    line,
+                    f"status {request.status} differs from "
+                    f"the latest history entry ({last.status})",
+                )
+            )
 
 
 def _apply(record: Any, values: dict[str, Any]) -> bool:
@@ -173,8 +185,13 @@ def _apply(record: Any, values: dict[str, Any]) -> bool:
 
 
 def _upsert(
-    session: Session, existing: dict[Any, Any], key: Any, model: Any,
-    values: dict[str, Any], kind: str, report: LoadReport,
+    session: Session,
+    existing: dict[Any, Any],
+    key: Any,
+    model: Any,
+    values: dict[str, Any],
+    kind: str,
+    report: LoadReport,
 ) -> Any:
     record = existing.get(key)
     if record is None:
@@ -196,11 +213,18 @@ def _store_rounds(session: Session, rows: list[tuple[int, RoundRow]], report: Lo
         _upsert(session, rounds, code, CollectionRound, {"code": code}, "rounds", report)
     session.flush()
     for _, row in rows:
-        values = {"round_code": row.round, "stream": row.stream, "container": row.container,
-                  "frequency": row.frequency, "interval_days": row.interval_days,
-                  "first_collection": row.first_collection, "notes": row.notes}
-        _upsert(session, streams, (row.round, row.stream), RoundStream, values,
-                "round streams", report)
+        values = {
+            "round_code": row.round,
+            "stream": row.stream,
+            "container": row.container,
+            "frequency": row.frequency,
+            "interval_days": row.interval_days,
+            "first_collection": row.first_collection,
+            "notes": row.notes,
+        }
+        _upsert(
+            session, streams, (row.round, row.stream), RoundStream, values, "round streams", report
+        )
     session.flush()
 
 
@@ -209,9 +233,15 @@ def _store_addresses(
 ) -> None:
     existing = {a.uprn: a for a in session.scalars(select(Address))}
     for _, row in rows:
-        values = {"uprn": row.uprn, "house": row.house, "street": row.street, "town": row.town,
-                  "postcode": row.postcode, "round_code": row.round,
-                  "garden_waste": row.garden_waste}
+        values = {
+            "uprn": row.uprn,
+            "house": row.house,
+            "street": row.street,
+            "town": row.town,
+            "postcode": row.postcode,
+            "round_code": row.round,
+            "garden_waste": row.garden_waste,
+        }
         _upsert(session, existing, row.uprn, Address, values, "addresses", report)
     session.flush()
 
@@ -219,15 +249,27 @@ def _store_addresses(
 def _store_changes(session: Session, rows: list[tuple[int, ChangeRow]], report: LoadReport) -> None:
     existing = {c.normal_date: c for c in session.scalars(select(CollectionChange))}
     for _, row in rows:
-        values = {"normal_date": row.normal_date, "actual_date": row.actual_date,
-                  "reason": row.reason}
-        _upsert(session, existing, row.normal_date, CollectionChange, values,
-                "collection changes", report)
+        values = {
+            "normal_date": row.normal_date,
+            "actual_date": row.actual_date,
+            "reason": row.reason,
+        }
+        _upsert(
+            session,
+            existing,
+            row.normal_date,
+            CollectionChange,
+            values,
+            "collection changes",
+            report,
+        )
     session.flush()
 
 
 def _store_requests(
-    session: Session, rows: list[tuple[int, RequestRow]], history: list[tuple[int, HistoryRow]],
+    session: Session,
+    rows: list[tuple[int, RequestRow]],
+    history: list[tuple[int, HistoryRow]],
     report: LoadReport,
 ) -> None:
     existing = {r.reference: r for r in session.scalars(select(ServiceRequest))}
@@ -237,9 +279,15 @@ def _store_requests(
     for _, row in rows:
         own = sorted(entries.get(row.reference, []), key=lambda e: e.at)
         updated_at = own[-1].at if own else row.created
-        values = {"reference": row.reference, "category": row.category, "status": row.status,
-                  "postcode": row.postcode, "location": row.location,
-                  "created_at": row.created, "updated_at": updated_at}
+        values = {
+            "reference": row.reference,
+            "category": row.category,
+            "status": row.status,
+            "postcode": row.postcode,
+            "location": row.location,
+            "created_at": row.created,
+            "updated_at": updated_at,
+        }
         record = existing.get(row.reference)
         if record is None:
             values.update(description="", channel="import")
@@ -248,8 +296,9 @@ def _store_requests(
             report.unchanged["service requests"] += 1
             _store_history(record, own, report)
             continue
-        request = _upsert(session, existing, row.reference, ServiceRequest, values,
-                          "service requests", report)
+        request = _upsert(
+            session, existing, row.reference, ServiceRequest, values, "service requests", report
+        )
         _store_history(request, own, report)
     session.flush()
 

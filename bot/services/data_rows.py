@@ -224,7 +224,9 @@ Row = TypeVar("Row")
 
 
 def read_file(
-    path: Path, columns: tuple[str, ...], parse: Callable[[dict[str, Any]], Row],
+    path: Path,
+    columns: tuple[str, ...],
+    parse: Callable[[dict[str, Any]], Row],
     problems: list[Problem],
 ) -> list[tuple[int, Row]]:
     """Every good row of one CSV file with its line number; bad rows go to `problems`."""

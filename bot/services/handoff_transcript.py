@@ -14,8 +14,18 @@ CHANNELS = {"webchat": "web", "sms": "sms", "rest": "rest"}
 # Intents that say nothing about what the resident needs.
 NOT_A_TOPIC = frozenset(
     {
-        "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "request_human",
-        "what_can_you_do", "out_of_scope", "inform", "cancel", "nlu_fallback",
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "request_human",
+        "what_can_you_do",
+        "out_of_scope",
+        "inform",
+        "cancel",
+        "nlu_fallback",
     }
 )
 # Why the assistant handed over, as staff read it in the queue.

@@ -97,9 +97,7 @@ class LocalCaseSystem:
         if normal is None:
             raise RequestNotFound(reference)
         with self._session() as session:
-            found = session.scalar(
-                select(ServiceRequest).where(ServiceRequest.reference == normal)
-            )
+            found = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == normal))
             if found is None or (postcode is not None and found.postcode != wanted):
                 raise RequestNotFound(normal)
             return _status_of(found, with_details=postcode is not None)
@@ -119,13 +117,15 @@ class LocalCaseSystem:
     def _insert(self, session: Session, prefix: str, values: dict) -> CreatedRequest:
         moment = self._now()
         reference = f"{prefix}-{secrets.randbelow(10**6):06d}"
-        record = ServiceRequest(reference=reference, status="received", created_at=moment,
-                                updated_at=moment, **values)
+        record = ServiceRequest(
+            reference=reference, status="received", created_at=moment, updated_at=moment, **values
+        )
         record.updates.append(StatusUpdateRecord(status="received", at=moment, note=FIRST_NOTE))
         session.add(record)
         session.flush()
-        return CreatedRequest(reference=reference, status="received",
-                              created_at=moment.astimezone(LONDON))
+        return CreatedRequest(
+            reference=reference, status="received", created_at=moment.astimezone(LONDON)
+        )
 
 
 def _open_duplicate(session: Session, values: dict) -> CreatedRequest | None:
@@ -135,17 +135,24 @@ def _open_duplicate(session: Session, values: dict) -> CreatedRequest | None:
     if reference is None:
         return None
     existing = session.scalar(select(ServiceRequest).where(ServiceRequest.reference == reference))
-    return CreatedRequest(reference=existing.reference, status=existing.status,
-                          created_at=existing.created_at.astimezone(LONDON))
+    return CreatedRequest(
+        reference=existing.reference,
+        status=existing.status,
+        created_at=existing.created_at.astimezone(LONDON),
+    )
 
 
 def _status_of(request: ServiceRequest, with_details: bool) -> RequestStatus:
     latest = request.updates[-1] if request.updates else None
     updated_at = max(request.updated_at, latest.at) if latest else request.updated_at
-    history = tuple(
-        StatusUpdate(status=u.status, at=u.at.astimezone(LONDON), note=u.note)
-        for u in request.updates
-    ) if with_details else ()
+    history = (
+        tuple(
+            StatusUpdate(status=u.status, at=u.at.astimezone(LONDON), note=u.note)
+            for u in request.updates
+        )
+        if with_details
+        else ()
+    )
     return RequestStatus(
         reference=request.reference,
         category=request.category,
@@ -157,8 +164,9 @@ def _status_of(request: ServiceRequest, with_details: bool) -> RequestStatus:
     )
 
 
-def _text(value: object, name: str, limit: int, required: bool = False,
-          multiline: bool = False) -> str | None:
+def _text(
+    value: object, name: str, limit: int, required: bool = False, multiline: bool = False
+) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise CaseSystemRejected(f"{name} is required")
@@ -201,12 +209,16 @@ def _validated(request: NewRequest) -> dict:
     collection = _collection_date(request.extra.get("collection_date"))
     return {
         "category": request.category,
-        "description": _text(request.description, "description", MAX_DESCRIPTION,
-                             multiline=True) or "",
+        "description": _text(request.description, "description", MAX_DESCRIPTION, multiline=True)
+        or "",
         "location": _text(request.location, "location", MAX_LOCATION, required=True),
-        "postcode": postcode, "uprn": uprn, "bin_stream": stream,
-        "collection_date": collection, "channel": request.channel,
-        "contact_phone": phone, "contact_email": email,
+        "postcode": postcode,
+        "uprn": uprn,
+        "bin_stream": stream,
+        "collection_date": collection,
+        "channel": request.channel,
+        "contact_phone": phone,
+        "contact_email": email,
     }
 
 

@@ -41,18 +41,21 @@ def record_failed_lookup(session: Session, conversation_id: str, now: datetime) 
     session.flush()
 
 
-def failed_lookups(
-    session: Session, conversation_id: str, now: datetime, window: timedelta
-) -> int:
+def failed_lookups(session: Session, conversation_id: str, now: datetime, window: timedelta) -> int:
     """How many look-ups by this conversation failed in the `window` before `now`."""
     now = _aware(now)
-    return int(session.scalar(
-        select(func.count()).select_from(FailedStatusLookup).where(
-            FailedStatusLookup.conversation_hash == hash_identifier(conversation_id),
-            FailedStatusLookup.at > now - window,
-            FailedStatusLookup.at <= now,
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(FailedStatusLookup)
+            .where(
+                FailedStatusLookup.conversation_hash == hash_identifier(conversation_id),
+                FailedStatusLookup.at > now - window,
+                FailedStatusLookup.at <= now,
+            )
         )
-    ) or 0)
+        or 0
+    )
 
 
 def is_throttled(

@@ -103,13 +103,19 @@ def codes_sent_today(session: Session, contact_hash: str, now: datetime) -> int:
     """How many one-time codes went to this contact since midnight (London): a stranger
     typing someone's number again and again must not flood their phone."""
     since = datetime.combine(now.astimezone(LONDON).date(), time(0, 0), tzinfo=LONDON)
-    return session.scalar(
-        select(func.count()).select_from(NotificationCode)
-        .join(NotificationSubscription,
-              NotificationSubscription.id == NotificationCode.subscription_id)
-        .where(NotificationSubscription.contact_hash == contact_hash)
-        .where(NotificationCode.created_at >= since)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(NotificationCode)
+            .join(
+                NotificationSubscription,
+                NotificationSubscription.id == NotificationCode.subscription_id,
+            )
+            .where(NotificationSubscription.contact_hash == contact_hash)
+            .where(NotificationCode.created_at >= since)
+        )
+        or 0
+    )
 
 
 def issue_code(session: Session, subscription_id: int, now: datetime) -> str:
@@ -153,7 +159,8 @@ def check_code(session: Session, subscription_id: int, typed: str, now: datetime
         return CodeCheck.CONFIRMED
     # One UPDATE per wrong try, so two tries at once still both count.
     session.execute(
-        update(NotificationCode).where(NotificationCode.id == row.id)
+        update(NotificationCode)
+        .where(NotificationCode.id == row.id)
         .values(attempts=NotificationCode.attempts + 1)
     )
     session.refresh(row)

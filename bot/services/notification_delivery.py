@@ -53,21 +53,30 @@ def sent_today(session: Session, contact_hash: str, now: datetime) -> int:
     counted = (DELIVERY_CLAIMED, DELIVERY_SENT)
     total = 0
     for model in (ReminderDelivery, AlertDelivery):
-        total += session.scalar(
-            select(func.count()).select_from(model)
-            .where(model.contact_hash == contact_hash)
-            .where(model.claimed_at >= since)
-            .where(model.status.in_(counted))
-        ) or 0
+        total += (
+            session.scalar(
+                select(func.count())
+                .select_from(model)
+                .where(model.contact_hash == contact_hash)
+                .where(model.claimed_at >= since)
+                .where(model.status.in_(counted))
+            )
+            or 0
+        )
     return total
 
 
-async def deliver(sender: TextSender, kind: str, contact: str, body: str, key: str,
-                  unsubscribe_token: str) -> Any:
+async def deliver(
+    sender: TextSender, kind: str, contact: str, body: str, key: str, unsubscribe_token: str
+) -> Any:
     """Hand one message to its sender; every email carries its one-click unsubscribe link."""
     if kind == CONTACT_EMAIL:
-        return await sender.send(contact, body, key,  # type: ignore[call-arg]
-                                 unsubscribe_url=unsubscribe_url(unsubscribe_token))
+        return await sender.send(
+            contact,
+            body,
+            key,  # type: ignore[call-arg]
+            unsubscribe_url=unsubscribe_url(unsubscribe_token),
+        )
     return await sender.send(contact, body, key)
 
 

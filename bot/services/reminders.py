@@ -82,8 +82,9 @@ def reminder_on(
     session: Session, uprn: str, collection_date: date, send_time: time = DEFAULT_SEND_TIME
 ) -> Reminder | None:
     """The reminder for the address's collections on `collection_date`, or None if none."""
-    found = tuple(c for c in next_collections(session, uprn, collection_date)
-                  if c.date == collection_date)
+    found = tuple(
+        c for c in next_collections(session, uprn, collection_date) if c.date == collection_date
+    )
     if not found:
         return None
     return Reminder(collection_date, send_moment(collection_date, send_time), found)
@@ -105,8 +106,9 @@ def reminder_schedule(
             break
         first = upcoming[0].date
         reminders.append(
-            Reminder(first, send_moment(first, send_time),
-                     tuple(c for c in upcoming if c.date == first))
+            Reminder(
+                first, send_moment(first, send_time), tuple(c for c in upcoming if c.date == first)
+            )
         )
         day = first + timedelta(days=1)
     return reminders
@@ -159,8 +161,16 @@ def due_reminders(session: Session, now: datetime, send_time: time) -> list[_Due
     for row in rows:
         reminder = reminder_on(session, row.uprn, tomorrow, send_time)
         if reminder is not None:
-            due.append(_Due(row.id, row.contact_kind, row.contact, row.contact_hash,
-                            row.unsubscribe_token, reminder))
+            due.append(
+                _Due(
+                    row.id,
+                    row.contact_kind,
+                    row.contact,
+                    row.contact_hash,
+                    row.unsubscribe_token,
+                    reminder,
+                )
+            )
     return due
 
 
@@ -172,11 +182,17 @@ def _claim(engine: Engine, item: _Due, body: str, now: datetime) -> bool:
     """Store the delivery under its key; False when another run holds a live claim on it."""
     try:
         with session_scope(engine) as session:
-            session.add(ReminderDelivery(
-                idempotency_key=_key(item), subscription_id=item.subscription_id,
-                contact_hash=item.contact_hash, collection_date=item.reminder.collection_date,
-                body=body, status=DELIVERY_CLAIMED, claimed_at=now.astimezone(timezone.utc),
-            ))
+            session.add(
+                ReminderDelivery(
+                    idempotency_key=_key(item),
+                    subscription_id=item.subscription_id,
+                    contact_hash=item.contact_hash,
+                    collection_date=item.reminder.collection_date,
+                    body=body,
+                    status=DELIVERY_CLAIMED,
+                    claimed_at=now.astimezone(timezone.utc),
+                )
+            )
         return True
     except IntegrityError:
         return _reclaim_stale(engine, _key(item), now)
@@ -199,9 +215,13 @@ def _reclaim_stale(engine: Engine, key: str, now: datetime) -> bool:
 def _finish(engine: Engine, key: str, status: str, error: str | None = None) -> None:
     with session_scope(engine) as session:
         session.execute(
-            update(ReminderDelivery).where(ReminderDelivery.idempotency_key == key)
-            .values(status=status, finished_at=datetime.now(timezone.utc),
-                    last_error=error[:500] if error else None)
+            update(ReminderDelivery)
+            .where(ReminderDelivery.idempotency_key == key)
+            .values(
+                status=status,
+                finished_at=datetime.now(timezone.utc),
+                last_error=error[:500] if error else None,
+            )
         )
 
 
@@ -227,8 +247,12 @@ def _sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
 
 
 async def _send_one(
-    engine: Engine, senders: Mapping[str, TextSender], item: _Due, now: datetime,
-    daily_cap: int, report: RunReport,
+    engine: Engine,
+    senders: Mapping[str, TextSender],
+    item: _Due,
+    now: datetime,
+    daily_cap: int,
+    report: RunReport,
 ) -> None:
     # Database work runs in threads: a lock another process holds must not stop the loop.
     if await asyncio.to_thread(_stopped_receiving, engine, item):
@@ -251,8 +275,9 @@ async def _send_one(
         report.failed += 1
         return
     try:
-        result = await deliver(sender, item.contact_kind, item.contact, body, key,
-                               item.unsubscribe_token)
+        result = await deliver(
+            sender, item.contact_kind, item.contact, body, key, item.unsubscribe_token
+        )
     except Exception as error:  # recorded, not lost: the row shows the failure
         logger.exception("reminder %s failed", key)
         await asyncio.to_thread(_finish, engine, key, DELIVERY_FAILED, f"{error}")
@@ -294,4 +319,3 @@ async def run_due(
         if report.sent + report.failed > before:
             await pace.wait()
     return report
-

@@ -45,7 +45,7 @@ def refuses_contact(text: str) -> bool:
     """'No, don't use 07700 900123', 'I don't want you to contact me on jo@example.org':
     what comes before the contact says no (bot/nlp/yes_no.py), so it is not consent."""
     found = _contact_at(text)
-    return found is not None and read_yes_no(text[:found[1]]) == NO
+    return found is not None and read_yes_no(text[: found[1]]) == NO
 
 
 def asked_for_contact(council: Council, channel: str, opened_at: datetime) -> bool:
@@ -62,8 +62,10 @@ def remember_contact(
     a no said with it, or one already kept).
     """
     ticket = open_ticket_for(session, conversation_id)
-    if ticket is None or ticket.contact or not asked_for_contact(
-        council, ticket.channel, ticket.created_at
+    if (
+        ticket is None
+        or ticket.contact
+        or not asked_for_contact(council, ticket.channel, ticket.created_at)
     ):
         return None
     contact = contact_in(text)

@@ -92,8 +92,9 @@ def check_missed_bin(
     last = last_collection(session, uprn, stream, today)
     if last is None or last == today:
         upcoming = [c.date for c in next_collections(session, uprn, today) if c.stream == stream]
-        return MissedBinCheck(False, "before_collection",
-                              collection_date=upcoming[0] if upcoming else None)
+        return MissedBinCheck(
+            False, "before_collection", collection_date=upcoming[0] if upcoming else None
+        )
     report_by = working_days_after(last, REPORT_WITHIN_WORKING_DAYS, bank_holidays)
     if today > report_by:
         return MissedBinCheck(False, "too_late", collection_date=last, report_by=report_by)

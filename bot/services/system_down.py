@@ -51,8 +51,14 @@ def open_system_down_ticket(
     topic = topic_of(events)
     reason = REASONS["system_down"] + (f": {topic}" if urgent else "")
     ticket = open_ticket(
-        session, conversation_id, channel, topic, reason,
-        "urgent" if urgent else None, transcript(events), now=now,
+        session,
+        conversation_id,
+        channel,
+        topic,
+        reason,
+        "urgent" if urgent else None,
+        transcript(events),
+        now=now,
     )
     session.flush()
     notice = handoff_notice(session, council, content, ticket.id, now)

@@ -1,8 +1,8 @@
 """Service alerts (supervisors only): write, preview how many subscribers it reaches, publish.
 
-    GET  /staff/alerts           the form and recent alerts
-    POST /staff/alerts/preview   checks the alert, shows who it reaches, asks to confirm
-    POST /staff/alerts/publish   stores it, audits it and sends it once to each subscriber
+GET  /staff/alerts           the form and recent alerts
+POST /staff/alerts/preview   checks the alert, shows who it reaches, asks to confirm
+POST /staff/alerts/publish   stores it, audits it and sends it once to each subscriber
 """
 
 from __future__ import annotations
@@ -64,12 +64,19 @@ def _checked(session: Any, values: dict[str, Any], now: datetime) -> dict[str, A
         raise AlertError("Choose at least one topic.")
     if ends <= starts or ends <= now:
         raise AlertError("The end must be after the start and in the future.")
-    return {"message": message, "areas": areas, "topics": tuple(values["topics"]),
-            "starts_at": starts, "ends_at": ends}
+    return {
+        "message": message,
+        "areas": areas,
+        "topics": tuple(values["topics"]),
+        "starts_at": starts,
+        "ends_at": ends,
+    }
 
 
 def register(
-    blueprint: Blueprint, app: StaffApp, engine: Engine,
+    blueprint: Blueprint,
+    app: StaffApp,
+    engine: Engine,
     senders: Callable[[], Mapping[str, Any]] | None = None,
 ) -> None:
     """Add the alert pages to the staff blueprint; `senders` builds the SMS/email senders."""
@@ -81,13 +88,21 @@ def register(
     def refused(request: Request) -> HTTPResponse | None:
         if signed_in_staff(request).is_supervisor:
             return None
-        return html(app.render(request, "error.html", status=403,
-                               message="Only supervisors can publish service alerts."), status=403)
+        return html(
+            app.render(
+                request,
+                "error.html",
+                status=403,
+                message="Only supervisors can publish service alerts.",
+            ),
+            status=403,
+        )
 
     def recent() -> list[ServiceAlert]:
         with session_scope(engine) as session:
-            return list(session.scalars(
-                select(ServiceAlert).order_by(ServiceAlert.id.desc()).limit(20)))
+            return list(
+                session.scalars(select(ServiceAlert).order_by(ServiceAlert.id.desc()).limit(20))
+            )
 
     @blueprint.get("/alerts")
     async def alerts_form(request: Request) -> HTTPResponse:
@@ -95,13 +110,22 @@ def register(
         if denied:
             return denied
         now = app.queue.now().astimezone(LONDON)
-        values = {"message": "", "areas": "", "topics": ["bins"],
-                  "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
-                  "ends_at": (now + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M")}
+        values = {
+            "message": "",
+            "areas": "",
+            "topics": ["bins"],
+            "starts_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M"),
+        }
         sent = request.args.get("sent")
-        return page(request, "alerts.html", values=values, error=None,
-                    alerts=await asyncio.to_thread(recent),
-                    sent=int(sent) if sent and sent.isdigit() else None)
+        return page(
+            request,
+            "alerts.html",
+            values=values,
+            error=None,
+            alerts=await asyncio.to_thread(recent),
+            sent=int(sent) if sent and sent.isdigit() else None,
+        )
 
     @blueprint.post("/alerts/preview")
     async def alerts_preview(request: Request) -> HTTPResponse:
@@ -118,8 +142,15 @@ def register(
         try:
             alert, count = await asyncio.to_thread(check)
         except AlertError as error:
-            return page(request, "alerts.html", status=400, values=values, error=str(error),
-                        alerts=await asyncio.to_thread(recent), sent=None)
+            return page(
+                request,
+                "alerts.html",
+                status=400,
+                values=values,
+                error=str(error),
+                alerts=await asyncio.to_thread(recent),
+                sent=None,
+            )
         return page(request, "alert_confirm.html", values=values, alert=alert, count=count)
 
     @blueprint.post("/alerts/publish")
@@ -133,18 +164,36 @@ def register(
 
         def publish() -> int:
             with session_scope(engine) as session:
-                alert = create_alert(session, **_checked(session, values, now),
-                                     created_by=staff.username, now=now)
-                audit(session, "alert_published", now, staff_id=staff.id,
-                      detail=f"alert {alert.id}: {' '.join(alert.areas)}")
+                alert = create_alert(
+                    session, **_checked(session, values, now), created_by=staff.username, now=now
+                )
+                audit(
+                    session,
+                    "alert_published",
+                    now,
+                    staff_id=staff.id,
+                    detail=f"alert {alert.id}: {' '.join(alert.areas)}",
+                )
                 return alert.id
 
         try:
             alert_id = await asyncio.to_thread(publish)
         except AlertError as error:
-            return page(request, "alerts.html", status=400, values=values, error=str(error),
-                        alerts=await asyncio.to_thread(recent), sent=None)
-        report = await send_alert(engine, make_senders(), alert_id, now,
-                                  daily_cap=app.settings.notification_daily_cap,
-                                  sends_per_second=app.settings.notification_sends_per_second)
+            return page(
+                request,
+                "alerts.html",
+                status=400,
+                values=values,
+                error=str(error),
+                alerts=await asyncio.to_thread(recent),
+                sent=None,
+            )
+        report = await send_alert(
+            engine,
+            make_senders(),
+            alert_id,
+            now,
+            daily_cap=app.settings.notification_daily_cap,
+            sends_per_second=app.settings.notification_sends_per_second,
+        )
         return redirect(f"/staff/alerts?sent={report.sent}", status=303)

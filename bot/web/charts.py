@@ -52,9 +52,7 @@ def horizontal_bars(
     return _svg(chart_id, title, summary, label_width + bar_width + 70, height, "".join(parts))
 
 
-def rate_columns(
-    chart_id: str, title: str, points: Sequence[tuple[str, float | None]]
-) -> Markup:
+def rate_columns(chart_id: str, title: str, points: Sequence[tuple[str, float | None]]) -> Markup:
     """Columns of a rate (0..1) per period, e.g. the contained rate per day; None is a gap."""
     left, bottom, plot_height, width = 50, 40, 200, 720
     step = (width - left - 10) / max(1, len(points))
@@ -81,10 +79,13 @@ def rate_columns(
                 f'<text x="{x + step / 2:.1f}" y="{10 + plot_height + 20}" text-anchor="middle" '
                 f'font-size="12" fill="{TEXT_COLOUR}">{escape(label[5:])}</text>'
             )
-    summary = "; ".join(
-        f"{label}: {'no conversations' if rate is None else f'{rate:.0%}'}"
-        for label, rate in points
-    ) or "No data"
+    summary = (
+        "; ".join(
+            f"{label}: {'no conversations' if rate is None else f'{rate:.0%}'}"
+            for label, rate in points
+        )
+        or "No data"
+    )
     return _svg(chart_id, title, summary, width, 10 + plot_height + bottom, "".join(parts))
 
 

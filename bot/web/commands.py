@@ -60,6 +60,9 @@ def _create(args: argparse.Namespace) -> int:
 def _remove_demo(_args: argparse.Namespace) -> int:
     with session_scope(get_engine(get_settings().database_url)) as session:
         disabled = disable_demo_staff(session)
-    print(f"Demo accounts disabled: {', '.join(disabled)}." if disabled
-          else "No demo account can sign in.")
+    print(
+        f"Demo accounts disabled: {', '.join(disabled)}."
+        if disabled
+        else "No demo account can sign in."
+    )
     return 0

@@ -36,8 +36,11 @@ def period_from(query: dict[str, Any], today: date) -> tuple[date, date]:
     try:
         last = date.fromisoformat(str(query.get("until") or today.isoformat())[:10])
         first_text = query.get("since")
-        first = (date.fromisoformat(str(first_text)[:10]) if first_text
-                 else last - timedelta(days=DEFAULT_DAYS - 1))
+        first = (
+            date.fromisoformat(str(first_text)[:10])
+            if first_text
+            else last - timedelta(days=DEFAULT_DAYS - 1)
+        )
     except ValueError as refused:
         raise PeriodError("Enter dates as YYYY-MM-DD, for example 2026-11-01.") from refused
     if first > last:
@@ -51,20 +54,24 @@ def _chart_values(report: dict[str, Any]) -> dict[str, Any]:
     topics = [t for t in report["by_topic"] if t["topic_messages"]][:10]
     return {
         "contained_chart": charts.rate_columns(
-            "contained", "Contained rate by day",
+            "contained",
+            "Contained rate by day",
             [(d["period"], d["contained_rate"]) for d in report["by_day"]],
         ),
         "topics": topics,
         "topics_chart": charts.horizontal_bars(
-            "topics", "Topics by number of questions",
+            "topics",
+            "Topics by number of questions",
             [(t["topic"].replace("_", " "), t["topic_messages"]) for t in topics],
         ),
         "reasons_chart": charts.horizontal_bars(
-            "reasons", "Handoffs by reason",
+            "reasons",
+            "Handoffs by reason",
             [(r["reason"], r["count"]) for r in report["handoff_reasons"]],
         ),
         "themes_chart": charts.horizontal_bars(
-            "themes", "Unanswered questions by theme",
+            "themes",
+            "Unanswered questions by theme",
             [(t["label"], t["size"]) for t in report["unanswered_themes"]],
         ),
     }
@@ -98,11 +105,10 @@ def register(blueprint: Blueprint, app: StaffApp, engine: Engine) -> None:
         if isinstance(period, HTTPResponse):
             return period
         first, last = period
-        report = await asyncio.to_thread(
-            insight_overview, tracker(), engine, first, last, costs()
+        report = await asyncio.to_thread(insight_overview, tracker(), engine, first, last, costs())
+        page = app.render(
+            request, "insight.html", report=report, first=first, last=last, **_chart_values(report)
         )
-        page = app.render(request, "insight.html", report=report, first=first, last=last,
-                          **_chart_values(report))
         return html(page)
 
     async def _download(request: Request, kind: str) -> HTTPResponse:
@@ -117,8 +123,11 @@ def register(blueprint: Blueprint, app: StaffApp, engine: Engine) -> None:
         else:
             body, content_type = themes_nlu_yaml(themes), "application/yaml; charset=utf-8"
             name += ".yml"
-        return text(body, content_type=content_type,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return text(
+            body,
+            content_type=content_type,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @blueprint.get("/insight/unanswered.csv")
     async def download_csv(request: Request) -> HTTPResponse:

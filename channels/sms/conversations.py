@@ -167,8 +167,11 @@ class SmsConversations:
         for text in texts:
             if (text.provider, text.message_id) in self._unfinished:
                 continue
-            logger.warning("sms %s from %s was never processed: processing it now",
-                           text.message_id, self._hash(text.sender)[:12])
+            logger.warning(
+                "sms %s from %s was never processed: processing it now",
+                text.message_id,
+                self._hash(text.sender)[:12],
+            )
             self._enqueue(_Queued(text, notice_only=False))
             queued += 1
         return queued
@@ -238,8 +241,12 @@ class SmsConversations:
         await collector.end_of_turn()
 
     async def _send_reply(
-        self, sms: InboundSms, number_hash: str, messages: list[dict[str, Any]],
-        had_options: bool, part: int = 1,
+        self,
+        sms: InboundSms,
+        number_hash: str,
+        messages: list[dict[str, Any]],
+        had_options: bool,
+        part: int = 1,
     ) -> None:
         reply = reply_for(messages)
         options = [

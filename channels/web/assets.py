@@ -26,12 +26,33 @@ CONFIG_MARKER = '"__WEBCHAT_CONFIG__"'
 ALERTS_MARKER = "/*__ALERTS_BANNER__*/"
 
 UI_KEYS = (
-    "launcher", "heading", "notice", "privacy_link", "accessibility_link", "input_label",
-    "send", "minimise", "end", "ended", "you", "assistant", "typing", "connecting",
-    "connected", "reconnecting", "start", "unread",
+    "launcher",
+    "heading",
+    "notice",
+    "privacy_link",
+    "accessibility_link",
+    "input_label",
+    "send",
+    "minimise",
+    "end",
+    "ended",
+    "you",
+    "assistant",
+    "typing",
+    "connecting",
+    "connected",
+    "reconnecting",
+    "start",
+    "unread",
 )
 ERROR_CODES = (
-    "bad_session", "bad_frame", "too_long", "empty", "rate_limited", "too_many_tabs", "unavailable",
+    "bad_session",
+    "bad_frame",
+    "too_long",
+    "empty",
+    "rate_limited",
+    "too_many_tabs",
+    "unavailable",
 )
 DEMO_PAGES = {"home": "home.html", "bins": "bins.html", "accessibility": "accessibility.html"}
 
@@ -72,7 +93,8 @@ def build_assets(content: Content, council: Council) -> WidgetAssets:
     banner = (STATIC_DIR / "widget-alerts.js").read_text(encoding="utf-8")
     return WidgetAssets(
         script=source.replace(ALERTS_MARKER, banner).replace(
-            CONFIG_MARKER, _json_for_script(config)),
+            CONFIG_MARKER, _json_for_script(config)
+        ),
         style=(STATIC_DIR / "widget.css").read_text(encoding="utf-8"),
         site_style=(STATIC_DIR / "site.css").read_text(encoding="utf-8"),
         errors=errors,

@@ -104,13 +104,15 @@ class WebChatInput(InputChannel):
         """The output channel Rasa uses to push a message later (it reaches open sockets)."""
         return WebChatOutput(self.registry)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The channel's routes; `on_new_message` hands a resident's message to Rasa."""
         on_new_message = handoff_relay.inbound(on_new_message)  # handed over: to the ticket
-        warnings.filterwarnings("ignore", message=SANIC_RECV_WARNING, category=DeprecationWarning,
-                                module="sanic.server.websockets.impl")
+        warnings.filterwarnings(
+            "ignore",
+            message=SANIC_RECV_WARNING,
+            category=DeprecationWarning,
+            module="sanic.server.websockets.impl",
+        )
         webchat = Blueprint("webchat_webhook", __name__)
         council = get_council()
         assets = build_assets(get_content(), council)
@@ -129,8 +131,11 @@ class WebChatInput(InputChannel):
             return response.text(
                 assets.script,
                 content_type="application/javascript; charset=utf-8",
-                headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=300",
-                         "Access-Control-Allow-Origin": "*"},
+                headers={
+                    **SECURITY_HEADERS,
+                    "Cache-Control": "public, max-age=300",
+                    "Access-Control-Allow-Origin": "*",
+                },
             )
 
         @webchat.route("/widget.css", methods=["GET"])
@@ -138,8 +143,11 @@ class WebChatInput(InputChannel):
             return response.text(
                 assets.style,
                 content_type="text/css; charset=utf-8",
-                headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=300",
-                         "Access-Control-Allow-Origin": "*"},
+                headers={
+                    **SECURITY_HEADERS,
+                    "Cache-Control": "public, max-age=300",
+                    "Access-Control-Allow-Origin": "*",
+                },
             )
 
         @webchat.route("/demo/site.css", methods=["GET"])
@@ -161,7 +169,9 @@ class WebChatInput(InputChannel):
         webchat.add_route(demo("home"), "/demo/", methods=["GET"], name="demo_home")
         webchat.add_route(demo("bins"), "/demo/bins", methods=["GET"], name="demo_bins")
         webchat.add_route(
-            demo("accessibility"), "/demo/accessibility", methods=["GET"],
+            demo("accessibility"),
+            "/demo/accessibility",
+            methods=["GET"],
             name="demo_accessibility",
         )
 
@@ -222,8 +232,13 @@ class WebChatInput(InputChannel):
                         metadata["webchat_display"] = message.text
                     try:
                         await on_new_message(
-                            UserMessage(message.for_rasa, output, sender_id,
-                                        input_channel=self.name(), metadata=metadata)
+                            UserMessage(
+                                message.for_rasa,
+                                output,
+                                sender_id,
+                                input_channel=self.name(),
+                                metadata=metadata,
+                            )
                         )
                         # The turn is over: stop the typing dots even when nobody answered
                         # (a handed-over conversation waits for a person).

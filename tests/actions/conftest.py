@@ -68,8 +68,12 @@ def form_tracker(
     return Tracker(
         sender_id=sender_id,
         slots={**slots, **new_slots},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99},
-                        "entities": entities or [], "metadata": metadata or {}},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": entities or [],
+            "metadata": metadata or {},
+        },
         events=events,
         paused=False,
         followup_action=None,

@@ -27,38 +27,59 @@ async def test_malformed_postcode_is_refused_with_an_example(assistant, domain):
 
 async def test_a_house_and_street_without_a_postcode_find_the_address(assistant, domain):
     for typed in ("7 Elm Rd", "i live at 7 elm road", "my address is 7 Elm Road, Oakbridge"):
-        slots, said = await validate(domain, slots={"requested_slot": "postcode"},
-                                     new_slots={"postcode": typed}, text=typed)
+        slots, said = await validate(
+            domain, slots={"requested_slot": "postcode"}, new_slots={"postcode": typed}, text=typed
+        )
         assert slots == {"postcode": "OB2 5JQ", "address_uprn": SEVEN_ELM_ROAD}, typed
         assert said == []
 
 
 async def test_a_house_and_street_in_the_first_message_are_not_asked_for(assistant, domain):
-    slots, said = await validate(domain, slots={}, text="when's bin day for 7 elm rd",
-                                 intent="bin_collection_day")
+    slots, said = await validate(
+        domain, slots={}, text="when's bin day for 7 elm rd", intent="bin_collection_day"
+    )
     assert slots == {"postcode": "OB2 5JQ", "address_uprn": SEVEN_ELM_ROAD} and said == []
     # A street with several postcodes and no house: the form asks for the postcode as usual.
-    slots, said = await validate(domain, slots={}, text="bin day on abbey road",
-                                 intent="bin_collection_day")
+    slots, said = await validate(
+        domain, slots={}, text="bin day on abbey road", intent="bin_collection_day"
+    )
     assert "postcode" not in slots and said == []
 
 
 async def test_a_street_alone_gives_its_postcode_or_asks_when_it_has_several(assistant, domain):
-    slots, said = await validate(domain, slots={"requested_slot": "postcode"},
-                                 new_slots={"postcode": "elm road"}, text="elm road")
+    slots, said = await validate(
+        domain,
+        slots={"requested_slot": "postcode"},
+        new_slots={"postcode": "elm road"},
+        text="elm road",
+    )
     assert slots == {"postcode": "OB2 5JQ"} and said == []  # the form asks which house
     # Abbey Road has two postcodes: with the house it is found, without it the postcode is asked.
-    slots, said = await validate(domain, slots={"requested_slot": "postcode"},
-                                 new_slots={"postcode": "45 Abbey Road"}, text="45 Abbey Road")
+    slots, said = await validate(
+        domain,
+        slots={"requested_slot": "postcode"},
+        new_slots={"postcode": "45 Abbey Road"},
+        text="45 Abbey Road",
+    )
     assert slots["postcode"] == "OB1 1AB" and slots["address_uprn"]
-    slots, said = await validate(domain, slots={"requested_slot": "postcode"},
-                                 new_slots={"postcode": "Abbey Road"}, text="Abbey Road")
+    slots, said = await validate(
+        domain,
+        slots={"requested_slot": "postcode"},
+        new_slots={"postcode": "Abbey Road"},
+        text="Abbey Road",
+    )
     assert slots["postcode"] is None
-    assert said == ["Abbey Road has more than one postcode. What's the postcode, or the house "
-                    "number and street?"]
+    assert said == [
+        "Abbey Road has more than one postcode. What's the postcode, or the house "
+        "number and street?"
+    ]
     # A street the council does not have is still not a postcode.
-    slots, said = await validate(domain, slots={"requested_slot": "postcode"},
-                                 new_slots={"postcode": "12 Nowhere Road"}, text="12 Nowhere Road")
+    slots, said = await validate(
+        domain,
+        slots={"requested_slot": "postcode"},
+        new_slots={"postcode": "12 Nowhere Road"},
+        text="12 Nowhere Road",
+    )
     assert slots["postcode"] is None and "doesn't look like a full postcode" in said[0]
 
 
@@ -77,7 +98,9 @@ async def test_unknown_postcode_in_the_councils_district_is_refused(assistant, d
 
 async def test_postcode_and_house_number_in_one_message_pick_the_address(assistant, domain):
     slots, said = await validate(
-        domain, slots={"house_number": "7"}, new_slots={"postcode": "ob2 5jq"},
+        domain,
+        slots={"house_number": "7"},
+        new_slots={"postcode": "ob2 5jq"},
         text="7 Elm Road ob2 5jq",
     )
     assert slots == {"postcode": "OB2 5JQ", "address_uprn": SEVEN_ELM_ROAD}
@@ -128,7 +151,9 @@ async def test_bin_day_answer_honours_the_christmas_change(assistant, domain, mo
     tracker = form_tracker(None, slots={"postcode": "OB2 5JQ", "address_uprn": SEVEN_ELM_ROAD})
     await ActionTellBinDay().run(dispatcher, tracker, domain)
     answer = dispatcher.messages[0]["text"]
-    assert ("Black wheelie bin: Wednesday 30 December (moved from Tuesday 29 December "
-            "because of the bank holiday)") in answer
+    assert (
+        "Black wheelie bin: Wednesday 30 December (moved from Tuesday 29 December "
+        "because of the bank holiday)"
+    ) in answer
     # No garden collections from 1 December to 28 February: the next is in March.
     assert "Green wheelie bin: Tuesday 2 March" in answer

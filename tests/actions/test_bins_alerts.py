@@ -18,10 +18,16 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)  # the actions' fixed clock
 
 def _alert(engine, areas: tuple[str, ...], topics: tuple[str, ...], hours: int = 8) -> None:
     with session_scope(engine) as session:
-        create_alert(session, message="TUE-B collections are suspended today: snow.",
-                     areas=areas, topics=topics, starts_at=NOW - timedelta(hours=1),
-                     ends_at=NOW + timedelta(hours=hours), created_by="supervisor",
-                     now=NOW - timedelta(hours=1))
+        create_alert(
+            session,
+            message="TUE-B collections are suspended today: snow.",
+            areas=areas,
+            topics=topics,
+            starts_at=NOW - timedelta(hours=1),
+            ends_at=NOW + timedelta(hours=hours),
+            created_by="supervisor",
+            now=NOW - timedelta(hours=1),
+        )
 
 
 async def _answer(domain) -> list[str]:

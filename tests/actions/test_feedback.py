@@ -21,8 +21,11 @@ def _tracker(intent: str, slots: dict[str, Any], history: list[dict[str, Any]]) 
 
 
 ASKED_ABOUT_TAX = [
-    {"event": "user", "text": "how do I pay council tax",
-     "parse_data": {"intent": {"name": "council_tax_pay"}}},
+    {
+        "event": "user",
+        "text": "how do I pay council tax",
+        "parse_data": {"intent": {"name": "council_tax_pay"}},
+    },
     {"event": "action", "name": "action_answer_faq"},
     {"event": "slot", "name": "feedback_topic", "value": "council_tax_pay"},
     {"event": "action", "name": "action_listen"},
@@ -50,8 +53,9 @@ async def test_the_question_is_not_asked_twice_about_one_topic(domain) -> None:
 
 async def test_urgent_answers_do_not_ask_for_feedback(domain) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionAnswerUrgent().run(dispatcher, form_tracker(None, {}, intent="homelessness"),
-                                   domain)
+    await ActionAnswerUrgent().run(
+        dispatcher, form_tracker(None, {}, intent="homelessness"), domain
+    )
     assert "Did that answer your question?" not in texts(dispatcher)
 
 
@@ -76,10 +80,12 @@ async def test_no_records_the_answer_and_offers_rephrasing_or_a_person(domain) -
 
 
 async def test_a_yes_turns_later_is_not_taken_as_feedback(domain) -> None:
-    later = [*ASKED_ABOUT_TAX,
-             {"event": "user", "text": "thanks", "parse_data": {"intent": {"name": "thank"}}},
-             {"event": "action", "name": "action_reply"},
-             {"event": "action", "name": "action_listen"}]
+    later = [
+        *ASKED_ABOUT_TAX,
+        {"event": "user", "text": "thanks", "parse_data": {"intent": {"name": "thank"}}},
+        {"event": "action", "name": "action_reply"},
+        {"event": "action", "name": "action_listen"},
+    ]
     dispatcher = CollectingDispatcher()
     tracker = _tracker("affirm", {"feedback_topic": "council_tax_pay"}, later)
     events = await ActionReply().run(dispatcher, tracker, domain)

@@ -17,23 +17,44 @@ from bot.db.handoff import HandoffTicket
 from tests.actions.conftest import set_now, slot_events, texts
 
 
-def user(text: str, intent: str, confidence: float = 0.95, at: float = 1795000000.0,
-         channel: str = "webchat") -> dict[str, Any]:
-    return {"event": "user", "text": text, "timestamp": at, "input_channel": channel,
-            "parse_data": {"intent": {"name": intent, "confidence": confidence}}}
+def user(
+    text: str,
+    intent: str,
+    confidence: float = 0.95,
+    at: float = 1795000000.0,
+    channel: str = "webchat",
+) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "timestamp": at,
+        "input_channel": channel,
+        "parse_data": {"intent": {"name": intent, "confidence": confidence}},
+    }
 
 
 def bot(text: str, at: float = 1795000001.0) -> dict[str, Any]:
     return {"event": "bot", "text": text, "timestamp": at}
 
 
-def tracker(events: list[dict[str, Any]], sender_id: str = "web-resident-1",
-            slots: dict[str, Any] | None = None) -> Tracker:
+def tracker(
+    events: list[dict[str, Any]],
+    sender_id: str = "web-resident-1",
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
     last = next(e for e in reversed(events) if e["event"] == "user")
     return Tracker(
-        sender_id=sender_id, slots=slots or {}, latest_message={
-            "text": last["text"], "intent": last["parse_data"]["intent"], "entities": []},
-        events=events, paused=False, followup_action=None, active_loop={},
+        sender_id=sender_id,
+        slots=slots or {},
+        latest_message={
+            "text": last["text"],
+            "intent": last["parse_data"]["intent"],
+            "entities": [],
+        },
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
         latest_action_name="action_listen",
     )
 
@@ -58,13 +79,14 @@ async def run(t: Tracker, domain) -> tuple[CollectingDispatcher, list[dict[str, 
     return dispatcher, await ActionHandoff().run(dispatcher, t, domain)
 
 
-async def test_asking_for_a_person_opens_a_ticket_with_the_transcript_and_pauses(
-    assistant, domain
-):
+async def test_asking_for_a_person_opens_a_ticket_with_the_transcript_and_pauses(assistant, domain):
     dispatcher, events = await run(tracker(ASKED), domain)
     [ticket] = tickets(assistant)
     assert (ticket.conversation_id, ticket.channel, ticket.topic) == (
-        "web-resident-1", "web", "bin_collection_day")
+        "web-resident-1",
+        "web",
+        "bin_collection_day",
+    )
     assert ticket.reason == "Asked for a person" and ticket.priority == "normal"
     assert [(m.author_kind, m.text, m.intent) for m in ticket.messages] == [
         ("resident", "when is my bin day", "bin_collection_day (0.91)"),
@@ -99,7 +121,8 @@ async def test_urgent_topic_is_high_priority_and_jumps_the_queue(assistant, doma
 async def test_two_fallbacks_hand_over_with_the_reason_not_understood(assistant, domain):
     events = [user("blorp fizz", "nlu_fallback", 0.2)]
     fallback = await ActionFallback().run(
-        CollectingDispatcher(), tracker(events, slots={"fallback_count": 1}), domain)
+        CollectingDispatcher(), tracker(events, slots={"fallback_count": 1}), domain
+    )
     reason = slot_events(fallback)["handoff_reason"]
     await run(tracker(events, slots={"handoff_reason": reason}), domain)
     [ticket] = tickets(assistant)
@@ -138,7 +161,11 @@ async def test_database_down_gives_the_phone_number_and_does_not_pause(
 
 def test_channel_names_map_to_ticket_channels():
     assert [ticket_channel(n) for n in ("webchat", "sms", "rest", None)] == [
-        "web", "sms", "rest", "rest"]
+        "web",
+        "sms",
+        "rest",
+        "rest",
+    ]
 
 
 def test_topic_is_the_last_task_or_faq_intent():
@@ -161,14 +188,22 @@ async def test_a_report_the_case_system_cannot_take_is_handed_to_a_person(
     monkeypatch.setenv("OPEN311_URL", f"http://127.0.0.1:{port}/open311/v2")
     monkeypatch.setenv("OPEN311_TIMEOUT", "1")
     clear_caches()
-    filled = {"problem_location": "outside 14 High Street", "pothole_size": "dinner plate",
-              "problem_description": "near the bus stop", "confirm_report": True}
+    filled = {
+        "problem_location": "outside 14 High Street",
+        "pothole_size": "dinner plate",
+        "problem_description": "near the bus stop",
+        "confirm_report": True,
+    }
     submit = form_tracker(None, filled)
     submit.events.append({"event": "active_loop", "name": "pothole_form"})
     events = await ActionSubmitReport().run(CollectingDispatcher(), submit, domain)
     assert slot_events(events)["handoff_reason"] == "system_down"
     assert (events[-1]["event"], events[-1]["name"]) == ("followup", "action_handoff")
-    await run(tracker([user("report a pothole", "report_pothole")],
-                      slots={"handoff_reason": "system_down"}), domain)
+    await run(
+        tracker(
+            [user("report a pothole", "report_pothole")], slots={"handoff_reason": "system_down"}
+        ),
+        domain,
+    )
     [ticket] = tickets(assistant)
     assert (ticket.reason, ticket.topic) == ("System down", "report_pothole")

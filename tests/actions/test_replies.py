@@ -35,8 +35,9 @@ async def test_first_fallback_asks_to_rephrase_second_offers_a_person(domain):
     dispatcher, events = await run(ActionFallback(), domain, "nlu_fallback")
     assert "not sure what you mean" in texts(dispatcher)[0]
     assert slot_events(events)["fallback_count"] == 1
-    dispatcher, events = await run(ActionFallback(), domain, "nlu_fallback",
-                                   slots={"fallback_count": 1})
+    dispatcher, events = await run(
+        ActionFallback(), domain, "nlu_fallback", slots={"fallback_count": 1}
+    )
     assert "pass you to a person" in texts(dispatcher)[0]
     assert slot_events(events)["fallback_count"] == 0
     assert {"event": "followup", "name": "action_handoff"} in [
@@ -51,8 +52,9 @@ async def test_any_understood_reply_resets_the_fallback_count(domain):
 
 async def test_a_reference_on_its_own_is_checked_in_the_same_action(assistant, domain):
     # No follow-up action: Rasa has no rule after one, and its core fallback would answer.
-    dispatcher, events = await run(ActionReply(), domain, "inform",
-                                   slots={"reference": "PH-473263"})
+    dispatcher, events = await run(
+        ActionReply(), domain, "inform", slots={"reference": "PH-473263"}
+    )
     assert "PH-473263: we've received your report" in texts(dispatcher)[0]
     assert "followup" not in [e["event"] for e in events]
     assert slot_events(events)["reference"] is None

@@ -37,8 +37,12 @@ async def test_bins_of_the_address_are_offered_as_choices(assistant, domain):
     dispatcher = CollectingDispatcher()
     await AskBinStream().run(dispatcher, form_tracker("missed_bin_form", AT_SEVEN_ELM), domain)
     titles = {b["title"] for b in dispatcher.messages[0]["buttons"]}
-    assert titles == {"Black wheelie bin", "Blue wheelie bin", "Food waste caddy",
-                      "Green wheelie bin"}
+    assert titles == {
+        "Black wheelie bin",
+        "Blue wheelie bin",
+        "Food waste caddy",
+        "Green wheelie bin",
+    }
 
 
 async def test_missed_bin_can_be_reported_the_day_after_collection(assistant, domain, monkeypatch):
@@ -57,9 +61,7 @@ async def test_missed_bin_cannot_be_reported_on_or_before_collection_day(
     assert "due on Tuesday 17 November" in said[0]
 
 
-async def test_missed_bin_cannot_be_reported_after_two_working_days(
-    assistant, domain, monkeypatch
-):
+async def test_missed_bin_cannot_be_reported_after_two_working_days(assistant, domain, monkeypatch):
     set_now(monkeypatch, "2026-11-20T09:00:00")  # Friday: Wednesday and Thursday have passed
     slots, said = await validate_missed_bin(domain, AT_SEVEN_ELM, {"bin_stream": "rubbish"})
     assert slots == {"bin_stream": None, "requested_slot": None}
@@ -87,8 +89,9 @@ async def test_confirmed_missed_bin_is_lodged_with_a_reference_and_duplicates_re
     assert "Your reference is MB-" in said
     assert count_requests(assistant) == before + 1
     slots = slot_events(events)
-    assert all(slots[name] is None for name in ("postcode", "address_uprn", "bin_stream",
-                                                "confirm_report"))
+    assert all(
+        slots[name] is None for name in ("postcode", "address_uprn", "bin_stream", "confirm_report")
+    )
     assert slots["feedback_topic"] == "report_missed_bin"
     assert texts(dispatcher)[-1] == "Did that answer your question?"
 
@@ -109,8 +112,11 @@ async def test_report_is_not_lodged_without_confirmation(assistant, domain):
 
 
 async def test_pothole_summary_then_no_starts_again_without_sending(assistant, domain):
-    filled = {"problem_location": "outside 14 High Street", "pothole_size": "dinner plate, deep",
-              "problem_description": "near the bus stop"}
+    filled = {
+        "problem_location": "outside 14 High Street",
+        "pothole_size": "dinner plate, deep",
+        "problem_description": "near the bus stop",
+    }
     dispatcher = CollectingDispatcher()
     await AskConfirmReport().run(dispatcher, form_tracker("pothole_form", filled), domain)
     summary = dispatcher.messages[0]["text"]
@@ -118,8 +124,13 @@ async def test_pothole_summary_then_no_starts_again_without_sending(assistant, d
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/affirm", "/deny"]
 
     dispatcher = CollectingDispatcher()
-    tracker = form_tracker("pothole_form", {**filled, "requested_slot": "confirm_report"},
-                           {"confirm_report": False}, text="no", intent="deny")
+    tracker = form_tracker(
+        "pothole_form",
+        {**filled, "requested_slot": "confirm_report"},
+        {"confirm_report": False},
+        text="no",
+        intent="deny",
+    )
     events = await ValidatePotholeForm().run(dispatcher, tracker, domain)
     slots = slot_events(events)
     assert slots["problem_location"] is None and slots["confirm_report"] is None
@@ -128,8 +139,12 @@ async def test_pothole_summary_then_no_starts_again_without_sending(assistant, d
 
 async def test_confirmed_pothole_is_lodged(assistant, domain):
     before = count_requests(assistant)
-    filled = {"problem_location": "outside 14 High Street", "pothole_size": "dinner plate",
-              "problem_description": "no", "confirm_report": True}
+    filled = {
+        "problem_location": "outside 14 High Street",
+        "pothole_size": "dinner plate",
+        "problem_description": "no",
+        "confirm_report": True,
+    }
     tracker = form_tracker(None, filled)
     tracker.events.append({"event": "active_loop", "name": "pothole_form"})
     dispatcher = CollectingDispatcher()
@@ -139,8 +154,11 @@ async def test_confirmed_pothole_is_lodged(assistant, domain):
 
 
 async def test_locations_too_short_long_or_without_words_are_asked_again(assistant, domain):
-    for typed, expected in [("x", "need a bit more"), ("12345", "need a bit more"),
-                            ("a" * 400, "too long")]:
+    for typed, expected in [
+        ("x", "need a bit more"),
+        ("12345", "need a bit more"),
+        ("a" * 400, "too long"),
+    ]:
         dispatcher = CollectingDispatcher()
         tracker = form_tracker("pothole_form", {}, {"problem_location": typed}, text=typed)
         events = await ValidatePotholeForm().run(dispatcher, tracker, domain)
@@ -155,16 +173,24 @@ async def test_sql_looking_and_odd_unicode_text_is_stored_as_plain_text(assistan
     events = await ValidateFlyTippingForm().run(dispatcher, tracker, domain)
     location = slot_events(events)["problem_location"]
     assert "DROP TABLE" in location and "\u202e" not in location
-    filled = {"problem_location": location, "problem_description": "mattress",
-              "confirm_report": True}
+    filled = {
+        "problem_location": location,
+        "problem_description": "mattress",
+        "confirm_report": True,
+    }
     tracker = form_tracker(None, filled)
     tracker.events.append({"event": "active_loop", "name": "fly_tipping_form"})
     await ActionSubmitReport().run(CollectingDispatcher(), tracker, domain)
     with session_scope(assistant) as session:
-        stored = session.execute(
-            select(ServiceRequest.location).where(ServiceRequest.category == "fly_tipping")
-            .order_by(ServiceRequest.id.desc())
-        ).scalars().first()
+        stored = (
+            session.execute(
+                select(ServiceRequest.location)
+                .where(ServiceRequest.category == "fly_tipping")
+                .order_by(ServiceRequest.id.desc())
+            )
+            .scalars()
+            .first()
+        )
     assert stored == location
 
 

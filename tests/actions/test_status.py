@@ -28,12 +28,15 @@ async def test_references_in_the_wrong_format_are_explained(assistant, domain, t
     assert "2 letters and 6 numbers" in texts(dispatcher)[0]
 
 
-async def check(domain, reference, entities=None, sender="resident-1", slots=None,
-                client=None):
+async def check(domain, reference, entities=None, sender="resident-1", slots=None, client=None):
     dispatcher = CollectingDispatcher()
-    tracker = form_tracker(None, {"reference": reference, **(slots or {})},
-                           entities=entities, sender_id=sender,
-                           metadata={"client": client} if client else None)
+    tracker = form_tracker(
+        None,
+        {"reference": reference, **(slots or {})},
+        entities=entities,
+        sender_id=sender,
+        metadata={"client": client} if client else None,
+    )
     await ActionCheckStatus().run(dispatcher, tracker, domain)
     return texts(dispatcher)[0]
 
@@ -51,26 +54,27 @@ async def test_a_note_that_adds_something_is_shown(assistant, domain):
     assert said.endswith("A crew has been assigned.")
 
 
-@pytest.mark.parametrize(("note", "status", "shown"), [
-    ("We have received your report.", "we've received your report", False),
-    ("We\u2019re working on it", "we're working on it", False),
-    ("", "the report is open", False),
-    ("A crew has been assigned.", "we're working on it", True),
-    ("Closed: we could not find the problem reported.", "the report is closed", True),
-])
+@pytest.mark.parametrize(
+    ("note", "status", "shown"),
+    [
+        ("We have received your report.", "we've received your report", False),
+        ("We\u2019re working on it", "we're working on it", False),
+        ("", "the report is open", False),
+        ("A crew has been assigned.", "we're working on it", True),
+        ("Closed: we could not find the problem reported.", "the report is closed", True),
+    ],
+)
 def test_a_note_is_shown_only_when_it_says_more_than_the_status(note, status, shown):
     assert says_more(note, status) is shown
 
 
 async def test_matching_postcode_adds_the_location(assistant, domain):
-    said = await check(domain, "PH-473263",
-                       entities=[{"entity": "postcode", "value": "OB4 2ND"}])
+    said = await check(domain, "PH-473263", entities=[{"entity": "postcode", "value": "OB4 2ND"}])
     assert "Reported at: 18 Kingfisher Way" in said
 
 
 async def test_wrong_postcode_shows_status_only(assistant, domain):
-    said = await check(domain, "PH-473263",
-                       entities=[{"entity": "postcode", "value": "OB2 5JQ"}])
+    said = await check(domain, "PH-473263", entities=[{"entity": "postcode", "value": "OB2 5JQ"}])
     assert "we've received your report" in said
     assert "Kingfisher" not in said
 
@@ -94,14 +98,19 @@ async def test_new_conversations_from_one_client_do_not_reset_the_throttle(assis
     """A prober opening a new widget session every 5 guesses is stopped after 4 of them."""
     for conversation in range(4):
         for attempt in range(5):
-            said = await check(domain, f"PH-00{conversation}00{attempt}",
-                               sender=f"web-{conversation}", client="prober-address")
+            said = await check(
+                domain,
+                f"PH-00{conversation}00{attempt}",
+                sender=f"web-{conversation}",
+                client="prober-address",
+            )
             assert "can't find a report" in said
     said = await check(domain, "PH-473263", sender="web-new", client="prober-address")
     assert "can't check any more references" in said
     # Another client, or the same conversation id from elsewhere, is not affected.
     assert "we've received your report" in await check(
-        domain, "PH-473263", sender="web-new", client="someone-else")
+        domain, "PH-473263", sender="web-new", client="someone-else"
+    )
 
 
 @pytest.fixture
@@ -123,8 +132,10 @@ async def test_an_open311_reference_is_read_in_the_servers_own_form(open311, dom
     assert slot_events(events)["reference"] == "638344"
 
 
-@pytest.mark.parametrize("said", ["any update on 638344?", "what's happening with #638344",
-                                  "status of my report 638344 please"])
+@pytest.mark.parametrize(
+    "said",
+    ["any update on 638344?", "what's happening with #638344", "status of my report 638344 please"],
+)
 async def test_an_open311_id_in_the_first_message_is_not_asked_for_again(open311, domain, said):
     dispatcher = CollectingDispatcher()
     tracker = form_tracker("request_status_form", {}, text=said, intent="check_request_status")
@@ -133,9 +144,15 @@ async def test_an_open311_id_in_the_first_message_is_not_asked_for_again(open311
     assert texts(dispatcher) == []
 
 
-@pytest.mark.parametrize("said", ["any update on my report from March 2025",
-                                  "I reported it 2 weeks ago at number 12",
-                                  "is 638344 or 638345 done", "what's the status of my report"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "any update on my report from March 2025",
+        "I reported it 2 weeks ago at number 12",
+        "is 638344 or 638345 done",
+        "what's the status of my report",
+    ],
+)
 async def test_a_first_message_without_one_clear_open311_id_still_gets_the_question(
     open311, domain, said
 ):
@@ -147,8 +164,9 @@ async def test_a_first_message_without_one_clear_open311_id_still_gets_the_quest
 async def test_our_own_case_system_leaves_a_bare_number_in_the_first_message_alone(
     assistant, domain
 ):
-    tracker = form_tracker("request_status_form", {}, text="any update on 638344?",
-                           intent="check_request_status")
+    tracker = form_tracker(
+        "request_status_form", {}, text="any update on 638344?", intent="check_request_status"
+    )
     events = await ValidateRequestStatusForm().run(CollectingDispatcher(), tracker, domain)
     assert "reference" not in slot_events(events)
 

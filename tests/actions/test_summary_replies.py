@@ -10,10 +10,19 @@ from actions.missed_bin import ValidateMissedBinForm
 from actions.reports import ValidatePotholeForm, ValidateStreetLightForm
 from tests.actions.conftest import form_tracker, set_now, slot_events, texts
 
-POTHOLE = {"problem_location": "outside 14 High Street", "pothole_size": "deep",
-           "problem_description": "by the bus stop", "requested_slot": "confirm_report"}
-AT_NINE_ELM = {"postcode": "OB2 5JQ", "address_uprn": "100090000122", "house_number": "9",
-               "bin_stream": "refuse", "requested_slot": "confirm_report"}
+POTHOLE = {
+    "problem_location": "outside 14 High Street",
+    "pothole_size": "deep",
+    "problem_description": "by the bus stop",
+    "requested_slot": "confirm_report",
+}
+AT_NINE_ELM = {
+    "postcode": "OB2 5JQ",
+    "address_uprn": "100090000122",
+    "house_number": "9",
+    "bin_stream": "refuse",
+    "requested_slot": "confirm_report",
+}
 
 
 async def reply_to_pothole_summary(domain, text, intent, confirm=None, confidence=0.9):
@@ -49,9 +58,13 @@ async def test_words_of_yes_send_and_words_that_are_not_ask_again(assistant, dom
 
 @pytest.mark.parametrize(
     ("text", "slot"),
-    [("the address is wrong", "problem_location"), ("wrong street", "problem_location"),
-     ("the size is wrong", "pothole_size"), ("description is wrong", "problem_description"),
-     ("no, the details aren't right", "problem_description")],
+    [
+        ("the address is wrong", "problem_location"),
+        ("wrong street", "problem_location"),
+        ("the size is wrong", "pothole_size"),
+        ("description is wrong", "problem_description"),
+        ("no, the details aren't right", "problem_description"),
+    ],
 )
 async def test_a_correction_goes_back_to_the_part_it_names(assistant, domain, text, slot):
     slots, said = await reply_to_pothole_summary(domain, text, "affirm", True)
@@ -67,8 +80,11 @@ async def test_a_question_naming_a_part_is_not_a_correction(assistant, domain):
 
 async def test_a_street_light_summary_has_no_size_to_change(assistant, domain):
     dispatcher = CollectingDispatcher()
-    filled = {"problem_location": "by 3 Elm Road", "problem_description": "out",
-              "requested_slot": "confirm_report"}
+    filled = {
+        "problem_location": "by 3 Elm Road",
+        "problem_description": "out",
+        "requested_slot": "confirm_report",
+    }
     tracker = form_tracker("street_light_form", filled, text="the size is wrong", intent="deny")
     events = await ValidateStreetLightForm().run(dispatcher, tracker, domain)
     assert slot_events(events)["problem_location"] is None  # a plain no: start again
@@ -79,17 +95,31 @@ async def test_a_wrong_address_on_a_missed_bin_asks_the_postcode_and_keeps_the_b
 ):
     set_now(monkeypatch, "2026-11-18T08:00:00")
     dispatcher = CollectingDispatcher()
-    tracker = form_tracker("missed_bin_form", AT_NINE_ELM, {"confirm_report": True},
-                           text="the address is wrong", intent="affirm")
+    tracker = form_tracker(
+        "missed_bin_form",
+        AT_NINE_ELM,
+        {"confirm_report": True},
+        text="the address is wrong",
+        intent="affirm",
+    )
     slots = slot_events(await ValidateMissedBinForm().run(dispatcher, tracker, domain))
-    assert slots == {"postcode": None, "address_uprn": None, "house_number": None,
-                     "requested_slot": "postcode", "confirm_report": None}
+    assert slots == {
+        "postcode": None,
+        "address_uprn": None,
+        "house_number": None,
+        "requested_slot": "postcode",
+        "confirm_report": None,
+    }
 
     dispatcher = CollectingDispatcher()
     tracker = form_tracker("missed_bin_form", AT_NINE_ELM, text="wrong house number")
     slots = slot_events(await ValidateMissedBinForm().run(dispatcher, tracker, domain))
-    assert slots == {"address_uprn": None, "house_number": None,
-                     "requested_slot": "address_uprn", "confirm_report": None}
+    assert slots == {
+        "address_uprn": None,
+        "house_number": None,
+        "requested_slot": "address_uprn",
+        "confirm_report": None,
+    }
 
     dispatcher = CollectingDispatcher()
     tracker = form_tracker("missed_bin_form", AT_NINE_ELM, text="wrong bin", intent="deny")
@@ -99,8 +129,13 @@ async def test_a_wrong_address_on_a_missed_bin_asks_the_postcode_and_keeps_the_b
 
 async def test_a_new_address_checks_the_bin_again(assistant, domain, monkeypatch):
     set_now(monkeypatch, "2026-11-18T08:00:00")  # a Wednesday
-    asked = {**AT_NINE_ELM, "postcode": None, "address_uprn": None, "house_number": None,
-             "requested_slot": "postcode"}
+    asked = {
+        **AT_NINE_ELM,
+        "postcode": None,
+        "address_uprn": None,
+        "house_number": None,
+        "requested_slot": "postcode",
+    }
     # 11 Elm Road: the same round (TUE-B), its black bin was due yesterday: still fine.
     dispatcher = CollectingDispatcher()
     tracker = form_tracker("missed_bin_form", asked, {"postcode": "OB2 5JQ 11"}, text="OB2 5JQ 11")

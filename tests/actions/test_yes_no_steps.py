@@ -19,13 +19,17 @@ from tests.actions.test_notifications import ADDRESS, NUMBER, tracker
 
 async def consent(domain, text: str, intent: str, extracted: dict[str, Any] | None = None):
     dispatcher = CollectingDispatcher()
-    events = await ValidateRemindersForm().run(dispatcher, tracker(
-        "sms", ADDRESS, extracted, text=text, intent=intent, requested="notify_consent"), domain)
+    events = await ValidateRemindersForm().run(
+        dispatcher,
+        tracker("sms", ADDRESS, extracted, text=text, intent=intent, requested="notify_consent"),
+        domain,
+    )
     return slot_events(events), texts(dispatcher)
 
 
-@pytest.mark.parametrize("text", ["I don't want them", "not really", "that's not right",
-                                  "no thanks", "yeah right"])
+@pytest.mark.parametrize(
+    "text", ["I don't want them", "not really", "that's not right", "no thanks", "yeah right"]
+)
 async def test_a_no_read_as_affirm_switches_nothing_on(assistant, domain, text):
     slots, said = await consent(domain, text, "affirm", {"notify_consent": True})
     assert slots["notify_consent"] is False and slots["requested_slot"] is None
@@ -34,8 +38,10 @@ async def test_a_no_read_as_affirm_switches_nothing_on(assistant, domain, text):
         assert subscriptions_for(session, NUMBER) == []
 
 
-@pytest.mark.parametrize(("text", "intent"), [("👍", "affirm"), ("not sure", "affirm"),
-                                              ("maybe", "deny"), ("yes", "deny")])
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("👍", "affirm"), ("not sure", "affirm"), ("maybe", "deny"), ("yes", "deny")],
+)
 async def test_an_unclear_answer_to_the_consent_question_asks_again(
     assistant, domain, text, intent
 ):
@@ -56,14 +62,17 @@ def feedback_tracker(text: str, intent: str):
     return tracker
 
 
-@pytest.mark.parametrize(("text", "intent", "answer"), [
-    ("not really", "affirm", "no"),
-    ("it did not help", "affirm", "no"),
-    ("that isn't right", "affirm", "no"),
-    ("yes thanks", "thank", "yes"),
-    ("/affirm", "affirm", "yes"),
-    ("no", "deny", "no"),
-])
+@pytest.mark.parametrize(
+    ("text", "intent", "answer"),
+    [
+        ("not really", "affirm", "no"),
+        ("it did not help", "affirm", "no"),
+        ("that isn't right", "affirm", "no"),
+        ("yes thanks", "thank", "yes"),
+        ("/affirm", "affirm", "yes"),
+        ("no", "deny", "no"),
+    ],
+)
 async def test_did_that_help_is_answered_by_the_words(domain, text, intent, answer):
     dispatcher = CollectingDispatcher()
     events = await ActionReply().run(dispatcher, feedback_tracker(text, intent), domain)
@@ -87,8 +96,7 @@ async def test_small_talk_after_did_that_help_is_answered_as_small_talk(domain):
 
 async def test_a_no_too_short_to_classify_still_answers_did_that_help(domain):
     dispatcher = CollectingDispatcher()
-    events = await ActionFallback().run(dispatcher, feedback_tracker("nah", "nlu_fallback"),
-                                        domain)
+    events = await ActionFallback().run(dispatcher, feedback_tracker("nah", "nlu_fallback"), domain)
     slots = slot_events(events)
     assert slots["feedback_answer"] == "no" and slots["fallback_count"] == 0
     assert "different way" in texts(dispatcher)[0]

@@ -14,31 +14,91 @@ from rasa.core.actions.action import RemoteAction
 import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
 from bot.rasa_speedups.action_responses import _action_response_validator, _surely_valid
 
-ENTITY = {"start": 0, "end": 7, "entity": "postcode", "value": "OB2 5JQ", "confidence": 1.0,
-          "extractor": "SpacyEntityExtractor", "role": None, "group": None}
+ENTITY = {
+    "start": 0,
+    "end": 7,
+    "entity": "postcode",
+    "value": "OB2 5JQ",
+    "confidence": 1.0,
+    "extractor": "SpacyEntityExtractor",
+    "role": None,
+    "group": None,
+}
 VALID: list[dict[str, Any]] = [
     {},
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "timestamp": None, "name": "postcode", "value": "OB2 5JQ"},
-                {"event": "slot", "name": "requested_slot", "value": None},
-                {"event": "active_loop", "name": None, "timestamp": None}],
-     "responses": [{"text": "Your next collections are on Monday.",
-                    "buttons": [{"title": "Yes", "payload": "/affirm"}]}]},
-    {"events": [{"event": "user", "text": "hi", "parse_data": {
-        "intent": {"name": "greet", "confidence": 0.9}, "entities": [ENTITY],
-        "intent_ranking": [{"name": "greet", "confidence": 0.9}]}, "input_channel": "sms"},
-        {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
-        {"event": "bot", "text": "Hello", "data": {}, "metadata": {}},
-        {"event": "followup", "name": "action_bin_day"},
-        {"event": "reset_slots"}, {"event": "restart"}, {"event": "session_started"},
-        {"event": "entities", "entities": [ENTITY]},
-        {"event": "form", "name": "missed_bin_form"}, {"event": "rewind"}],
-     "responses": [{"text": "a"}, {"custom": {"handoff": True}}]},
+    {
+        "events": [
+            {"event": "slot", "timestamp": None, "name": "postcode", "value": "OB2 5JQ"},
+            {"event": "slot", "name": "requested_slot", "value": None},
+            {"event": "active_loop", "name": None, "timestamp": None},
+        ],
+        "responses": [
+            {
+                "text": "Your next collections are on Monday.",
+                "buttons": [{"title": "Yes", "payload": "/affirm"}],
+            }
+        ],
+    },
+    {
+        "events": [
+            {
+                "event": "user",
+                "text": "hi",
+                "parse_data": {
+                    "intent": {"name": "greet", "confidence": 0.9},
+                    "entities": [ENTITY],
+                    "intent_ranking": [{"name": "greet", "confidence": 0.9}],
+                },
+                "input_channel": "sms",
+            },
+            {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+            {"event": "bot", "text": "Hello", "data": {}, "metadata": {}},
+            {"event": "followup", "name": "action_bin_day"},
+            {"event": "reset_slots"},
+            {"event": "restart"},
+            {"event": "session_started"},
+            {"event": "entities", "entities": [ENTITY]},
+            {"event": "form", "name": "missed_bin_form"},
+            {"event": "rewind"},
+        ],
+        "responses": [{"text": "a"}, {"custom": {"handoff": True}}],
+    },
 ]
-FIELDS = ["event", "name", "value", "text", "timestamp", "metadata", "entities", "parse_data",
-          "policy", "confidence", "start", "entity", "intent", "responses", "events"]
-ODD_VALUES: list[Any] = [None, True, 0, 1.5, -3, "", "slot", "user", "no_such_event", [], {},
-                         [1], {"a": 1}, [ENTITY], ["x"]]
+FIELDS = [
+    "event",
+    "name",
+    "value",
+    "text",
+    "timestamp",
+    "metadata",
+    "entities",
+    "parse_data",
+    "policy",
+    "confidence",
+    "start",
+    "entity",
+    "intent",
+    "responses",
+    "events",
+]
+ODD_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    1.5,
+    -3,
+    "",
+    "slot",
+    "user",
+    "no_such_event",
+    [],
+    {},
+    [1],
+    {"a": 1},
+    [ENTITY],
+    ["x"],
+]
 
 
 def _mutate(value: Any, rng: random.Random, depth: int = 0) -> Any:
@@ -48,7 +108,7 @@ def _mutate(value: Any, rng: random.Random, depth: int = 0) -> Any:
         return {**value, key: _mutate(value[key], rng, depth + 1)}
     if isinstance(value, list) and value and (depth < 4 and rng.random() < 0.6):
         index = rng.randrange(len(value))
-        return value[:index] + [_mutate(value[index], rng, depth + 1)] + value[index + 1:]
+        return value[:index] + [_mutate(value[index], rng, depth + 1)] + value[index + 1 :]
     if isinstance(value, dict):
         changed = dict(value)
         if changed and rng.random() < 0.3:
@@ -96,5 +156,6 @@ def test_a_refused_response_raises_the_full_schemas_error() -> None:
     with pytest.raises(ValidationError) as raised:
         action._validate_action_result(bad)
     from jsonschema import exceptions
+
     expected = exceptions.best_match(_action_response_validator().iter_errors(bad))
     assert raised.value.message.startswith(expected.message)

@@ -28,8 +28,13 @@ class Step(GraphComponent):
         self.name = name
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> Step:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Step:
         return cls(config, execution_context.node_name)
 
     def add(self, **inputs: Any) -> Any:
@@ -42,8 +47,14 @@ class Step(GraphComponent):
 
 
 def _node(amount: Any, **needs: str) -> SchemaNode:
-    return SchemaNode(needs=needs, uses=Step, constructor_name="create", fn="add",
-                      config={"amount": amount}, eager=True)
+    return SchemaNode(
+        needs=needs,
+        uses=Step,
+        constructor_name="create",
+        fn="add",
+        config={"amount": amount},
+        eager=True,
+    )
 
 
 def _runner(tmp_path: Path, **nodes: SchemaNode) -> DaskGraphRunner:

@@ -15,8 +15,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_GLUE = (
-    "bot.bench", "bot.rasa_speedups", "bot.nlp.intent_classifier", "bot.nlp.known_words",
-    "bot.nlp.rasa_normaliser", "bot.nlp.sentence_counts", "bot.nlp.urgent_override",
+    "bot.bench",
+    "bot.rasa_speedups",
+    "bot.nlp.intent_classifier",
+    "bot.nlp.known_words",
+    "bot.nlp.rasa_normaliser",
+    "bot.nlp.sentence_counts",
+    "bot.nlp.urgent_override",
 )
 LOADED = """
 import json, sys
@@ -28,9 +33,14 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in outside)))
 
 def loaded_after(body: str) -> list[str]:
     """The modules of channels/ and Rasa (not rasa_sdk) that `body` loads."""
-    done = subprocess.run([sys.executable, "-c", LOADED.format(body=body)], cwd=ROOT,
-                          capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED.format(body=body)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -19,10 +19,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, capture_output=True, text=True,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin",
-             "DATABASE_URL": database_url, "TRACKER_DATABASE_URL": database_url},
-        timeout=120, check=False,
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "PATH": "/usr/bin:/bin",
+            "DATABASE_URL": database_url,
+            "TRACKER_DATABASE_URL": database_url,
+        },
+        timeout=120,
+        check=False,
     )
 
 
@@ -34,13 +42,18 @@ def test_report_prints_the_seeded_figures_as_json_and_csv(database_url, migrated
     report = json.loads(as_json.stdout)
     assert (report["totals"]["conversations"], report["totals"]["contained"]) == (7, 3)
     assert len(report["unanswered_themes"]) == 3
-    as_csv = _run(database_url, "report", "--since", "2026-11-02", "--until", "2026-11-03",
-                  "--format", "csv")
+    as_csv = _run(
+        database_url, "report", "--since", "2026-11-02", "--until", "2026-11-03", "--format", "csv"
+    )
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     total = {r["measure"]: r["value"] for r in rows if r["section"] == "total"}
     assert total["contained"] == "3" and total["contact_avoided_pounds"] == "8.04"
-    assert {"section": "handoff_reason", "name": "homelessness", "measure": "count",
-            "value": "1"} in rows
+    assert {
+        "section": "handoff_reason",
+        "name": "homelessness",
+        "measure": "count",
+        "value": "1",
+    } in rows
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -61,7 +74,11 @@ def test_privacy_commands_find_erase_only_when_confirmed_and_retain(
     assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr
     erased = _run(database_url, "privacy", "erase", "--conversation", "c4", "--yes")
     assert json.loads(erased.stdout)["conversations"] == 1
-    assert json.loads(_run(database_url, "privacy", "access", "--conversation", "c4").stdout)[
-        "conversations"] == []
+    assert (
+        json.loads(_run(database_url, "privacy", "access", "--conversation", "c4").stdout)[
+            "conversations"
+        ]
+        == []
+    )
     retained = _run(database_url, "privacy", "retain", "--days", "1")
     assert retained.returncode == 0 and "Removed the text of 7 conversations" in retained.stdout

@@ -40,8 +40,12 @@ def test_safe_production_settings_start():
 
 
 def test_the_demo_starts_with_every_default():
-    assert unsafe_settings(Settings(), StartContext(channels={"rest": None},
-                                                    rasa_args=("--enable-api",))) == []
+    assert (
+        unsafe_settings(
+            Settings(), StartContext(channels={"rest": None}, rasa_args=("--enable-api",))
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize("secret", ["", Settings().identifier_hash_secret, "short"])
@@ -74,9 +78,11 @@ def test_credentials_naming_the_outbox_are_refused_even_when_the_environment_say
 
 def test_a_provider_without_its_secrets_is_refused():
     found = problems(replace(SAFE, sms_provider="twilio"))
-    assert found == ["TWILIO_ACCOUNT_SID is not set (SMS_PROVIDER=twilio).",
-                     "TWILIO_AUTH_TOKEN is not set (SMS_PROVIDER=twilio).",
-                     "TWILIO_FROM_NUMBER is not set (SMS_PROVIDER=twilio)."]
+    assert found == [
+        "TWILIO_ACCOUNT_SID is not set (SMS_PROVIDER=twilio).",
+        "TWILIO_AUTH_TOKEN is not set (SMS_PROVIDER=twilio).",
+        "TWILIO_FROM_NUMBER is not set (SMS_PROVIDER=twilio).",
+    ]
 
 
 def test_no_sms_channel_needs_no_sms_settings():
@@ -90,15 +96,21 @@ def test_insecure_cookies_and_no_trusted_proxy_are_refused():
     assert [p.split()[0] for p in found] == ["STAFF_SECURE_COOKIES", "TRUSTED_PROXIES"]
 
 
-@pytest.mark.parametrize("args", [("rasa", "run", "--enable-api"),
-                                  ("rasa", "run", "--enable-api", "--cors", "*")])
+@pytest.mark.parametrize(
+    "args", [("rasa", "run", "--enable-api"), ("rasa", "run", "--enable-api", "--cors", "*")]
+)
 def test_the_rasa_api_without_a_token_is_refused(args: tuple[str, ...]):
     [problem] = problems(rasa_args=args)
     assert "--enable-api" in problem
 
 
-@pytest.mark.parametrize("args", [("rasa", "run", "--enable-api", "--auth-token", "t" * 40),
-                                  ("rasa", "run", "--enable-api", "--jwt-secret=abc")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rasa", "run", "--enable-api", "--auth-token", "t" * 40),
+        ("rasa", "run", "--enable-api", "--jwt-secret=abc"),
+    ],
+)
 def test_the_rasa_api_with_a_token_or_jwt_is_allowed(args: tuple[str, ...]):
     assert problems(rasa_args=args) == []
 
@@ -112,8 +124,12 @@ def test_every_problem_is_listed_in_the_refusal():
     with pytest.raises(UnsafeSettings) as refused:
         refuse_unsafe_start("Rasa server", Settings(app_env="production"), SAFE_START)
     message = str(refused.value)
-    for name in ("IDENTIFIER_HASH_SECRET", "ACTION_SERVER_SECRET", "TRUSTED_PROXIES",
-                 "SMS_PROVIDER is 'outbox'"):
+    for name in (
+        "IDENTIFIER_HASH_SECRET",
+        "ACTION_SERVER_SECRET",
+        "TRUSTED_PROXIES",
+        "SMS_PROVIDER is 'outbox'",
+    ):
         assert name in message
     assert refused.value.code == message  # SystemExit: the message is printed, exit status 1
 

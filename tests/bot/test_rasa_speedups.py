@@ -50,8 +50,10 @@ def test_the_channels_package_installs_the_fixes() -> None:
 
 
 def test_a_valid_action_server_response_passes() -> None:
-    response = {"events": [{"event": "slot", "name": "postcode", "value": "OB2 5JQ"}],
-                "responses": [{"text": "Your bins..."}]}
+    response = {
+        "events": [{"event": "slot", "name": "postcode", "value": "OB2 5JQ"}],
+        "responses": [{"text": "Your bins..."}],
+    }
     assert action()._validate_action_result(response) is True
 
 
@@ -76,11 +78,12 @@ async def test_the_sqlite_tracker_store_is_pooled_in_wal_mode_and_round_trips(
     await store.save(tracker)
     again = await store.retrieve("resident-1")
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
-        "when is my bin day", "OB2 5JQ"]
+        "when is my bin day",
+        "OB2 5JQ",
+    ]
     with store.session_scope() as session:
         assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
-
 
 
 async def test_a_tracker_save_under_another_process_lock_waits_off_the_loop_and_lands(
@@ -105,7 +108,10 @@ async def test_a_tracker_save_under_another_process_lock_waits_off_the_loop_and_
     assert longest < 0.3  # the loop ran on while the save waited
     again = await store.retrieve("resident-1")
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
-        "when is my bin day", "OB2 5JQ"]
+        "when is my bin day",
+        "OB2 5JQ",
+    ]
+
 
 class CountingServer:
     """An HTTP server on loopback that notes each request's TCP connection and headers."""
@@ -147,8 +153,12 @@ async def counting_server() -> AsyncIterator[CountingServer]:
 async def test_action_server_calls_share_one_connection_with_rasas_headers_and_token(
     counting_server: CountingServer,
 ) -> None:
-    endpoint = EndpointConfig(counting_server.url + "/webhook", headers={"X-Council": "ob"},
-                              token="secret", basic_auth={"username": "u", "password": "p"})
+    endpoint = EndpointConfig(
+        counting_server.url + "/webhook",
+        headers={"X-Council": "ob"},
+        token="secret",
+        basic_auth={"username": "u", "password": "p"},
+    )
     first = await endpoint.request(json={"n": 1}, method="post")
     second = await endpoint.request(json={"n": 2}, method="post")
     assert (first, second) == ({"echo": {"n": 1}}, {"echo": {"n": 2}})
@@ -182,12 +192,20 @@ async def test_action_calls_send_the_conversation_as_rasas_json_would(
 ) -> None:
     tracker = DialogueStateTracker("+447700900001", [])
     tracker.update(ActionExecuted("action_listen", timestamp=1.5))
-    tracker.update(UserUttered("Pryd mae'r biniau'n cael eu casglu? ŵ ŷ € \\ / \"",
-                               {"name": "bin_collection_day", "confidence": 0.1 + 0.2},
-                               timestamp=1700000000.123456))
-    tracker.update(BotUttered("Pick one", {"buttons": [{"title": "1", "payload": "/a{\"x\": 1}"}]}))
-    payload = {"next_action": "action_bin_day", "large": 2**70, "tiny": 5e-324,
-               "tracker": tracker.current_state(EventVerbosity.ALL)}
+    tracker.update(
+        UserUttered(
+            "Pryd mae'r biniau'n cael eu casglu? ŵ ŷ € \\ / \"",
+            {"name": "bin_collection_day", "confidence": 0.1 + 0.2},
+            timestamp=1700000000.123456,
+        )
+    )
+    tracker.update(BotUttered("Pick one", {"buttons": [{"title": "1", "payload": '/a{"x": 1}'}]}))
+    payload = {
+        "next_action": "action_bin_day",
+        "large": 2**70,
+        "tiny": 5e-324,
+        "tracker": tracker.current_state(EventVerbosity.ALL),
+    }
     endpoint = EndpointConfig(counting_server.url + "/webhook")
     echoed = await endpoint.request(json=payload, method="post")
     assert json.loads(counting_server.bodies[0]) == json.loads(json.dumps(payload))
@@ -205,15 +223,27 @@ def tracker_store_for(database_url: str) -> SQLTrackerStore:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return SQLTrackerStore(db=str(url.database))
-    return SQLTrackerStore(dialect="postgresql", host=url.host, port=url.port,
-                           db=url.database, username=url.username, password=url.password)
+    return SQLTrackerStore(
+        dialect="postgresql",
+        host=url.host,
+        port=url.port,
+        db=url.database,
+        username=url.username,
+        password=url.password,
+    )
 
 
 def stored_rows(store: SQLTrackerStore) -> list[tuple]:
     with store.session_scope() as session:
-        return [tuple(row) for row in session.execute(text(
-            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
-            "FROM events ORDER BY id"))]
+        return [
+            tuple(row)
+            for row in session.execute(
+                text(
+                    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data "
+                    "FROM events ORDER BY id"
+                )
+            )
+        ]
 
 
 async def save_three_turns(store: SQLTrackerStore) -> None:
@@ -225,8 +255,13 @@ async def save_three_turns(store: SQLTrackerStore) -> None:
         tracker.update(SessionStarted(timestamp=1.0))
         tracker.update(ActionExecuted("action_listen", timestamp=1.0))
         await store.save(tracker)
-        tracker.update(UserUttered("when is my bin day", {"name": "bin_collection_day",
-                                                          "confidence": 0.93}, timestamp=2.0))
+        tracker.update(
+            UserUttered(
+                "when is my bin day",
+                {"name": "bin_collection_day", "confidence": 0.93},
+                timestamp=2.0,
+            )
+        )
         tracker.update(SlotSet("postcode", "OB2 5JQ", timestamp=2.0))
         tracker.update(ActionExecuted("action_bin_day", timestamp=2.0))
         tracker.update(BotUttered("Your bins go out on Thursday", timestamp=2.0))
@@ -237,8 +272,9 @@ async def save_three_turns(store: SQLTrackerStore) -> None:
             tracker.update(SessionStarted(timestamp=3.0))
             await store.save(tracker)
             restored = await store.retrieve(sender)
-            restored.update(UserUttered("thanks", {"name": "thank", "confidence": 0.9},
-                                        timestamp=4.0))
+            restored.update(
+                UserUttered("thanks", {"name": "thank", "confidence": 0.9}, timestamp=4.0)
+            )
             await store.save(restored)
 
 
@@ -256,7 +292,6 @@ async def test_tracker_saves_store_exactly_the_rows_rasas_own_save_stores(
     assert len(stored_rows(ours)) == 2 * 7 + 3
 
 
-
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_a_sender_and_intent_with_a_nul_are_stored_without_it_and_read_back(
     database_url: str,
@@ -268,10 +303,15 @@ async def test_a_sender_and_intent_with_a_nul_are_stored_without_it_and_read_bac
     tracker.update(UserUttered("hello again"))
     await store.save(tracker)  # the next message of the same conversation
     assert [row[:1] + row[3:4] for row in stored_rows(store)] == [
-        ("restresident", "greet"), ("restresident", None)]
+        ("restresident", "greet"),
+        ("restresident", None),
+    ]
     again = await store.retrieve("rest\x00resident")
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
-        "/greet\x00", "hello again"]
+        "/greet\x00",
+        "hello again",
+    ]
+
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 async def test_trackers_read_back_exactly_as_rasas_own_retrieve_reads_them(
@@ -303,10 +343,12 @@ def test_event_classes_resolve_as_rasas_own_walk_resolves_them() -> None:
     assert Event.resolve_by_type is rasa_speedups.resolve_event_class
     for cls in all_subclasses(Event):
         assert Event.resolve_by_type(cls.type_name) is rasa_speedups.RASA_RESOLVE_EVENT(
-            cls.type_name)
+            cls.type_name
+        )
     assert Event.resolve_by_type("user") is UserUttered
     assert Event.from_parameters({"event": "action", "name": "action_listen"}) == (
-        ActionExecuted("action_listen"))
+        ActionExecuted("action_listen")
+    )
     # Unknown names behave as before, and are not remembered as the default given.
     assert Event.resolve_by_type("topic") is None
     assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered

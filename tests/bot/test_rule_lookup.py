@@ -27,8 +27,10 @@ def _state(rng: random.Random, start: bool = False) -> dict[str, Any]:
     if rng.random() < 0.4:
         state["active_loop"] = {"name": rng.choice(["bin_day_form", SHOULD_NOT_BE_SET])}
     if rng.random() < 0.5:
-        state["slots"] = {slot: rng.choice([(1.0,), (0.0,), SHOULD_NOT_BE_SET])
-                          for slot in rng.sample(SLOTS, rng.randint(1, 2))}
+        state["slots"] = {
+            slot: rng.choice([(1.0,), (0.0,), SHOULD_NOT_BE_SET])
+            for slot in rng.sample(SLOTS, rng.randint(1, 2))
+        }
     return state
 
 
@@ -39,8 +41,11 @@ def _conversation(rng: random.Random) -> list[dict[str, Any]]:
 
 def _loosened(state: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """A rule state a conversation state may match: some of its features left out."""
-    kept = {kind: dict(features) for kind, features in state.items()
-            if kind == "prev_action" or rng.random() < 0.7}
+    kept = {
+        kind: dict(features)
+        for kind, features in state.items()
+        if kind == "prev_action" or rng.random() < 0.7
+    }
     return kept
 
 
@@ -48,7 +53,7 @@ def _lookup(rng: random.Random, conversations: list[list[dict[str, Any]]]) -> di
     keys = set()
     for _ in range(150):  # rules made from the end of real-looking conversations
         conversation = rng.choice(conversations)
-        tail = conversation[-rng.randint(1, len(conversation)):]
+        tail = conversation[-rng.randint(1, len(conversation)) :]
         keys.add(json.dumps([_loosened(state, rng) for state in tail]))
     for _ in range(100):  # and unrelated ones
         keys.add(json.dumps(_conversation(rng)))
@@ -72,7 +77,8 @@ def test_the_rules_found_are_exactly_rasas() -> None:
         del lookup[key]
     for conversation in conversations[:100]:
         assert possible_rule_keys(policy, lookup, conversation) == (
-            rasa_speedups.RASA_POSSIBLE_KEYS(policy, lookup, conversation))
+            rasa_speedups.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
+        )
 
 
 def test_the_policy_uses_it() -> None:

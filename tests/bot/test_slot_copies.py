@@ -78,5 +78,6 @@ def test_a_trackers_copies_hold_the_same_slots(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delattr(Slot, "__copy__")
     before = tracker.init_copy()
     assert {name: vars(slot) for name, slot in ours.slots.items()} == {
-        name: vars(slot) for name, slot in before.slots.items()}
+        name: vars(slot) for name, slot in before.slots.items()
+    }
     assert all(ours.slots[name] is not slot for name, slot in tracker.slots.items())

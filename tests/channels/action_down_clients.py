@@ -34,9 +34,14 @@ def tickets(stack: ActionDownStack, conversation: str) -> list[dict[str, Any]]:
                 select(HandoffTicket).where(HandoffTicket.conversation_id == conversation)
             ).scalars()
             return [
-                {"channel": t.channel, "priority": t.priority, "reason": t.reason,
-                 "status": t.status, "topic": t.topic,
-                 "messages": [(m.author_kind, m.text) for m in t.messages]}
+                {
+                    "channel": t.channel,
+                    "priority": t.priority,
+                    "reason": t.reason,
+                    "status": t.status,
+                    "topic": t.topic,
+                    "messages": [(m.author_kind, m.text) for m in t.messages],
+                }
                 for t in found
             ]
     finally:
@@ -44,8 +49,9 @@ def tickets(stack: ActionDownStack, conversation: str) -> list[dict[str, Any]]:
 
 
 def tracker(stack: ActionDownStack, conversation: str) -> dict[str, Any]:
-    answer = httpx.get(rasa_api.url(stack.base, f"/conversations/{conversation}/tracker"),
-                       timeout=30)
+    answer = httpx.get(
+        rasa_api.url(stack.base, f"/conversations/{conversation}/tracker"), timeout=30
+    )
     return answer.json()
 
 
@@ -56,8 +62,9 @@ def actions_after_last_user_message(events: list[dict[str, Any]]) -> list[str]:
 
 def rest(stack: ActionDownStack, sender: str, text: str) -> tuple[list[dict[str, Any]], float]:
     started = time.monotonic()
-    answer = httpx.post(f"{stack.base}/webhooks/rest/webhook",
-                        json={"sender": sender, "message": text}, timeout=120)
+    answer = httpx.post(
+        f"{stack.base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+    )
     assert answer.status_code == 200, answer.text
     return answer.json(), time.monotonic() - started
 
@@ -114,13 +121,19 @@ class Phone:
         self.number = f"07700900{uuid.uuid4().int % 1000:03d}"
 
     def text(self, body: str) -> None:
-        answer = httpx.post(f"{self.base}/webhooks/sms/simulator",
-                            json={"from": self.number, "body": body}, timeout=30)
+        answer = httpx.post(
+            f"{self.base}/webhooks/sms/simulator",
+            json={"from": self.number, "body": body},
+            timeout=30,
+        )
         assert answer.status_code == 202, answer.text
 
     def _new(self) -> list[str]:
-        messages = httpx.get(f"{self.base}/webhooks/sms/simulator/outbox", timeout=30,
-                             params={"number": self.number, "after": self.seen}).json()
+        messages = httpx.get(
+            f"{self.base}/webhooks/sms/simulator/outbox",
+            timeout=30,
+            params={"number": self.number, "after": self.seen},
+        ).json()
         for message in messages["messages"]:
             self.seen = max(self.seen, message["id"])
         return [str(m["body"]) for m in messages["messages"]]
@@ -145,5 +158,5 @@ def conversation_id(stack: ActionDownStack, phone: Phone) -> str:
 async def next_queue_event(lines: Any) -> dict[str, Any]:
     async for line in lines:
         if line.startswith("data: "):
-            return dict(json.loads(line[len("data: "):]))
+            return dict(json.loads(line[len("data: ") :]))
     raise AssertionError("the event stream ended")

@@ -104,8 +104,11 @@ class DyingProxy:
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 request = urllib.request.Request(
-                    upstream + self.path, data=body, method="POST",
-                    headers={"Content-Type": "application/json"})
+                    upstream + self.path,
+                    data=body,
+                    method="POST",
+                    headers={"Content-Type": "application/json"},
+                )
                 with urllib.request.urlopen(request, timeout=30) as answer:
                     reply = answer.read()
                 self.send_response(200)
@@ -134,11 +137,17 @@ class ActionDownStack:
         self.action_port, self.port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
-            **os.environ, "PYTHONPATH": str(PROJECT_ROOT), "RASA_TELEMETRY_ENABLED": "false",
-            "TF_CPP_MIN_LOG_LEVEL": "3", "DATABASE_URL": self.database_url,
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "DATABASE_URL": self.database_url,
             "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-            "MESSAGE_BUS_URL": "", "STAFF_SECURE_COOKIES": "0", "SANIC_HOST": "127.0.0.1",
-            "ASSISTANT_FIXED_NOW": IN_HOURS, "CASE_SYSTEM": "local",
+            "MESSAGE_BUS_URL": "",
+            "STAFF_SECURE_COOKIES": "0",
+            "SANIC_HOST": "127.0.0.1",
+            "ASSISTANT_FIXED_NOW": IN_HOURS,
+            "CASE_SYSTEM": "local",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "ACTION_SERVER_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS),
         }
@@ -152,14 +161,36 @@ class ActionDownStack:
     def start(self) -> None:
         prepare_demo_database(self.database_url)
         endpoints, credentials = self.workdir / "endpoints.yml", self.workdir / "credentials.yml"
-        subprocess.run([sys.executable, "-m", "bot.endpoints", str(endpoints)],
-                       env=self.env, check=True, cwd=PROJECT_ROOT, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot.endpoints", str(endpoints)],
+            env=self.env,
+            check=True,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+        )
         credentials.write_text((PROJECT_ROOT / "credentials.yml").read_text())
         self.start_actions(wait=False)
         self.rasa = subprocess.Popen(
-            [RASA, "run", *rasa_api.FLAGS, "-m", str(MODEL), "--credentials", str(credentials),
-             "--endpoints", str(endpoints), "--port", str(self.port), "--interface", "127.0.0.1"],
-            cwd=PROJECT_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                RASA,
+                "run",
+                *rasa_api.FLAGS,
+                "-m",
+                str(MODEL),
+                "--credentials",
+                str(credentials),
+                "--endpoints",
+                str(endpoints),
+                "--port",
+                str(self.port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self._wait_for_actions()
         wait_for_http(rasa_api.url(self.base, "/status"), self.rasa, timeout=300)
 
@@ -172,7 +203,11 @@ class ActionDownStack:
     def _action_server(self, port: int) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             [RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def die_on(self, *actions: str) -> None:
         """The real action server (on another port) behind a `DyingProxy` for `actions`."""

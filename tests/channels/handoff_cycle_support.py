@@ -53,8 +53,11 @@ class Advisor:
     def __init__(self, base: str, username: str) -> None:
         self.http = httpx.Client(base_url=base, timeout=30)
         token = self.http.get("/staff/api/session/csrf").json()["csrf_token"]
-        answer = self.http.post("/staff/api/session", headers={"X-CSRF-Token": token},
-                                json={"username": username, "password": STAFF_PASSWORD})
+        answer = self.http.post(
+            "/staff/api/session",
+            headers={"X-CSRF-Token": token},
+            json={"username": username, "password": STAFF_PASSWORD},
+        )
         assert answer.status_code == 200, answer.text
         self.csrf = answer.json()["csrf_token"]
 
@@ -90,8 +93,9 @@ class RestResident:
 
     async def say(self, text: str) -> list[str]:
         async with httpx.AsyncClient(timeout=SECONDS) as client:
-            answer = await client.post(f"{self.base}/webhooks/rest/webhook",
-                                       json={"sender": self.id, "message": text})
+            answer = await client.post(
+                f"{self.base}/webhooks/rest/webhook", json={"sender": self.id, "message": text}
+            )
         assert answer.status_code == 200, answer.text
         replies = [str(m.get("text") or "") for m in answer.json()]
         self.heard += replies
@@ -176,8 +180,9 @@ class SmsResident:
     async def say(self, text: str, settle: float = 2.5) -> list[str]:
         """Text `text`; the texts that came back within `settle` seconds of the last one."""
         async with httpx.AsyncClient(timeout=SECONDS) as client:
-            answer = await client.post(f"{self.base}/webhooks/sms/simulator",
-                                       json={"from": self.number, "body": text})
+            answer = await client.post(
+                f"{self.base}/webhooks/sms/simulator", json={"from": self.number, "body": text}
+            )
         assert answer.status_code == 202, answer.text
         got: list[str] = []
         quiet = 0.0
@@ -191,8 +196,11 @@ class SmsResident:
         return got
 
     def _new_texts(self) -> list[str]:
-        messages = httpx.get(f"{self.base}/webhooks/sms/simulator/outbox", timeout=30,
-                             params={"number": self.number, "after": self.seen}).json()
+        messages = httpx.get(
+            f"{self.base}/webhooks/sms/simulator/outbox",
+            timeout=30,
+            params={"number": self.number, "after": self.seen},
+        ).json()
         bodies = []
         for message in messages["messages"]:
             self.seen = max(self.seen, message["id"])
@@ -213,10 +221,15 @@ class SmsResident:
 def tickets_of(engine: Engine, conversation_id: str) -> list[HandoffTicket]:
     """Every ticket of a conversation, open or closed, oldest first."""
     with session_scope(engine) as session:
-        found = session.execute(
-            select(HandoffTicket).where(HandoffTicket.conversation_id == conversation_id)
-            .order_by(HandoffTicket.id)
-        ).scalars().all()
+        found = (
+            session.execute(
+                select(HandoffTicket)
+                .where(HandoffTicket.conversation_id == conversation_id)
+                .order_by(HandoffTicket.id)
+            )
+            .scalars()
+            .all()
+        )
         session.expunge_all()
         return list(found)
 
@@ -227,5 +240,6 @@ def tracker_events(base: str, conversation_id: str) -> list[dict[str, Any]]:
 
 
 def tracker_bot_texts(base: str, conversation_id: str) -> list[str]:
-    return [e.get("text") or "" for e in tracker_events(base, conversation_id)
-            if e["event"] == "bot"]
+    return [
+        e.get("text") or "" for e in tracker_events(base, conversation_id) if e["event"] == "bot"
+    ]

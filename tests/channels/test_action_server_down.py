@@ -79,7 +79,8 @@ def test_rest_urgent_message_with_the_action_server_killed_gets_urgent_help_and_
     saved = tracker(servers, sender)
     assert saved["paused"] is True
     assert actions_after_last_user_message(saved["events"]) == [
-        "action_answer_urgent", "action_listen"
+        "action_answer_urgent",
+        "action_listen",
     ]
     assert [e["text"] for e in saved["events"] if e["event"] == "bot"] == said
     # What the resident sends next goes to the ticket, not to a second one.
@@ -139,7 +140,9 @@ def test_rest_urgent_help_already_given_is_not_repeated_when_the_server_dies_mid
     [ticket] = tickets(servers, sender)
     assert ticket["priority"] == "urgent"
     assert actions_after_last_user_message(tracker(servers, sender)["events"]) == [
-        "action_answer_urgent", "action_handoff", "action_listen"
+        "action_answer_urgent",
+        "action_handoff",
+        "action_listen",
     ]
 
 
@@ -189,7 +192,8 @@ def test_rest_message_to_a_failing_action_server_gets_the_apology_at_once(
     assert seconds < TIMEOUT_SECONDS  # a failure, not a wait
     assert texts(replies)[0] == text_of("system_down_handed_over")
     assert actions_after_last_user_message(tracker(servers, sender)["events"]) == [
-        "bin_day_form", "action_listen"
+        "bin_day_form",
+        "action_listen",
     ]
 
 
@@ -340,8 +344,11 @@ async def test_an_advisors_open_queue_hears_of_the_system_down_ticket_and_can_an
     sender = f"rest:{uuid.uuid4()}"
     async with httpx.AsyncClient(base_url=servers.base, timeout=30) as staff:
         token = (await staff.get("/staff/api/session/csrf")).json()["csrf_token"]
-        signed_in = await staff.post("/staff/api/session", headers={"X-CSRF-Token": token},
-                                     json={"username": username, "password": STAFF_PASSWORD})
+        signed_in = await staff.post(
+            "/staff/api/session",
+            headers={"X-CSRF-Token": token},
+            json={"username": username, "password": STAFF_PASSWORD},
+        )
         assert signed_in.status_code == 200, signed_in.text
         csrf = signed_in.json()["csrf_token"]
         async with staff.stream("GET", "/staff/events") as stream:
@@ -349,19 +356,23 @@ async def test_an_advisors_open_queue_hears_of_the_system_down_ticket_and_can_an
             await asyncio.sleep(0.5)  # the stream is registered
             await asyncio.to_thread(rest, servers, sender, URGENT)
             event = await asyncio.wait_for(next_queue_event(lines), 15)
-        [ticket] = [t for t in (await staff.get("/staff/api/tickets")).json()["tickets"]
-                    if t["conversation_id"] == sender]
+        [ticket] = [
+            t
+            for t in (await staff.get("/staff/api/tickets")).json()["tickets"]
+            if t["conversation_id"] == sender
+        ]
         assert event == {"kind": "system_down", "ticket_id": ticket["id"]}
-        claimed = await staff.post(f"/staff/api/tickets/{ticket['id']}/claim",
-                                   headers={"X-CSRF-Token": csrf})
+        claimed = await staff.post(
+            f"/staff/api/tickets/{ticket['id']}/claim", headers={"X-CSRF-Token": csrf}
+        )
         assert claimed.status_code == 200, claimed.text
     # The advisor's claim reaches the resident's conversation though the assistant cannot.
     for _ in range(40):
-        said = [e.get("text") or "" for e in tracker(servers, sender)["events"]
-                if e["event"] == "bot"]
+        said = [
+            e.get("text") or "" for e in tracker(servers, sender)["events"] if e["event"] == "bot"
+        ]
         if any("has joined the conversation" in text for text in said):
             break
         await asyncio.sleep(0.25)
     else:
         raise AssertionError("the advisor joining was not recorded in the conversation")
-

@@ -19,16 +19,18 @@ pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="needs the trained mo
 
 
 def say(base: str, sender: str, text: str) -> str:
-    answer = httpx.post(f"{base}/webhooks/rest/webhook", timeout=60,
-                        json={"sender": sender, "message": text})
+    answer = httpx.post(
+        f"{base}/webhooks/rest/webhook", timeout=60, json={"sender": sender, "message": text}
+    )
     assert answer.status_code == 200, answer.text
     return "\n".join(m.get("text", "") for m in answer.json())
 
 
 def contact_on_ticket(engine, sender: str) -> str | None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as session:
-        return session.scalars(select(HandoffTicket.contact).where(
-            HandoffTicket.conversation_id == sender)).one()
+        return session.scalars(
+            select(HandoffTicket.contact).where(HandoffTicket.conversation_id == sender)
+        ).one()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -46,7 +48,8 @@ async def test_a_contact_sent_with_a_no_is_not_kept_and_one_sent_after_is(
         assert contact_on_ticket(loaded_engine, sender) == "+447700900124"
         assert "left the queue" in say(base, sender, "cancel")
     with session_scope(loaded_engine) as session:
-        ticket = session.scalars(select(HandoffTicket).where(
-            HandoffTicket.conversation_id == sender)).one()
+        ticket = session.scalars(
+            select(HandoffTicket).where(HandoffTicket.conversation_id == sender)
+        ).one()
         assert ticket.open_conversation_id is None  # closed, the number kept on it
         assert ticket.contact == "+447700900124"

@@ -36,8 +36,10 @@ from tests.channels.handoff_cycle_support import (
 )
 from tests.channels.handoff_stack import MODEL
 
-pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
-                                                    reason="needs the trained model")]
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model"),
+]
 
 CONTENT = get_content()
 ASK_POSTCODE = CONTENT.text("ask_postcode")
@@ -72,8 +74,7 @@ async def hand_over(resident) -> int:  # type: ignore[no-untyped-def]
     """Ask for a person; the id of the ticket that opened."""
     replies = await resident.say("I want to speak to someone")
     assert any(IN_QUEUE in r for r in replies), replies
-    [ticket] = [t for t in tickets_of(resident.stack.engine, resident.id)
-                if t.status == "waiting"]
+    [ticket] = [t for t in tickets_of(resident.stack.engine, resident.id) if t.status == "waiting"]
     return ticket.id
 
 
@@ -196,7 +197,9 @@ async def test_rest_resident_with_a_person_who_says_something_urgent_gets_help_a
         saved = session.get(HandoffTicket, ticket)
         assert (saved.priority, saved.status) == ("urgent", "waiting")
         assert (saved.messages[-1].text, saved.messages[-1].intent) == (
-            NOWHERE_TO_SLEEP, "homelessness")
+            NOWHERE_TO_SLEEP,
+            "homelessness",
+        )
         audits = session.execute(select(AuditEntry).where(AuditEntry.ticket_id == ticket))
         assert [a.action for a in audits.scalars()] == ["urgent"]
     # A second urgent message: help again, no second escalation.
@@ -240,7 +243,7 @@ async def test_web_resident_handed_back_by_staff_gets_the_bin_day_form_next(stac
 
 
 async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
-    """"End chat" while waiting closes the ticket (staff no longer wait on it) and the old
+    """ "End chat" while waiting closes the ticket (staff no longer wait on it) and the old
     conversation is the assistant's again; the new chat works from its first message."""
     async with web(stack) as resident:
         await hand_over(resident)
@@ -304,7 +307,6 @@ async def test_sms_resident_with_a_person_who_says_something_urgent_gets_help_at
     await bin_day_works(resident)
 
 
-
 async def test_sms_resident_greets_hands_over_again_and_is_handed_back_again(stack):
     resident = sms(stack)
     first = await hand_over(resident)
@@ -345,7 +347,8 @@ async def test_a_rest_caller_cannot_write_into_an_sms_residents_ticket(stack):
             for text in ("send any reply to my new number instead", "cancel"):
                 answer = await client.post(
                     f"{stack.base}/webhooks/rest/webhook",
-                    json={"sender": sender, "message": text, "input_channel": "sms"})
+                    json={"sender": sender, "message": text, "input_channel": "sms"},
+                )
                 assert answer.status_code == 200, answer.text
     [ticket] = tickets_of(stack.engine, resident.id)
     assert ticket.status == "waiting"
@@ -366,8 +369,9 @@ async def test_an_overlong_message_gets_a_short_answer_and_a_nul_byte_is_dropped
     # The resident's next, normal message is understood, a NUL byte in it or not.
     await bin_day_works_with(resident, "when is my bin\x00 day")
     # The actions see who sent it as a keyed hash of the address, for limits per client.
-    tracker = httpx.get(rasa_api.url(stack.base, f"/conversations/{resident.id}/tracker"),
-                        timeout=30).json()
+    tracker = httpx.get(
+        rasa_api.url(stack.base, f"/conversations/{resident.id}/tracker"), timeout=30
+    ).json()
     client = tracker["latest_message"]["metadata"]["client"]
     assert len(client) >= 32 and "127.0.0.1" not in client
 

@@ -17,8 +17,10 @@ from bot.web.auth import create_staff
 from tests.channels.handoff_cycle_support import Advisor, WebResident, tickets_of
 from tests.channels.handoff_stack import MODEL, STAFF_PASSWORD, handoff_stack
 
-pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
-                                                    reason="needs the trained model")]
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model"),
+]
 CONTENT = get_content()
 
 

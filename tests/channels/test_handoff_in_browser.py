@@ -40,8 +40,7 @@ async def test_a_resident_in_the_widget_gets_an_advisors_reply_and_returns_to_th
     ARTIFACTS.mkdir(exist_ok=True)
     with handoff_stack(tmp_path, database_url) as [base]:
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
-                                                       args=CHROMIUM_ARGS)
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             resident = await (await browser.new_context()).new_page()
             staff = await (await browser.new_context()).new_page()
             try:
@@ -50,8 +49,9 @@ async def test_a_resident_in_the_widget_gets_an_advisors_reply_and_returns_to_th
                 await resident.locator(".cc-status", has_text="Connected").wait_for()
                 await resident.locator("#cc-input").fill("I want to talk to a person")
                 await resident.locator("#cc-input").press("Enter")
-                await expect(resident.locator(".cc-msg-bot", has_text="in the queue")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="in the queue")
+                ).to_be_visible(timeout=WAIT)
 
                 ticket = waiting_ticket(migrated_engine)
                 await staff.goto(base + "/staff/queue")
@@ -59,33 +59,39 @@ async def test_a_resident_in_the_widget_gets_an_advisors_reply_and_returns_to_th
                 await staff.get_by_label("Password").fill(STAFF_PASSWORD)
                 await staff.get_by_role("button", name="Sign in").click()
                 await staff.get_by_role("button", name=f"Claim ticket {ticket}").click()
-                await expect(staff.get_by_text("I want to talk to a person").first
-                             ).to_be_visible()
-                await expect(resident.locator(".cc-msg-bot", has_text="has joined")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(staff.get_by_text("I want to talk to a person").first).to_be_visible()
+                await expect(resident.locator(".cc-msg-bot", has_text="has joined")).to_be_visible(
+                    timeout=WAIT
+                )
 
                 await staff.get_by_label("Reply to the resident").fill(
-                    "Hello, I'm Ann from the council. How can I help?")
+                    "Hello, I'm Ann from the council. How can I help?"
+                )
                 await staff.get_by_role("button", name="Send reply").click()
-                await expect(resident.locator(".cc-msg-bot", has_text="I'm Ann from the council")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="I'm Ann from the council")
+                ).to_be_visible(timeout=WAIT)
                 await resident.reload()  # the reply is in the conversation's history too
                 await resident.locator(".cc-status", has_text="Connected").wait_for()
-                await expect(resident.locator(".cc-msg-bot", has_text="I'm Ann from the council")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="I'm Ann from the council")
+                ).to_be_visible(timeout=WAIT)
 
                 await staff.get_by_label("Answered").check()
                 await staff.get_by_role("button", name="Resolve").click()
-                await expect(resident.locator(".cc-msg-bot", has_text="talking to the automated")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="talking to the automated")
+                ).to_be_visible(timeout=WAIT)
                 await resident.locator("#cc-input").fill("hello")
                 await resident.locator("#cc-input").press("Enter")
-                await expect(resident.locator(".cc-msg-bot", has_text="automated assistant")
-                             ).to_have_count(3, timeout=WAIT)  # the bot answers again
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="automated assistant")
+                ).to_have_count(3, timeout=WAIT)  # the bot answers again
                 await resident.locator("#cc-input").fill("when is my bin day")
                 await resident.locator("#cc-input").press("Enter")
-                await expect(resident.locator(".cc-msg-bot", has_text="What's the postcode")
-                             ).to_be_visible(timeout=WAIT)  # understood as before the handoff
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="What's the postcode")
+                ).to_be_visible(timeout=WAIT)  # understood as before the handoff
             finally:
                 await resident.screenshot(path=str(ARTIFACTS / "handoff_resident.png"))
                 await staff.screenshot(path=str(ARTIFACTS / "handoff_staff.png"))
@@ -98,8 +104,7 @@ async def test_end_chat_in_the_widget_takes_the_resident_out_of_the_queue(
     ARTIFACTS.mkdir(exist_ok=True)
     with handoff_stack(tmp_path, database_url) as [base]:
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM,
-                                                       args=CHROMIUM_ARGS)
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             resident = await (await browser.new_context()).new_page()
             try:
                 await resident.goto(base + "/webhooks/webchat/demo/")
@@ -107,8 +112,9 @@ async def test_end_chat_in_the_widget_takes_the_resident_out_of_the_queue(
                 await resident.locator(".cc-status", has_text="Connected").wait_for()
                 await resident.locator("#cc-input").fill("I want to speak to someone")
                 await resident.locator("#cc-input").press("Enter")
-                await expect(resident.locator(".cc-msg-bot", has_text="in the queue")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="in the queue")
+                ).to_be_visible(timeout=WAIT)
                 ticket = waiting_ticket(migrated_engine)
 
                 await resident.get_by_role("button", name="End chat").click()
@@ -122,8 +128,9 @@ async def test_end_chat_in_the_widget_takes_the_resident_out_of_the_queue(
 
                 await resident.locator("#cc-input").fill("when is my bin day")
                 await resident.locator("#cc-input").press("Enter")
-                await expect(resident.locator(".cc-msg-bot", has_text="What's the postcode")
-                             ).to_be_visible(timeout=WAIT)
+                await expect(
+                    resident.locator(".cc-msg-bot", has_text="What's the postcode")
+                ).to_be_visible(timeout=WAIT)
             finally:
                 await resident.screenshot(path=str(ARTIFACTS / "handoff_end_chat.png"))
                 await browser.close()

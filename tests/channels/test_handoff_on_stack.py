@@ -78,8 +78,10 @@ async def hand_over_and_back(chat_base: str, staff_base: str) -> str:
         await chat.wait_for("will read your message")
         detail = ann.http.get(f"/staff/api/tickets/{ticket['id']}").json()
         assert "my bin was not emptied on Tuesday" in json.dumps(detail)
-        ann.post(f"/staff/api/tickets/{ticket['id']}/reply",
-                 {"text": "I've booked a return visit for tomorrow."})
+        ann.post(
+            f"/staff/api/tickets/{ticket['id']}/reply",
+            {"text": "I've booked a return visit for tomorrow."},
+        )
         await chat.wait_for("booked a return visit")
         ann.post(f"/staff/api/tickets/{ticket['id']}/resolve", {"outcome": "answered"})
         await chat.wait_for("talking to the automated")
@@ -89,8 +91,9 @@ async def hand_over_and_back(chat_base: str, staff_base: str) -> str:
 
 
 def bot_texts(base: str, session: str) -> list[str]:
-    tracker = httpx.get(rasa_api.url(base, f"/conversations/web:{session}/tracker"),
-                        timeout=30).json()
+    tracker = httpx.get(
+        rasa_api.url(base, f"/conversations/web:{session}/tracker"), timeout=30
+    ).json()
     return [e.get("text") or "" for e in tracker["events"] if e["event"] == "bot"]
 
 
@@ -126,14 +129,20 @@ class Phone:
         self.base, self.seen = base, 0
 
     def text(self, body: str) -> None:
-        answer = httpx.post(f"{self.base}/webhooks/sms/simulator",
-                            json={"from": self.number, "body": body}, timeout=30)
+        answer = httpx.post(
+            f"{self.base}/webhooks/sms/simulator",
+            json={"from": self.number, "body": body},
+            timeout=30,
+        )
         assert answer.status_code == 202, answer.text
 
     async def wait_for(self, fragment: str, seconds: float = 60) -> str:
         for _ in range(int(seconds * 2)):
-            messages = httpx.get(f"{self.base}/webhooks/sms/simulator/outbox", timeout=30,
-                                 params={"number": self.number, "after": self.seen}).json()
+            messages = httpx.get(
+                f"{self.base}/webhooks/sms/simulator/outbox",
+                timeout=30,
+                params={"number": self.number, "after": self.seen},
+            ).json()
             for message in messages["messages"]:
                 self.seen = max(self.seen, message["id"])
                 if fragment in message["body"]:

@@ -41,8 +41,9 @@ SMS_CONVERSATION = sms_store.conversation_id(hash_identifier(PHONE))
 def texted_us(engine) -> None:  # type: ignore[no-untyped-def]
     """The resident's text, claimed as the SMS channel claims it (which keeps the number
     for the conversation `sms:<hash>`)."""
-    sms_store.claim_inbound(engine, sms_store.Inbound("outbox", "m-1", PHONE, "a person please"),
-                            hash_identifier(PHONE))
+    sms_store.claim_inbound(
+        engine, sms_store.Inbound("outbox", "m-1", PHONE, "a person please"), hash_identifier(PHONE)
+    )
 
 
 class RecordingSocket:
@@ -87,7 +88,12 @@ async def desk(migrated_engine) -> Any:
     await relay.start()
     handoff_relay.set_relay(relay)
     yield SimpleNamespace(
-        engine=migrated_engine, bus=bus, relay=relay, agent=agent, staff=staff, content=content,
+        engine=migrated_engine,
+        bus=bus,
+        relay=relay,
+        agent=agent,
+        staff=staff,
+        content=content,
         queue=operations.Queue(engine=migrated_engine, bus=bus, content=content, clock=lambda: T0),
     )
     handoff_relay.set_relay(None)
@@ -96,9 +102,16 @@ async def desk(migrated_engine) -> Any:
 
 def ticket_for(engine, conversation_id: str, channel: str) -> int:
     with session_scope(engine) as session:
-        ticket = open_ticket(session, conversation_id, channel, "council_tax_pay",
-                             "Asked for a person", None,
-                             [TranscriptTurn("resident", "a person please")], now=T0)
+        ticket = open_ticket(
+            session,
+            conversation_id,
+            channel,
+            "council_tax_pay",
+            "Asked for a person",
+            None,
+            [TranscriptTurn("resident", "a person please")],
+            now=T0,
+        )
         session.flush()
         return ticket.id
 
@@ -173,9 +186,7 @@ def message(text: str, sender_id: str = "web-2") -> UserMessage:
     return UserMessage(text, CollectingOutputChannel(), sender_id, input_channel="webchat")
 
 
-async def test_resident_messages_go_to_the_ticket_and_they_are_told_once_a_person_will_reply(
-    desk
-):
+async def test_resident_messages_go_to_the_ticket_and_they_are_told_once_a_person_will_reply(desk):
     ticket = ticket_for(desk.engine, "web-2", "web")
     await paused(desk.agent, "web-2")
     queue_events: list[dict] = []
@@ -190,10 +201,13 @@ async def test_resident_messages_go_to_the_ticket_and_they_are_told_once_a_perso
     await wrapped(second)
     with session_scope(desk.engine) as session:
         saved = session.get(HandoffTicket, ticket)
-        assert [m.text for m in saved.messages][-2:] == ["my account number is 1234",
-                                                          "are you there?"]
+        assert [m.text for m in saved.messages][-2:] == [
+            "my account number is 1234",
+            "are you there?",
+        ]
     assert [m["text"] for m in first.output_channel.messages] == [
-        desk.content.text("handoff_person_will_reply")]
+        desk.content.text("handoff_person_will_reply")
+    ]
     assert second.output_channel.messages == []
     assert [e["kind"] for e in queue_events] == ["resident_message", "resident_message"]
     tracker = await desk.agent.tracker_store.retrieve("web-2")
@@ -209,7 +223,8 @@ async def test_cancel_while_waiting_closes_the_ticket_and_resumes_the_assistant(
     with session_scope(desk.engine) as session:
         assert session.get(HandoffTicket, ticket).status == "cancelled"
     assert [m["text"] for m in cancel.output_channel.messages] == [
-        desk.content.text("handoff_cancelled")]
+        desk.content.text("handoff_cancelled")
+    ]
     assert not (await desk.agent.tracker_store.retrieve("web-3")).is_paused()
 
 
@@ -222,9 +237,7 @@ async def test_messages_without_an_open_ticket_go_to_the_assistant_untouched(des
         assert session.execute(select(HandoffTicket)).first() is None
 
 
-async def test_a_handed_over_message_is_logged_in_the_tracker_but_the_assistant_never_sees_it(
-    desk
-):
+async def test_a_handed_over_message_is_logged_in_the_tracker_but_the_assistant_never_sees_it(desk):
     ticket_for(desk.engine, "web-5", "web")
     await paused(desk.agent, "web-5")
     seen: list[str] = []
@@ -249,5 +262,6 @@ async def test_residents_still_waiting_see_their_new_place_live_but_it_is_not_re
     finally:
         REGISTRY.remove("web-7", socket)
     assert [f["text"] for f in socket.sent] == [
-        desk.content.text("handoff_queue_position", position=1)]
+        desk.content.text("handoff_queue_position", position=1)
+    ]
     assert await bot_texts(desk.agent, "web-7") == []

@@ -111,11 +111,17 @@ async def test_a_conversation_never_handed_over_is_not_touched():
 async def test_what_a_handed_over_resident_says_is_logged_with_what_was_understood():
     agent = stores()
     await handed_over(agent, "c1", in_form=False)
-    parsed = {"intent": {"name": "homelessness", "confidence": 0.93}, "entities": [],
-              "text": "I have nowhere to sleep tonight"}
+    parsed = {
+        "intent": {"name": "homelessness", "confidence": 0.93},
+        "entities": [],
+        "text": "I have nowhere to sleep tonight",
+    }
     await handoff_tracker.record_resident(agent, "c1", parsed["text"], "webchat", parsed)
     tracker = await agent.tracker_store.retrieve("c1")
     logged = tracker.events[-1]
     assert (logged.text, logged.intent_name, logged.input_channel) == (
-        "I have nowhere to sleep tonight", "homelessness", "webchat")
+        "I have nowhere to sleep tonight",
+        "homelessness",
+        "webchat",
+    )
     assert tracker.is_paused()  # logged only: still with a person

@@ -31,8 +31,15 @@ async def test_the_server_start_runs_the_scheduler_and_it_sends_due_reminders_on
     loaded_engine: Engine,
 ) -> None:
     with session_scope(loaded_engine) as session:
-        subscribe(session, contact_kind="sms", contact=NUMBER, uprn="100090000001",
-                  channel="sms", wording="Bin-day texts.", now=EVENING - timedelta(days=2))
+        subscribe(
+            session,
+            contact_kind="sms",
+            contact=NUMBER,
+            uprn="100090000001",
+            channel="sms",
+            wording="Bin-day texts.",
+            now=EVENING - timedelta(days=2),
+        )
     settings = dataclasses.replace(
         Settings(), database_url=loaded_engine.url.render_as_string(hide_password=False)
     )
@@ -66,12 +73,21 @@ async def test_the_server_start_runs_the_scheduler_and_it_sends_due_reminders_on
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_the_widget_banner_lists_live_alerts_for_a_postcode(loaded_engine: Engine) -> None:
     with session_scope(loaded_engine) as session:
-        for areas, topics in ((("round:MON-A",), ("bins",)), (("OB3",), ("bins",)),
-                              (("OB1",), ("roads",))):
-            create_alert(session, message=f"Alert for {areas[0]} {topics[0]}.", areas=areas,
-                         topics=topics, starts_at=EVENING - timedelta(hours=1),
-                         ends_at=EVENING + timedelta(hours=1), created_by="sue",
-                         now=EVENING - timedelta(hours=1))
+        for areas, topics in (
+            (("round:MON-A",), ("bins",)),
+            (("OB3",), ("bins",)),
+            (("OB1",), ("roads",)),
+        ):
+            create_alert(
+                session,
+                message=f"Alert for {areas[0]} {topics[0]}.",
+                areas=areas,
+                topics=topics,
+                starts_at=EVENING - timedelta(hours=1),
+                ends_at=EVENING + timedelta(hours=1),
+                created_by="sue",
+                now=EVENING - timedelta(hours=1),
+            )
     settings = dataclasses.replace(
         Settings(), database_url=loaded_engine.url.render_as_string(hide_password=False)
     )

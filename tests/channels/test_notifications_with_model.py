@@ -49,7 +49,9 @@ class Stack:
         request = urllib.request.Request(
             f"{self.base}/webhooks/sms/simulator",
             data=json.dumps({"from": number, "body": body}).encode(),
-            headers={"Content-Type": "application/json"}, method="POST")
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 202
         return self.wait_for(number, after, settle, wait)
@@ -68,8 +70,14 @@ class Stack:
 
     def run_due(self, at: str) -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "bot", "notify", "run-due", "--at", at], cwd=PROJECT_ROOT,
-            env=self.env, capture_output=True, text=True, timeout=120, check=False)
+            [sys.executable, "-m", "bot", "notify", "run-due", "--at", at],
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -81,29 +89,56 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     prepare_demo_database(database_url)
     rasa_port, action_port = free_port(), free_port()
     (folder / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+    )
     (folder / "credentials.yml").write_text(
         "channels.sms.channel.SmsInput:\n  provider: outbox\n"
-        "channels.notifications.NotificationScheduler:\n  interval_seconds: 3600\n")
-    env = {**os.environ, "DATABASE_URL": database_url, "SMS_PROVIDER": "outbox",
-           "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-           "ASSISTANT_FIXED_NOW": "2026-11-24T10:00:00",
-           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        "channels.notifications.NotificationScheduler:\n  interval_seconds: 3600\n"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SMS_PROVIDER": "outbox",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "ASSISTANT_FIXED_NOW": "2026-11-24T10:00:00",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
     logs = [open(folder / "actions.log", "wb"), open(folder / "rasa.log", "wb")]  # noqa: SIM115
     actions = subprocess.Popen(
         [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=PROJECT_ROOT, env=env, stdout=logs[0], stderr=subprocess.STDOUT)
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=logs[0],
+        stderr=subprocess.STDOUT,
+    )
     rasa = subprocess.Popen(
-        [str(RASA), "run", "--model", str(MODEL), "--endpoints", str(folder / "endpoints.yml"),
-         "--credentials", str(folder / "credentials.yml"), "--port", str(rasa_port),
-         "--interface", "127.0.0.1"],
-        cwd=PROJECT_ROOT, env=env, stdout=logs[1], stderr=subprocess.STDOUT)
+        [
+            str(RASA),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(folder / "endpoints.yml"),
+            "--credentials",
+            str(folder / "credentials.yml"),
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=logs[1],
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{rasa_port}"
     try:
         _wait_until_up(f"http://127.0.0.1:{action_port}/health", actions)
         _wait_until_up(f"{base}/", rasa)
-        yield Stack(base, database_url, {k: v for k, v in env.items()
-                                         if k != "ASSISTANT_FIXED_NOW"})
+        yield Stack(
+            base, database_url, {k: v for k, v in env.items() if k != "ASSISTANT_FIXED_NOW"}
+        )
     finally:
         stop_servers(rasa, actions)
         for log in logs:

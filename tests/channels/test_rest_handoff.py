@@ -23,8 +23,16 @@ T0 = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 
 async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migrated_engine):
     with session_scope(migrated_engine) as session:
-        ticket = open_ticket(session, "rest:7", "rest", "general", "Asked for a person", None,
-                             [TranscriptTurn("resident", "a human please")], now=T0)
+        ticket = open_ticket(
+            session,
+            "rest:7",
+            "rest",
+            "general",
+            "Asked for a person",
+            None,
+            [TranscriptTurn("resident", "a human please")],
+            now=T0,
+        )
         session.flush()
         ticket_id = ticket.id
     reached_rasa: list[str] = []
@@ -44,11 +52,11 @@ async def test_rest_messages_on_a_handed_over_conversation_reach_the_ticket(migr
             json={"sender": "7", "message": "call me on 07700 900123"},
         )
         _, plain = await app.asgi_client.post(
-            "/webhooks/rest/webhook", json={"sender": "rest-8", "message": "hello"})
+            "/webhooks/rest/webhook", json={"sender": "rest-8", "message": "hello"}
+        )
     finally:
         handoff_relay.set_relay(None)
-    assert [m["text"] for m in handed.json] == [
-        get_content().text("handoff_person_will_reply")]
+    assert [m["text"] for m in handed.json] == [get_content().text("handoff_person_will_reply")]
     assert [m["text"] for m in plain.json] == ["bot answer"]
     assert reached_rasa == ["call me on 07700 900123", "hello"]  # Rasa logs both
     with session_scope(migrated_engine) as session:

@@ -25,8 +25,10 @@ from tests.channels.handoff_cycle_support import (
 )
 from tests.channels.handoff_stack import MODEL
 
-pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
-                                                    reason="needs the trained model")]
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model"),
+]
 
 CONTENT = get_content()
 CRISIS_HELP = CONTENT.render("urgent_crisis_self_harm").text
@@ -49,8 +51,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory, _database_templates) -> Iter
 
 def potholes(engine) -> int:  # type: ignore[no-untyped-def]
     with session_scope(engine) as session:
-        return len(session.scalars(
-            select(ServiceRequest).where(ServiceRequest.reference.like("PH-%"))).all())
+        return len(
+            session.scalars(
+                select(ServiceRequest).where(ServiceRequest.reference.like("PH-%"))
+            ).all()
+        )
 
 
 async def urgent_in_the_pothole_report(resident, stack, message: str, help_text: str) -> int:  # type: ignore[no-untyped-def]
@@ -95,7 +100,8 @@ async def test_after_cancelling_the_urgent_handoff_the_report_carries_on(stack, 
     async with _resident(kind, stack) as resident:
         before = potholes(stack.engine)
         await urgent_in_the_pothole_report(
-            resident, stack, "honestly i cant cope anymore and want to end it all", CRISIS_HELP)
+            resident, stack, "honestly i cant cope anymore and want to end it all", CRISIS_HELP
+        )
         assert potholes(stack.engine) == before, "nothing is sent while it is paused"
         assert CANCELLED in " ".join(await resident.say("cancel"))
         await carries_on(resident, stack, before)
@@ -105,7 +111,8 @@ async def test_after_an_advisor_hands_back_the_report_carries_on(stack):
     resident = RestResident(stack.base)
     before = potholes(stack.engine)
     ticket = await urgent_in_the_pothole_report(
-        resident, stack, "I can smell gas in the street", GAS_HELP)
+        resident, stack, "I can smell gas in the street", GAS_HELP
+    )
     stack.ann.claim_and_resolve(ticket)
     await resident.wait_for(HANDED_BACK)
     await carries_on(resident, stack, before)
@@ -114,8 +121,7 @@ async def test_after_an_advisor_hands_back_the_report_carries_on(stack):
 async def test_cancel_after_the_handoff_deletes_the_kept_report(stack):
     resident = RestResident(stack.base)
     before = potholes(stack.engine)
-    await urgent_in_the_pothole_report(
-        resident, stack, "I can smell gas in the street", GAS_HELP)
+    await urgent_in_the_pothole_report(resident, stack, "I can smell gas in the street", GAS_HELP)
     await resident.say("cancel")  # leaves the queue
     assert DROPPED in " ".join(await resident.say("cancel"))  # then the kept report
     # Asked again, the report starts from the beginning.

@@ -64,8 +64,11 @@ class Assistant:
         try:
             with engine.connect() as connection:
                 rows = connection.execute(
-                    text("SELECT priority, topic FROM handoff_tickets "
-                         "WHERE conversation_id = :c ORDER BY id"), {"c": sender},
+                    text(
+                        "SELECT priority, topic FROM handoff_tickets "
+                        "WHERE conversation_id = :c ORDER BY id"
+                    ),
+                    {"c": sender},
                 ).all()
         finally:
             engine.dispose()
@@ -125,20 +128,43 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "ACTION_SERVER_SECRET": rasa_api.new_token(),
     }
     endpoints = workdir / "endpoints.yml"
-    subprocess.run([sys.executable, "-m", "bot.endpoints", str(endpoints)], env=env,
-                   check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot.endpoints", str(endpoints)],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     credentials = workdir / "credentials.yml"
     credentials.write_text("rest:\n")
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         [str(RASA), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=action_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
-        [str(RASA), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(credentials), "--port", str(rasa_port),
-         "--interface", "127.0.0.1", *rasa_api.FLAGS],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        [
+            str(RASA),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+            *rasa_api.FLAGS,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=rasa_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)

@@ -27,8 +27,13 @@ from tests.conversations.test_form_phrasing import (  # noqa: F401 (council_db i
 pytestmark = pytest.mark.model
 
 ELM_ROAD = "OB2 5JQ"  # round TUE-B: black bin and food caddy collected yesterday, Tuesday
-NEGATIONS = ["that isn't right", "that is most definitely false", "no that's wrong",
-             "not correct", "nope"]
+NEGATIONS = [
+    "that isn't right",
+    "that is most definitely false",
+    "no that's wrong",
+    "not correct",
+    "nope",
+]
 BUTTONS = ["/affirm", "/deny"]
 
 
@@ -104,7 +109,10 @@ def answer_again(conversation: Conversation, form: str) -> str:
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("negation", NEGATIONS)
 def test_a_no_at_the_summary_never_sends_and_the_next_yes_sends_once(
-    conversation, council_db, form, negation  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
+    form,
+    negation,
 ):
     start, prefix = FORMS[form]
     assert "Shall I send it?" in start(conversation)
@@ -120,11 +128,18 @@ def test_a_no_at_the_summary_never_sends_and_the_next_yes_sends_once(
 
 @pytest.mark.parametrize(
     ("form", "unclear"),
-    [("missed_bin", "hmm"), ("pothole", "maybe"), ("street_light", "not sure"),
-     ("fly_tipping", "yeah right")],
+    [
+        ("missed_bin", "hmm"),
+        ("pothole", "maybe"),
+        ("street_light", "not sure"),
+        ("fly_tipping", "yeah right"),
+    ],
 )
 def test_an_unclear_or_sarcastic_answer_asks_again_with_the_buttons(
-    conversation, council_db, form, unclear  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
+    form,
+    unclear,
 ):
     start, prefix = FORMS[form]
     start(conversation)
@@ -144,7 +159,8 @@ def test_an_unclear_or_sarcastic_answer_asks_again_with_the_buttons(
 
 
 def test_the_wrong_address_on_a_missed_bin_asks_for_it_again_and_keeps_the_bin(
-    conversation, council_db  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
 ):
     missed_bin(conversation, next_house())
     before = request_count(council_db)
@@ -158,12 +174,15 @@ def test_the_wrong_address_on_a_missed_bin_asks_for_it_again_and_keeps_the_bin(
     assert request_count(council_db) == before
     request = stored(council_db, reference_in(conversation.reply("yes"), "MB"))
     assert (request.bin_stream, request.location.startswith(f"{house} Elm Road")) == (
-        "refuse", True)
+        "refuse",
+        True,
+    )
     assert request_count(council_db) == before + 1
 
 
 def test_the_wrong_house_on_a_missed_bin_asks_only_for_the_house(
-    conversation, council_db  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
 ):
     missed_bin(conversation, next_house())
     asked = conversation.reply("wrong house number")
@@ -177,8 +196,13 @@ def test_the_wrong_house_on_a_missed_bin_asks_only_for_the_house(
 
 def stored_uprn(engine: Engine, house: int) -> str:
     with session_scope(engine) as session:
-        return str(session.scalars(select(Address.uprn).where(
-            Address.postcode == ELM_ROAD, Address.house == str(house))).one())
+        return str(
+            session.scalars(
+                select(Address.uprn).where(
+                    Address.postcode == ELM_ROAD, Address.house == str(house)
+                )
+            ).one()
+        )
 
 
 def test_the_wrong_bin_on_a_missed_bin_asks_which_bin(conversation, council_db):  # noqa: F811
@@ -193,7 +217,8 @@ def test_the_wrong_bin_on_a_missed_bin_asks_which_bin(conversation, council_db):
 
 
 def test_the_wrong_size_of_a_pothole_asks_for_the_size_and_keeps_the_rest(
-    conversation, council_db  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
 ):
     pothole(conversation, 41)
     before = request_count(council_db)
@@ -218,7 +243,8 @@ def test_the_wrong_street_of_a_pothole_asks_where_it_is(conversation, council_db
 
 
 def test_a_wrong_description_of_a_street_light_asks_what_is_wrong(
-    conversation, council_db  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
 ):
     street_light(conversation, 43)
     assert "What's wrong with the light?" in conversation.reply("the description is wrong")
@@ -229,7 +255,8 @@ def test_a_wrong_description_of_a_street_light_asks_what_is_wrong(
 
 
 def test_a_wrong_location_of_a_street_light_asks_where_it_is(
-    conversation, council_db  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
 ):
     street_light(conversation, 44)
     assert "Where is it?" in conversation.reply("no, the location isn't right")
@@ -262,7 +289,8 @@ def test_wrong_details_of_fly_tipping_ask_what_was_dumped(conversation, council_
 
 
 def test_a_correction_then_a_negation_then_yes_sends_one_report(
-    conversation, council_db  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
 ):
     pothole(conversation, 47)
     before = request_count(council_db)
@@ -279,7 +307,9 @@ def test_a_correction_then_a_negation_then_yes_sends_one_report(
 
 @pytest.mark.parametrize("form", FORMS)
 def test_send_it_which_the_classifier_reads_as_cancel_sends_the_report(
-    conversation, council_db, form  # noqa: F811
+    conversation,
+    council_db,  # noqa: F811
+    form,
 ):
     start, prefix = FORMS[form]
     start(conversation)
@@ -306,15 +336,14 @@ def reminders_consent_asked(conversation: Conversation, house: int, mobile: str)
 
 
 @pytest.mark.parametrize("refusal", ["that isn't right", "I don't want them", "not really"])
-def test_a_no_to_reminders_switches_nothing_on_and_the_resident_carries_on(
-    conversation, refusal
-):
+def test_a_no_to_reminders_switches_nothing_on_and_the_resident_carries_on(conversation, refusal):
     reminders_consent_asked(conversation, 8, "07700 900131")
     answer = conversation.reply(refusal)
     assert "won't send you any texts" in answer and "code" not in answer
     assert not conversation.tracker()["active_loop"].get("name")
     assert "Next collections for 8 Elm Road" in conversation.reply(
-        "when are my bins collected 8 Elm Road OB2 5JQ")
+        "when are my bins collected 8 Elm Road OB2 5JQ"
+    )
 
 
 def test_an_unclear_answer_to_reminders_asks_again_with_the_buttons_then_yes_sends_a_code(
@@ -352,4 +381,5 @@ def test_an_unclear_answer_to_did_that_help_asks_again_then_yes_is_recorded(conv
     assert "Thanks for letting us know" in conversation.reply("yes it did")
     assert feedback_answer(conversation) == "yes"
     assert "Black wheelie bin" in conversation.reply(
-        "when are my bins collected 7 Elm Road OB2 5JQ")
+        "when are my bins collected 7 Elm Road OB2 5JQ"
+    )

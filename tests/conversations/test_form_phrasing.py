@@ -62,7 +62,10 @@ def test_missed_bin_with_everything_in_the_first_message_goes_straight_to_the_su
     reference = reference_in(conversation.reply("yes"), "MB")
     request = stored(council_db, reference)
     assert (request.category, request.bin_stream, request.uprn, request.postcode) == (
-        "missed_bin", "refuse", "100090000132", ELM_ROAD
+        "missed_bin",
+        "refuse",
+        "100090000132",
+        ELM_ROAD,
     )
 
 
@@ -141,8 +144,12 @@ def test_a_new_postcode_at_the_house_question_moves_to_that_postcode(conversatio
 
 def test_small_talk_mid_form_is_answered_and_bye_stops_it(conversation):
     conversation.reply("bin day")
-    for said, expected in [("help", "find your address"), ("hello?", "Hello again"),
-                           ("thanks", "You're welcome"), ("no", 'stop by saying "cancel"')]:
+    for said, expected in [
+        ("help", "find your address"),
+        ("hello?", "Hello again"),
+        ("thanks", "You're welcome"),
+        ("no", 'stop by saying "cancel"'),
+    ]:
         reply = conversation.reply(said)
         assert expected in reply and "What's the postcode" in reply, said
         assert "full postcode" not in reply, said
@@ -217,9 +224,7 @@ def test_a_question_about_something_else_is_answered_and_not_stored_as_the_locat
     assert "garden" not in request.description and "weather" not in request.description
 
 
-def test_a_pothole_placed_in_the_first_message_skips_the_where_question(
-    conversation, council_db
-):
+def test_a_pothole_placed_in_the_first_message_skips_the_where_question(conversation, council_db):
     size = conversation.reply("there's a massive pothole outside 11 Church Street")
     assert "How big" in size and "Where is it?" not in size
     conversation.reply("deep, a cyclist nearly came off")
@@ -255,9 +260,7 @@ def test_fly_tipping_asks_what_was_dumped_when_the_first_message_does_not_say(
     assert stored(council_db, reference).description == "a mattress and 5 black bags"
 
 
-def test_an_unclear_reply_at_the_summary_sends_nothing_and_asks_yes_or_no(
-    conversation, council_db
-):
+def test_an_unclear_reply_at_the_summary_sends_nothing_and_asks_yes_or_no(conversation, council_db):
     conversation.reply("report a broken street light")
     conversation.reply("Station Road by the bus shelter")
     conversation.reply("its flickering all night")
@@ -370,9 +373,7 @@ def test_status_reference_in_a_sentence_or_lower_case_with_spaces(conversation):
     conversation.reply("check my report")
     unknown = conversation.reply("I don't have it")
     assert "email or text we sent" in unknown and "What's the reference?" in unknown
-    assert "PH-473263: we've received your report" in conversation.reply(
-        "its ph 473263 i think"
-    )
+    assert "PH-473263: we've received your report" in conversation.reply("its ph 473263 i think")
 
 
 def test_reminder_consent_needs_a_clear_yes_or_no(conversation):
@@ -394,7 +395,7 @@ def test_stop_at_the_reminder_question_stops(conversation):
     conversation.reply(ELM_ROAD)
     conversation.reply("number 6")
     assert "Do you want these texts?" in conversation.reply("07700 900124")
-    assert "Reply \"yes\"" not in conversation.reply("stop")
+    assert 'Reply "yes"' not in conversation.reply("stop")
     assert not conversation.tracker()["active_loop"].get("name")
 
 

@@ -39,8 +39,9 @@ def parse(assistant: Any, text: str) -> dict[str, Any]:
 def judged(assistant: Any, text: str, own_intent: str) -> bool:
     parsed = parse(assistant, text)
     reference = any(e.get("entity") == "reference" for e in parsed.get("entities", []))
-    return is_another_request(text, parsed["intent"]["name"], own_intent,
-                              float(parsed["intent"]["confidence"]), reference)
+    return is_another_request(
+        text, parsed["intent"]["name"], own_intent, float(parsed["intent"]["confidence"]), reference
+    )
 
 
 def test_the_lists_are_long_enough_and_do_not_overlap() -> None:
@@ -55,15 +56,21 @@ def test_the_lists_are_long_enough_and_do_not_overlap() -> None:
 def _changes() -> list[Any]:
     found = examples()
     return [
-        pytest.param(text, marks=pytest.mark.xfail(
-            reason="known miss: the classifier is unsure and no service is named", strict=True))
-        if text in found["known_misses"] else text
+        pytest.param(
+            text,
+            marks=pytest.mark.xfail(
+                reason="known miss: the classifier is unsure and no service is named", strict=True
+            ),
+        )
+        if text in found["known_misses"]
+        else text
         for text in found["topic_changes"] + found["fresh_topic_changes"]
     ]
 
 
 @pytest.mark.parametrize(
-    "text", examples()["genuine_answers"] + examples()["fresh_genuine_answers"])
+    "text", examples()["genuine_answers"] + examples()["fresh_genuine_answers"]
+)
 def test_a_genuine_answer_is_kept_by_every_report_form(assistant: Any, text: str) -> None:
     taken = [own for own in REPORT_INTENTS if judged(assistant, text, own)]
     assert taken == [], f"taken for another request in {taken}"

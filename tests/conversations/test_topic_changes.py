@@ -24,19 +24,34 @@ class Report:
 
 
 REPORTS = {
-    "pothole": Report("pothole_form", "I want to report a pothole", (
-        ("problem_location", "outside 14 High Street"),
-        ("pothole_size", "about the size of a dinner plate"),
-        ("problem_description", "no"),
-    ), "PH"),
-    "street_light": Report("street_light_form", "I need to report a street light", (
-        ("problem_location", "outside 5 Abbey Road"),
-        ("problem_description", "it keeps flickering all night"),
-    ), "SL"),
-    "fly_tipping": Report("fly_tipping_form", "I want to report fly tipping", (
-        ("problem_location", "behind the shops on Market Street"),
-        ("problem_description", "a mattress and some bin bags"),
-    ), "FT"),
+    "pothole": Report(
+        "pothole_form",
+        "I want to report a pothole",
+        (
+            ("problem_location", "outside 14 High Street"),
+            ("pothole_size", "about the size of a dinner plate"),
+            ("problem_description", "no"),
+        ),
+        "PH",
+    ),
+    "street_light": Report(
+        "street_light_form",
+        "I need to report a street light",
+        (
+            ("problem_location", "outside 5 Abbey Road"),
+            ("problem_description", "it keeps flickering all night"),
+        ),
+        "SL",
+    ),
+    "fly_tipping": Report(
+        "fly_tipping_form",
+        "I want to report fly tipping",
+        (
+            ("problem_location", "behind the shops on Market Street"),
+            ("problem_description", "a mattress and some bin bags"),
+        ),
+        "FT",
+    ),
 }
 SLOTS = [(kind, slot) for kind, report in REPORTS.items() for slot, _ in report.answers]
 # One change of topic of each kind, and what the assistant says to it.
@@ -104,12 +119,18 @@ def test_a_change_of_topic_is_answered_and_the_report_carries_on(
     assert active_form(conversation) is None
 
 
-@pytest.mark.parametrize(("kind", "slot", "answer"), [
-    ("pothole", "problem_location", "outside number 14 on High Street, near the bus stop"),
-    ("pothole", "pothole_size", "about the size of a dinner plate, cars swerving round it"),
-    ("fly_tipping", "problem_description",
-     "it's been dumped by the bins at the back of the flats, is that ok?"),
-])
+@pytest.mark.parametrize(
+    ("kind", "slot", "answer"),
+    [
+        ("pothole", "problem_location", "outside number 14 on High Street, near the bus stop"),
+        ("pothole", "pothole_size", "about the size of a dinner plate, cars swerving round it"),
+        (
+            "fly_tipping",
+            "problem_description",
+            "it's been dumped by the bins at the back of the flats, is that ok?",
+        ),
+    ],
+)
 def test_a_real_answer_that_sounds_like_a_question_is_still_stored(
     conversation, kind: str, slot: str, answer: str
 ) -> None:
@@ -123,7 +144,7 @@ def test_a_real_answer_that_sounds_like_a_question_is_still_stored(
 def test_the_form_question_is_asked_again_after_a_change_of_topic(conversation) -> None:
     go_to(conversation, REPORTS["fly_tipping"], "problem_location")
     reply = conversation.reply("when is my bin day?")
-    assert reply.rstrip().endswith('or a postcode.')  # "Where is it? ..." once more
+    assert reply.rstrip().endswith("or a postcode.")  # "Where is it? ..." once more
 
 
 # --- A corrected reference after a failed look-up --------------------------------------
@@ -131,7 +152,8 @@ def test_the_form_question_is_asked_again_after_a_change_of_topic(conversation) 
 
 def test_a_reference_alone_after_a_failed_look_up_is_the_next_try(conversation) -> None:
     assert "I can't find a report with the reference PH-000001" in conversation.reply(
-        "any update on PH-000001")
+        "any update on PH-000001"
+    )
     second = conversation.reply("PH-000002")
     assert "I can't find a report with the reference PH-000002" in second
     assert "not sure what you mean" not in second and "pass you to a person" not in second
@@ -176,11 +198,14 @@ def test_a_house_name_is_still_an_answer(conversation) -> None:
 # --- Anger ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("angry", [
-    "this council is useless, nobody ever fixes anything",  # read as not sure
-    "this bot is rubbish",  # read as "are you a bot?"
-    "I'm fed up with the council",
-])
+@pytest.mark.parametrize(
+    "angry",
+    [
+        "this council is useless, nobody ever fixes anything",  # read as not sure
+        "this bot is rubbish",  # read as "are you a bot?"
+        "I'm fed up with the council",
+    ],
+)
 def test_an_angry_message_is_acknowledged_with_a_complaint_and_a_person(
     conversation, angry: str
 ) -> None:
@@ -203,12 +228,15 @@ def test_anger_is_not_counted_as_a_misunderstanding(conversation) -> None:
 # --- A postcode outside the council's area, in every form ------------------------------
 
 
-@pytest.mark.parametrize("start", [
-    "when is my bin day", "my bin wasn't collected", "remind me about my bins",
-])
-def test_an_outside_postcode_is_explained_and_the_form_asks_again(
-    conversation, start: str
-) -> None:
+@pytest.mark.parametrize(
+    "start",
+    [
+        "when is my bin day",
+        "my bin wasn't collected",
+        "remind me about my bins",
+    ],
+)
+def test_an_outside_postcode_is_explained_and_the_form_asks_again(conversation, start: str) -> None:
     conversation.reply(start)
     reply = conversation.reply("SW1A 1AA")
     assert f"SW1A 1AA {OUTSIDE}" in reply and GOV_UK in reply
@@ -286,9 +314,15 @@ def _topic_changes() -> list:
     found = examples()
     changes = found["topic_changes"] + found["fresh_topic_changes"]
     return [
-        pytest.param(*SLOTS[i % len(SLOTS)], change, marks=pytest.mark.xfail(
-            reason="known miss: the classifier is unsure and no service is named", strict=True))
-        if change in found["known_misses"] else (*SLOTS[i % len(SLOTS)], change)
+        pytest.param(
+            *SLOTS[i % len(SLOTS)],
+            change,
+            marks=pytest.mark.xfail(
+                reason="known miss: the classifier is unsure and no service is named", strict=True
+            ),
+        )
+        if change in found["known_misses"]
+        else (*SLOTS[i % len(SLOTS)], change)
         for i, change in enumerate(changes)
     ]
 

@@ -35,8 +35,10 @@ def test_urgent_help_wins_at_every_question_and_the_answers_are_kept(
     before = conversation.tracker()
     assert before["slots"]["requested_slot"] == slot, "the path no longer reaches the question"
     answers = {
-        name: value for name, value in before["slots"].items()
-        if name not in ("requested_slot", "confirm_report") and value is not None
+        name: value
+        for name, value in before["slots"].items()
+        if name not in ("requested_slot", "confirm_report")
+        and value is not None
         and name in _form_slots(form)
     }
 

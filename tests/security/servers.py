@@ -34,12 +34,20 @@ def server_env(workdir: Path, database_file: Path, **extra: str) -> dict[str, st
     """A server's environment: its own copy of a prepared SQLite database, no API token."""
     database = workdir / "council.db"
     shutil.copyfile(database_file, database)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("APP_ENV", "RASA_API_TOKEN", "ACTION_SERVER_SECRET")}
-    return {**env, "PYTHONPATH": str(PROJECT_ROOT), "RASA_TELEMETRY_ENABLED": "false",
-            "DATABASE_URL": f"sqlite:///{database}",
-            "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-            "STAFF_SECURE_COOKIES": "0", **extra}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("APP_ENV", "RASA_API_TOKEN", "ACTION_SERVER_SECRET")
+    }
+    return {
+        **env,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "STAFF_SECURE_COOKIES": "0",
+        **extra,
+    }
 
 
 MODEL = PROJECT_ROOT / "models" / "council.tar.gz"
@@ -47,8 +55,17 @@ MODEL = PROJECT_ROOT / "models" / "council.tar.gz"
 
 def rasa_command(workdir: Path, credentials: dict, *extra: str) -> list[str]:
     (workdir / "credentials.yml").write_text(yaml.safe_dump(credentials))
-    return [RASA, "run", "-m", str(MODEL), "--credentials",
-            str(workdir / "credentials.yml"), "--interface", "127.0.0.1", *extra]
+    return [
+        RASA,
+        "run",
+        "-m",
+        str(MODEL),
+        "--credentials",
+        str(workdir / "credentials.yml"),
+        "--interface",
+        "127.0.0.1",
+        *extra,
+    ]
 
 
 @contextmanager
@@ -61,7 +78,11 @@ def rasa_server(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*rasa_command(workdir, credentials, *extra), "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/", process, timeout=180)
         yield Server(f"http://127.0.0.1:{port}", process, log)
@@ -77,8 +98,11 @@ def action_server(workdir: Path, env: dict[str, str]) -> Iterator[Server]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [RASA, "run", "actions", "--actions", "actions", "--port", str(port)],
-            cwd=PROJECT_ROOT, env={**env, "SANIC_HOST": "127.0.0.1"}, stdout=out,
-            stderr=subprocess.STDOUT)
+            cwd=PROJECT_ROOT,
+            env={**env, "SANIC_HOST": "127.0.0.1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_http(f"http://127.0.0.1:{port}/health", process, timeout=180)
         yield Server(f"http://127.0.0.1:{port}", process, log)
@@ -88,6 +112,5 @@ def action_server(workdir: Path, env: dict[str, str]) -> Iterator[Server]:
 
 def exits_with(command: list[str], env: dict[str, str], timeout: float = 180) -> tuple[int, str]:
     """Run a server that should refuse to start: its exit status and what it printed."""
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True,
-                          timeout=timeout)
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=timeout)
     return done.returncode, (done.stdout + done.stderr).decode(errors="replace")

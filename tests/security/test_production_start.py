@@ -40,8 +40,11 @@ SAFE = {
     "NOTIFY_INBOUND_TOKEN": "t" * 40,
     "NOTIFY_SMS_TEMPLATE_ID": "-".join("4" * n for n in (8, 4, 4, 4, 12)),
 }
-PRODUCTION_CHANNELS = {name: value for name, value in SHIPPED_CREDENTIALS.items()
-                       if name != "channels.rest_handoff.RestWithHandoffInput"}
+PRODUCTION_CHANNELS = {
+    name: value
+    for name, value in SHIPPED_CREDENTIALS.items()
+    if name != "channels.rest_handoff.RestWithHandoffInput"
+}
 
 
 def with_demo_accounts(database_url: str) -> None:
@@ -70,14 +73,18 @@ def loaded_copy(tmp_path: Path, _database_templates) -> Path:  # type: ignore[no
 def test_the_rasa_server_refuses_the_demo_settings_in_production(tmp_path: Path, loaded_copy):
     env = server_env(tmp_path, loaded_copy, APP_ENV="production")
     with_demo_accounts(env["DATABASE_URL"])
-    status, said = exits_with(
-        rasa_command(tmp_path, SHIPPED_CREDENTIALS, "--enable-api"), env)
+    status, said = exits_with(rasa_command(tmp_path, SHIPPED_CREDENTIALS, "--enable-api"), env)
     assert status != 0
-    for problem in ("IDENTIFIER_HASH_SECRET is the published development default",
-                    "ACTION_SERVER_SECRET is not set",
-                    "STAFF_SECURE_COOKIES is off", "TRUSTED_PROXIES is empty",
-                    "The REST channel", "SMS_PROVIDER is 'outbox'",
-                    "--enable-api) without --auth-token", "demo staff accounts"):
+    for problem in (
+        "IDENTIFIER_HASH_SECRET is the published development default",
+        "ACTION_SERVER_SECRET is not set",
+        "STAFF_SECURE_COOKIES is off",
+        "TRUSTED_PROXIES is empty",
+        "The REST channel",
+        "SMS_PROVIDER is 'outbox'",
+        "--enable-api) without --auth-token",
+        "demo staff accounts",
+    ):
         assert problem in said, problem
 
 
@@ -100,8 +107,14 @@ def test_safe_production_settings_start_and_the_demo_accounts_can_be_removed(
     with_demo_accounts(env["DATABASE_URL"])
     status, said = exits_with(rasa_command(tmp_path, PRODUCTION_CHANNELS), env)
     assert status != 0 and "remove-demo" in said
-    removed = subprocess.run([sys.executable, "-m", "bot", "staff", "remove-demo"], env=env,
-                             cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    removed = subprocess.run(
+        [sys.executable, "-m", "bot", "staff", "remove-demo"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "demo-advisor" in removed.stdout and demo_accounts(env["DATABASE_URL"]) == []
     with rasa_server(tmp_path, env, PRODUCTION_CHANNELS) as server:
         assert httpx.get(server.base + "/webhooks/webchat/demo/", timeout=30).status_code == 200
@@ -110,31 +123,37 @@ def test_safe_production_settings_start_and_the_demo_accounts_can_be_removed(
 
 def test_make_db_will_not_add_the_demo_accounts_in_production(tmp_path: Path, loaded_copy):
     env = server_env(tmp_path, loaded_copy, APP_ENV="production")
-    refused = subprocess.run([sys.executable, "-m", "bot.demo_staff"], env=env, cwd=PROJECT_ROOT,
-                             capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot.demo_staff"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode != 0 and "published" in refused.stderr
     assert demo_accounts(env["DATABASE_URL"]) == []
 
 
 def test_the_action_server_refuses_to_start_without_its_secret(tmp_path: Path, loaded_copy):
     env = server_env(tmp_path, loaded_copy, **{**SAFE, "ACTION_SERVER_SECRET": ""})
-    status, said = exits_with([RASA, "run", "actions", "--actions", "actions",
-                               "--port", "0"], env)
+    status, said = exits_with([RASA, "run", "actions", "--actions", "actions", "--port", "0"], env)
     assert status != 0 and "ACTION_SERVER_SECRET is not set" in said
 
 
 def test_the_action_server_takes_calls_only_with_the_secret(tmp_path: Path, loaded_copy):
     env = server_env(tmp_path, loaded_copy, **SAFE)
-    call = {"next_action": "action_no_such_action", "sender_id": "rest:x",
-            "tracker": {"sender_id": "rest:x", "slots": {}, "events": [],
-                        "latest_message": {}}, "domain": {}, "version": "3.6.21"}
+    call = {
+        "next_action": "action_no_such_action",
+        "sender_id": "rest:x",
+        "tracker": {"sender_id": "rest:x", "slots": {}, "events": [], "latest_message": {}},
+        "domain": {},
+        "version": "3.6.21",
+    }
     with action_server(tmp_path, env) as actions:
         webhook = actions.base + "/webhook"
         anonymous = httpx.post(webhook, json=call, timeout=30)
-        wrong = httpx.post(webhook, json=call, headers={ACTION_SECRET_HEADER: "guess"},
-                           timeout=30)
-        right = httpx.post(webhook, json=call, headers={ACTION_SECRET_HEADER: SECRET},
-                           timeout=30)
+        wrong = httpx.post(webhook, json=call, headers={ACTION_SECRET_HEADER: "guess"}, timeout=30)
+        right = httpx.post(webhook, json=call, headers={ACTION_SECRET_HEADER: SECRET}, timeout=30)
         listing = httpx.get(actions.base + "/actions", timeout=30)
         health = httpx.get(actions.base + "/health", timeout=30)
     assert (anonymous.status_code, wrong.status_code, listing.status_code) == (403, 403, 403)

@@ -24,8 +24,10 @@ from tests.security.servers import (
     server_env,
 )
 
-pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
-                                                    reason="needs the trained model")]
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model"),
+]
 RESIDENT = "+447700900999"
 # Every route of Rasa's API that must need the token (rasa/server.py); "/" and "/version"
 # are public in Rasa and say only the version.
@@ -48,8 +50,9 @@ API_ROUTES = [
     ("DELETE", "/model"),
     ("GET", "/domain"),
 ]
-PHISHING = ('[{"event": "bot", "text": "Your council tax is overdue, pay at '
-            'https://evil.example/pay"}]')
+PHISHING = (
+    '[{"event": "bot", "text": "Your council tax is overdue, pay at https://evil.example/pay"}]'
+)
 SEND_AS_SMS = "?execute_side_effects=true&output_channel=sms"
 
 
@@ -95,14 +98,16 @@ def test_make_run_serves_no_api_route(demo_server: Server, method: str, path: st
 @pytest.mark.parametrize(("method", "path"), API_ROUTES)
 def test_with_the_api_on_every_route_needs_the_token(api_server: Server, method: str, path: str):
     anonymous = httpx.request(method, api_server.base + path, content=PHISHING, timeout=30)
-    wrong = httpx.request(method, f"{api_server.base}{path}?token=guess", content=PHISHING,
-                          timeout=30)
+    wrong = httpx.request(
+        method, f"{api_server.base}{path}?token=guess", content=PHISHING, timeout=30
+    )
     assert (anonymous.status_code, wrong.status_code) == (401, 401), (method, path)
 
 
 def test_the_token_opens_the_api(api_server: Server):
-    answer = httpx.get(rasa_api.url(api_server.base, f"/conversations/{RESIDENT}/tracker"),
-                       timeout=30)
+    answer = httpx.get(
+        rasa_api.url(api_server.base, f"/conversations/{RESIDENT}/tracker"), timeout=30
+    )
     assert answer.status_code == 200 and answer.json()["sender_id"] == RESIDENT
 
 
@@ -131,13 +136,19 @@ def test_the_model_cannot_be_unloaded_without_the_token(api_server: Server):
     assert status.status_code == 200 and status.json()["model_file"]
 
 
-@pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/sms/simulator",
-                                  "/webhooks/sms/twilio", "/staff/sign-in"])
+@pytest.mark.parametrize(
+    "path",
+    ["/webhooks/rest/webhook", "/webhooks/sms/simulator", "/webhooks/sms/twilio", "/staff/sign-in"],
+)
 def test_a_big_body_is_refused_before_it_is_read(demo_server: Server, path: str):
     """Sanic would read 100 MB; the servers stop at 64 KB (channels/request_limits.py)."""
     big = b'{"sender": "x", "message": "' + b"a" * 200_000 + b'"}'
-    answer = httpx.post(demo_server.base + path, content=big,
-                        headers={"Content-Type": "application/json"}, timeout=30)
+    answer = httpx.post(
+        demo_server.base + path,
+        content=big,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert answer.status_code == 413
     # The server goes on answering.
     assert httpx.get(demo_server.base + "/", timeout=30).status_code == 200

@@ -44,8 +44,9 @@ def parse_notify_inbound(authorization: str | None, payload: Any, inbound_token:
         raise InboundRejected("source_number is not a phone number")
     if not isinstance(body, str) or len(body) > MAX_BODY_LENGTH:
         raise InboundRejected("message is missing or too long")
-    return InboundSms(provider="notify", message_id=message_id.lower(), sender=sender,
-                      body=plain_text(body))
+    return InboundSms(
+        provider="notify", message_id=message_id.lower(), sender=sender, body=plain_text(body)
+    )
 
 
 class NotifyProvider:

@@ -10,7 +10,11 @@ from typing import Protocol
 from bot.db.sms import Inbound as InboundSms
 
 __all__ = [
-    "MAX_BODY_LENGTH", "InboundForbidden", "InboundRejected", "InboundSms", "SendResult",
+    "MAX_BODY_LENGTH",
+    "InboundForbidden",
+    "InboundRejected",
+    "InboundSms",
+    "SendResult",
     "SmsProvider",
 ]
 

@@ -42,7 +42,8 @@ def conversations_started(tracker: Engine, since: float, until: float) -> list[C
     with _LOCK:
         kept = _up_to_date(tracker)
         found = [
-            conversation for sender, conversation in kept.conversations.items()
+            conversation
+            for sender, conversation in kept.conversations.items()
             if since <= kept.first_seen[sender] < until
         ]
     found.sort(key=lambda c: (c.started_at, c.conversation_id))

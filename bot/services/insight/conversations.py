@@ -15,20 +15,42 @@ from bot.clock import LONDON
 from bot.db.insight import TrackerEvent
 
 # Conversation management and NLU outcomes: not topics residents ask about.
-NOT_TOPICS = frozenset({
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "request_human",
-    "what_can_you_do", "out_of_scope", "nlu_fallback", "inform", "cancel", "menu",
-    "stop", "restart", "session_start", "",
-})
+NOT_TOPICS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "request_human",
+        "what_can_you_do",
+        "out_of_scope",
+        "nlu_fallback",
+        "inform",
+        "cancel",
+        "menu",
+        "stop",
+        "restart",
+        "session_start",
+        "",
+    }
+)
 FALLBACK_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 FALLBACK_ACTIONS = frozenset({"action_fallback", "action_default_fallback"})
 HANDOFF_ACTIONS = frozenset({"action_handoff"})
 STATUS_ACTIONS = frozenset({"action_check_status"})
 # Actions that are bookkeeping, not a reply to the resident.
-SILENT_ACTIONS = frozenset({
-    "action_listen", "action_session_start", "action_unlikely_intent", "action_restart",
-    "action_back", "action_extract_slots",
-})
+SILENT_ACTIONS = frozenset(
+    {
+        "action_listen",
+        "action_session_start",
+        "action_unlikely_intent",
+        "action_restart",
+        "action_back",
+        "action_extract_slots",
+    }
+)
 NO_TOPIC = "(none)"
 # Rasa's input channel names -> the channel names the project's tables use.
 CHANNEL_NAMES = {"webchat": "web", "rest": "web", "socketio": "web"}
@@ -90,8 +112,11 @@ def read_conversation(conversation_id: str, events: Sequence[TrackerEvent]) -> C
         return None
     started = datetime.fromtimestamp(users[0].timestamp, tz=timezone.utc)
     channel = str(users[0].data.get("input_channel") or "unknown")
-    conversation = Conversation(conversation_id=conversation_id, started_at=started,
-                                channel=CHANNEL_NAMES.get(channel, channel)[:32])
+    conversation = Conversation(
+        conversation_id=conversation_id,
+        started_at=started,
+        channel=CHANNEL_NAMES.get(channel, channel)[:32],
+    )
     latest_intent = ""
     latest_text = ""
     last_topic_text = ""

@@ -94,7 +94,8 @@ def _own_ids(keys: ResidentKeys) -> list[str]:
 def _conversation_ids(tracker: Engine, keys: ResidentKeys) -> list[str]:
     ids = set(privacy_store.senders_with_id(tracker, _own_ids(keys)))
     ids.update(
-        sender for sender, data in privacy_store.events_containing(tracker, _needles(keys))
+        sender
+        for sender, data in privacy_store.events_containing(tracker, _needles(keys))
         if mentions(data, keys.phone, keys.email)
     )
     return sorted(ids)
@@ -108,19 +109,23 @@ def _tickets(session: Session, keys: ResidentKeys, ids: list[str]) -> list[Hando
     """Tickets of the conversations, with the contact, or with a message that holds it."""
     needles = _needles(keys)
     found = {t.id: t for t in store.tickets_of_conversations(session, [*ids, *_own_ids(keys)])}
-    found.update({
-        t.id: t for t in privacy_store.tickets_with_contact_like(session, needles)
-        if _has_contact(t.contact, keys)
-    })
+    found.update(
+        {
+            t.id: t
+            for t in privacy_store.tickets_with_contact_like(session, needles)
+            if _has_contact(t.contact, keys)
+        }
+    )
     mentioned = {
-        m.ticket_id for m in privacy_store.ticket_messages_like(session, needles)
+        m.ticket_id
+        for m in privacy_store.ticket_messages_like(session, needles)
         if _has_contact(m.text, keys)
     }
     missing = [i for i in mentioned if i not in found]
     if missing:
-        found.update({
-            t.id: t for t in session.query(HandoffTicket).filter(HandoffTicket.id.in_(missing))
-        })
+        found.update(
+            {t.id: t for t in session.query(HandoffTicket).filter(HandoffTicket.id.in_(missing))}
+        )
     return list(found.values())
 
 
@@ -159,25 +164,46 @@ def subject_access(tracker: Engine, project: Engine, keys: ResidentKeys) -> dict
         subscriptions = privacy_store.subscriptions_for(session, _contact_hashes(keys))
         return {
             "conversations": [
-                {"conversation_id": sender, "messages": [
-                    {"at": _time(e.timestamp), "from": "resident" if e.type_name == "user"
-                     else "assistant", "text": e.data.get("text")}
-                    for e in found if e.type_name in ("user", "bot") and e.data.get("text")
-                ]}
+                {
+                    "conversation_id": sender,
+                    "messages": [
+                        {
+                            "at": _time(e.timestamp),
+                            "from": "resident" if e.type_name == "user" else "assistant",
+                            "text": e.data.get("text"),
+                        }
+                        for e in found
+                        if e.type_name in ("user", "bot") and e.data.get("text")
+                    ],
+                }
                 for sender, found in events.items()
             ],
             "handoff_tickets": [
-                {"id": t.id, "conversation_id": t.conversation_id, "opened": _time(t.created_at),
-                 "reason": t.reason, "contact": t.contact,
-                 "messages": [{"at": _time(m.created_at), "from": m.author_kind, "text": m.text}
-                              for m in messages if m.ticket_id == t.id]}
+                {
+                    "id": t.id,
+                    "conversation_id": t.conversation_id,
+                    "opened": _time(t.created_at),
+                    "reason": t.reason,
+                    "contact": t.contact,
+                    "messages": [
+                        {"at": _time(m.created_at), "from": m.author_kind, "text": m.text}
+                        for m in messages
+                        if m.ticket_id == t.id
+                    ],
+                }
                 for t in tickets.values()
             ],
             "service_requests": [
-                {"reference": r.reference, "category": r.category, "status": r.status,
-                 "created": _time(r.created_at), "location": r.location,
-                 "description": r.description, "contact_phone": r.contact_phone,
-                 "contact_email": r.contact_email}
+                {
+                    "reference": r.reference,
+                    "category": r.category,
+                    "status": r.status,
+                    "created": _time(r.created_at),
+                    "location": r.location,
+                    "description": r.description,
+                    "contact_phone": r.contact_phone,
+                    "contact_email": r.contact_email,
+                }
                 for r in requests
             ],
             "texts_sent": [{"at": _time(s.created_at), "text": s.body} for s in texts],

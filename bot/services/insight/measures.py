@@ -65,8 +65,12 @@ def daily_counts(conversations: Iterable[Conversation]) -> list[dict[str, Any]]:
         for topic, answer in c.feedback:
             rows[(c.day, c.channel, topic)][f"feedback_{answer}"] += 1
     return [
-        {"day": day, "channel": channel, "topic": topic,
-         **{name: counts.get(name, 0) for name in store.COUNTERS}}
+        {
+            "day": day,
+            "channel": channel,
+            "topic": topic,
+            **{name: counts.get(name, 0) for name in store.COUNTERS},
+        }
         for (day, channel, topic), counts in sorted(rows.items())
     ]
 
@@ -141,15 +145,17 @@ def build_report(
         by_topic[row["topic"]].append(row)
     requests_by_day = Counter(created.astimezone(LONDON).date() for created, _, _ in requests)
     totals = _summary(_sum(rows), costs)
-    totals.update({
-        "handoffs": len(tickets),
-        "requests_created": len(requests),
-        "failed_status_lookups": len(failed_lookups),
-        "handoff_wait_median_minutes": round(statistics.median(waits), 1) if waits else None,
-        "handoff_wait_p90_minutes": (
-            round(p90, 1) if (p90 := _percentile(waits, 0.9)) is not None else None
-        ),
-    })
+    totals.update(
+        {
+            "handoffs": len(tickets),
+            "requests_created": len(requests),
+            "failed_status_lookups": len(failed_lookups),
+            "handoff_wait_median_minutes": round(statistics.median(waits), 1) if waits else None,
+            "handoff_wait_p90_minutes": (
+                round(p90, 1) if (p90 := _percentile(waits, 0.9)) is not None else None
+            ),
+        }
+    )
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return {
         "since": first.isoformat(),
@@ -157,17 +163,22 @@ def build_report(
         "costs": {"per_call": costs.per_call, "per_web_visit": costs.per_web_visit},
         "totals": totals,
         "by_day": [
-            {"period": d.isoformat(), "requests_created": requests_by_day.get(d, 0),
-             **_summary(_sum(by_day.get(d, [])), costs)}
+            {
+                "period": d.isoformat(),
+                "requests_created": requests_by_day.get(d, 0),
+                **_summary(_sum(by_day.get(d, [])), costs),
+            }
             for d in days
         ],
         "by_week": [
-            {"period": w.isoformat(), **_summary(_sum(by_week[w]), costs)}
-            for w in sorted(by_week)
+            {"period": w.isoformat(), **_summary(_sum(by_week[w]), costs)} for w in sorted(by_week)
         ],
         "by_channel": [
-            {"channel": name, **_summary(_sum(group), costs),
-             "requests_created": sum(1 for _, ch, _ in requests if ch == name)}
+            {
+                "channel": name,
+                **_summary(_sum(group), costs),
+                "requests_created": sum(1 for _, ch, _ in requests if ch == name),
+            }
             for name, group in sorted(by_channel.items())
         ],
         "by_topic": sorted(

@@ -25,9 +25,7 @@ _PHONE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|0)\d[\d\s().\-]{
 _REFERENCE = re.compile(r"\b[A-Za-z]{2}\s*[-–—_/.]?\s*\d{6}\b")
 _LONG_NUMBER = re.compile(r"\b\d{7,}\b")
 # Two letters, six digits (in pairs or not) and A-D: "QQ 12 34 56 C", "qq123456c".
-_NI_NUMBER = re.compile(
-    r"\b(?P<head>[A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2})(?P<gap>\s?)[A-Da-d]\b"
-)
+_NI_NUMBER = re.compile(r"\b(?P<head>[A-Za-z]{2}\s?\d{2}\s?\d{2}\s?\d{2})(?P<gap>\s?)[A-Da-d]\b")
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -63,12 +61,51 @@ _NAME_CUES = re.compile(
 _TITLED = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?")
 # "I am Worried" is not a name: after an ambiguous cue, a name must be capitalised as written
 # and not a common word.
-_NOT_NAMES = frozenset({
-    "worried", "concerned", "moving", "trying", "looking", "not", "still", "having", "going",
-    "a", "an", "the", "so", "very", "just", "homeless", "disabled", "unable", "new", "sorry",
-    "about", "writing", "calling", "here", "there", "struggling", "fine", "ok", "on", "at",
-    "back", "in", "after", "when", "if", "please", "for", "to", "now", "today", "tomorrow",
-})
+_NOT_NAMES = frozenset(
+    {
+        "worried",
+        "concerned",
+        "moving",
+        "trying",
+        "looking",
+        "not",
+        "still",
+        "having",
+        "going",
+        "a",
+        "an",
+        "the",
+        "so",
+        "very",
+        "just",
+        "homeless",
+        "disabled",
+        "unable",
+        "new",
+        "sorry",
+        "about",
+        "writing",
+        "calling",
+        "here",
+        "there",
+        "struggling",
+        "fine",
+        "ok",
+        "on",
+        "at",
+        "back",
+        "in",
+        "after",
+        "when",
+        "if",
+        "please",
+        "for",
+        "to",
+        "now",
+        "today",
+        "tomorrow",
+    }
+)
 
 
 def _postcode(match: re.Match[str]) -> str:

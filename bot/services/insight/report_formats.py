@@ -7,8 +7,12 @@ import io
 import json
 from typing import Any
 
-SECTIONS = (("by_day", "day", "period"), ("by_week", "week", "period"),
-            ("by_channel", "channel", "channel"), ("by_topic", "topic", "topic"))
+SECTIONS = (
+    ("by_day", "day", "period"),
+    ("by_week", "week", "period"),
+    ("by_channel", "channel", "channel"),
+    ("by_topic", "topic", "topic"),
+)
 
 
 def report_json(report: dict[str, Any]) -> str:

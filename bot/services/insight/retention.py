@@ -54,7 +54,7 @@ def apply_retention(tracker: Engine, project: Engine, now: datetime, days: int) 
     old = store.senders_last_seen_before(tracker, cutoff)
     deleted = blanked = 0
     for start in range(0, len(old), BATCH):
-        batch = old[start:start + BATCH]
+        batch = old[start : start + BATCH]
         batch_deleted, batch_blanked = counts_then_forget(tracker, project, batch)
         deleted += batch_deleted
         blanked += batch_blanked

@@ -79,6 +79,6 @@ def group_by_keywords(keywords: Sequence[set[str]], similarity: float) -> list[l
             if not joined or joined[-1] != best:
                 joined.append(best)
             if len(joined) > 4 * RECENT_GROUPS_PER_WORD:  # keep the index small
-                del joined[: -RECENT_GROUPS_PER_WORD]
+                del joined[:-RECENT_GROUPS_PER_WORD]
     found = [group.members for group in groups]
     return found + ([no_keywords] if no_keywords else [])

@@ -95,7 +95,8 @@ def _label(texts: Sequence[str]) -> str:
 
 
 def group_into_themes(
-    questions: Sequence[UnansweredQuestion], similarity: float = THEME_SIMILARITY,
+    questions: Sequence[UnansweredQuestion],
+    similarity: float = THEME_SIMILARITY,
     limit: int = 10,
 ) -> list[Theme]:
     """The largest `limit` themes among the newest `MAX_THEMED` of `questions`, biggest
@@ -112,7 +113,8 @@ def group_into_themes(
 def _keywords(text: str) -> set[str]:
     """The words of `text` that say what it is about (a question's first 500 characters)."""
     return {
-        w.strip("'") for w in re.findall(r"[a-z']{3,}", _words_only(text[:500]))
+        w.strip("'")
+        for w in re.findall(r"[a-z']{3,}", _words_only(text[:500]))
         if w not in STOP_WORDS and w.strip("'")
     }
 
@@ -124,8 +126,9 @@ def themes_csv(themes: Sequence[Theme]) -> str:
     writer.writerow(["theme", "theme_size", "reason", "channel", "day", "text"])
     for theme in themes:
         for q in theme.questions:
-            writer.writerow([theme.label, theme.size, q.reason, q.channel, q.day,
-                             _csv_safe(q.text)])
+            writer.writerow(
+                [theme.label, theme.size, q.reason, q.channel, q.day, _csv_safe(q.text)]
+            )
     return out.getvalue()
 
 
@@ -140,10 +143,12 @@ def themes_nlu_yaml(themes: Sequence[Theme]) -> str:
     for number, theme in enumerate(themes, start=1):
         slug = re.sub(r"[^a-z0-9]+", "_", theme.label.lower()).strip("_") or "other"
         examples = sorted({q.text.replace("\n", " ") for q in theme.questions})
-        nlu.append({
-            "intent": f"candidate_{number}_{slug}",
-            "examples": "".join(f"- {text}\n" for text in examples),
-        })
+        nlu.append(
+            {
+                "intent": f"candidate_{number}_{slug}",
+                "examples": "".join(f"- {text}\n" for text in examples),
+            }
+        )
     return "# Candidate intents from unanswered questions: review before training.\n" + yaml.dump(
         {"version": "3.1", "nlu": nlu}, Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True
     )

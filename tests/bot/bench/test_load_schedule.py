@@ -95,11 +95,18 @@ def test_percentiles_interpolate_between_ranks() -> None:
     assert percentile([], 50) is None
 
 
-def step(rate: float, errors: int = 0, lost: int = 0, latency: float = 100.0,
-         seconds: float = 1.0) -> StepResult:
+def step(
+    rate: float, errors: int = 0, lost: int = 0, latency: float = 100.0, seconds: float = 1.0
+) -> StepResult:
     sent = int(rate)  # in one second, unless the load generator fell behind
-    return StepResult(rate=rate, sent=sent, latencies_ms=[latency] * (sent - errors - lost),
-                      errors=errors, lost=lost, seconds=seconds)
+    return StepResult(
+        rate=rate,
+        sent=sent,
+        latencies_ms=[latency] * (sent - errors - lost),
+        errors=errors,
+        lost=lost,
+        seconds=seconds,
+    )
 
 
 def test_a_step_with_an_error_a_lost_reply_or_a_growing_queue_is_not_sustained() -> None:
@@ -138,8 +145,7 @@ def test_no_simulated_resident_is_held_back_by_either_channels_rate_limit(
     # limit: bot/bench/stack.py lifts it, one address playing many residents).
     now = [0.0]
     texts = RateLimiter(Settings().sms_rate_limit_per_minute, clock=lambda: now[0])
-    chats = KeyedRateLimit(CONVERSATION_MESSAGES, CONVERSATION_WINDOW_SECONDS,
-                           clock=lambda: now[0])
+    chats = KeyedRateLimit(CONVERSATION_MESSAGES, CONVERSATION_WINDOW_SECONDS, clock=lambda: now[0])
     for send in step_sends(rate, 60, seed):
         now[0] = send.at
         assert texts.allow(str(send.conversation)) and chats.allow(str(send.conversation))
@@ -148,4 +154,5 @@ def test_no_simulated_resident_is_held_back_by_either_channels_rate_limit(
 def test_every_turn_of_every_script_is_sent_in_a_step() -> None:
     sends = step_sends(25, 20)
     assert {(send.script, send.turn) for send in sends} == {
-        (script, turn) for script, turns in enumerate(SCRIPTS) for turn in range(len(turns))}
+        (script, turn) for script, turns in enumerate(SCRIPTS) for turn in range(len(turns))
+    }

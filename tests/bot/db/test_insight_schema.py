@@ -29,8 +29,13 @@ def test_the_migration_matches_the_daily_aggregate_model(migrated_engine) -> Non
 
 
 def test_adding_aggregates_for_the_same_day_channel_and_topic_sums_them(migrated_engine) -> None:
-    row = {"day": date(2026, 11, 2), "channel": "web", "topic": "council_tax_pay",
-           "conversations": 2, "contained": 1}
+    row = {
+        "day": date(2026, 11, 2),
+        "channel": "web",
+        "topic": "council_tax_pay",
+        "conversations": 2,
+        "contained": 1,
+    }
     with session_scope(migrated_engine) as session:
         add_aggregates(session, [row])
         add_aggregates(session, [row])
@@ -42,10 +47,25 @@ def test_adding_aggregates_for_the_same_day_channel_and_topic_sums_them(migrated
 def test_the_database_keeps_one_row_per_day_channel_and_topic(migrated_engine) -> None:
     with pytest.raises(IntegrityError), session_scope(migrated_engine) as session:
         for _ in range(2):
-            session.add(DailyAggregate(day=date(2026, 11, 2), channel="sms", topic="x",
-                                       **{name: 0 for name in (
-                                           "conversations", "contained", "handed_off",
-                                           "user_messages", "fallback_messages",
-                                           "topic_messages", "feedback_yes", "feedback_no",
-                                           "status_lookups")}))
+            session.add(
+                DailyAggregate(
+                    day=date(2026, 11, 2),
+                    channel="sms",
+                    topic="x",
+                    **{
+                        name: 0
+                        for name in (
+                            "conversations",
+                            "contained",
+                            "handed_off",
+                            "user_messages",
+                            "fallback_messages",
+                            "topic_messages",
+                            "feedback_yes",
+                            "feedback_no",
+                            "status_lookups",
+                        )
+                    },
+                )
+            )
         session.flush()

@@ -14,8 +14,13 @@ from bot.db.models import ServiceRequest
 from bot.db.session import make_engine, session_scope
 
 COUNCIL_TABLES = {
-    "addresses", "collection_rounds", "round_streams", "collection_changes",
-    "service_requests", "service_request_updates", "status_lookup_failures",
+    "addresses",
+    "collection_rounds",
+    "round_streams",
+    "collection_changes",
+    "service_requests",
+    "service_request_updates",
+    "status_lookup_failures",
 }
 
 
@@ -62,13 +67,26 @@ def test_the_database_refuses_a_second_open_report_of_the_same_bin(
     moment = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
 
     def report(reference: str, status: str, stream: str = "refuse") -> ServiceRequest:
-        return ServiceRequest(reference=reference, category="missed_bin", status=status,
-                              location="2 Abbey Road", description="", uprn="100090000002",
-                              bin_stream=stream, channel="web", created_at=moment,
-                              updated_at=moment)
+        return ServiceRequest(
+            reference=reference,
+            category="missed_bin",
+            status=status,
+            location="2 Abbey Road",
+            description="",
+            uprn="100090000002",
+            bin_stream=stream,
+            channel="web",
+            created_at=moment,
+            updated_at=moment,
+        )
 
     with session_scope(migrated_engine) as session:
-        session.add_all([report("MB-000001", "completed"), report("MB-000002", "received"),
-                         report("MB-000003", "received", stream="food")])
+        session.add_all(
+            [
+                report("MB-000001", "completed"),
+                report("MB-000002", "received"),
+                report("MB-000003", "received", stream="food"),
+            ]
+        )
     with pytest.raises(IntegrityError), session_scope(migrated_engine) as session:
         session.add(report("MB-000004", "in_progress"))

@@ -41,8 +41,14 @@ def test_a_resident_message_with_a_nul_goes_onto_their_ticket_clean(
     conversation = "web:abc\x00def"
     with session_scope(migrated_engine) as session:
         handoff.open_ticket(
-            session, conversation, "web", "bins", "asked for a person", None,
-            [TranscriptTurn("resident", "help\x00", "request_human", T0)], now=T0,
+            session,
+            conversation,
+            "web",
+            "bins",
+            "asked for a person",
+            None,
+            [TranscriptTurn("resident", "help\x00", "request_human", T0)],
+            now=T0,
         )
     with session_scope(migrated_engine) as session:
         message = handoff.add_resident_message(session, conversation, DIRTY, T0, "inform")
@@ -53,4 +59,3 @@ def test_a_resident_message_with_a_nul_goes_onto_their_ticket_clean(
         assert [m.text for m in ticket.messages] == ["help", CLEAN]
         # The same conversation, written the same way, still finds its open ticket.
         assert handoff.open_ticket_for(session, conversation) is not None
-

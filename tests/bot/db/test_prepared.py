@@ -28,10 +28,10 @@ OUTBOUND = store.SmsOutbound.__table__
 MOMENT = datetime(2026, 7, 1, 14, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
 
 
-
 def inbound(message_id: str, provider: str = "twilio") -> store.Inbound:
     """A text from one made-up number, as a provider delivers it."""
     return store.Inbound(provider, message_id, "+447700900001", "hello")
+
 
 def _text_values(key: str) -> dict[str, Any]:
     return {

@@ -84,8 +84,16 @@ def test_an_ordinary_message_is_not_taken_for_anger(text: str) -> None:
 def test_the_patterns_file_builds_one_pattern_per_kind_and_phrase() -> None:
     raw = yaml.safe_load((PROJECT_ROOT / "data" / "frustration_patterns.yml").read_text())
     assert len(frustration_patterns()) == 4 + len(raw["phrases"])
-    built = compile_patterns({"who": ["you"], "judgements": ["a joke"], "intensifiers": ["so"],
-                              "what": ["council"], "alone": ["typical"], "phrases": []})
+    built = compile_patterns(
+        {
+            "who": ["you"],
+            "judgements": ["a joke"],
+            "intensifiers": ["so"],
+            "what": ["council"],
+            "alone": ["typical"],
+            "phrases": [],
+        }
+    )
     assert any(p.search("you are so a joke") for p in built)
     assert not any(p.search("a joke shop") for p in built)
 

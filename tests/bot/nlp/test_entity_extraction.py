@@ -46,10 +46,10 @@ def test_valid_postcodes_in_every_format_are_found_and_normalised(nlp, text, pos
 @pytest.mark.parametrize(
     "text",
     [
-        "OB2 5J",           # inward code cut short
-        "OB2",              # outward code only
-        "QB2 5JQ",          # Q never starts a postcode
-        "AB12 3CD",         # C is never used in the inward code
+        "OB2 5J",  # inward code cut short
+        "OB2",  # outward code only
+        "QB2 5JQ",  # Q never starts a postcode
+        "AB12 3CD",  # C is never used in the inward code
         "12345",
         "my bin day",
         "OB2 5JQQ",
@@ -77,10 +77,10 @@ def test_references_in_the_forms_residents_type_are_normalised(nlp, text, refere
 @pytest.mark.parametrize(
     "text",
     [
-        "MB-20411",         # five digits
-        "MB-2041177",       # seven digits
-        "XY-204117",        # not one of our categories
-        "my 204117",        # two letters that are a word, not a category
+        "MB-20411",  # five digits
+        "MB-2041177",  # seven digits
+        "XY-204117",  # not one of our categories
+        "my 204117",  # two letters that are a word, not a category
         "204117",
     ],
 )

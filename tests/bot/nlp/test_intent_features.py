@@ -60,7 +60,8 @@ def test_sentence_features_match_rasas_create_x(
 def _reference_x(messages: list[Message]) -> Any:
     """What `_create_X` gave when built with scipy and sklearn's own calls."""
     features = csr_matrix(
-        LogisticRegressionClassifier._create_X(None, messages), dtype=np.float64  # type: ignore[arg-type]
+        LogisticRegressionClassifier._create_X(None, messages),
+        dtype=np.float64,  # type: ignore[arg-type]
     )
     features.data = np.log1p(np.abs(features.data)) * np.sign(features.data)
     return normalize(features, norm="l2")

@@ -48,7 +48,8 @@ def test_one_known_word_digits_or_an_entity_leave_the_message_alone() -> None:
     assert not has_no_known_word(message("Rose Cottage"), KNOWN)  # case does not matter
     assert not has_no_known_word(message("flat 12b"), KNOWN)  # a house number
     assert not has_no_known_word(
-        message("zq", entities=[{"entity": "postcode", "value": "OB2 5JQ"}]), KNOWN)
+        message("zq", entities=[{"entity": "postcode", "value": "OB2 5JQ"}]), KNOWN
+    )
     assert not has_no_known_word(message("👍"), KNOWN)  # no words at all: not judged here
 
 
@@ -63,8 +64,14 @@ def test_trained_words_are_kept_with_the_model_and_unknown_messages_lose_confide
 ) -> None:
     model_storage, resource, context = storage(tmp_path)
     guard = KnownWordsGuard.create({}, model_storage, resource, context)
-    guard.train(TrainingData([tokenised("When is my bin day", intent="bin_collection_day"),
-                              tokenised("Rose Cottage", intent="inform")]))
+    guard.train(
+        TrainingData(
+            [
+                tokenised("When is my bin day", intent="bin_collection_day"),
+                tokenised("Rose Cottage", intent="inform"),
+            ]
+        )
+    )
 
     loaded = KnownWordsGuard.load({}, model_storage, resource, context)
     assert loaded.known == KNOWN

@@ -49,7 +49,9 @@ def _training_messages() -> list[Message]:
 def _trained(cls: Any, config: dict[str, Any], tmp_path: Path, name: str) -> Any:
     context = ExecutionContext(GraphSchema({}), name)
     featurizer = cls.create(
-        {**cls.get_default_config(), **config}, LocalModelStorage(tmp_path), Resource(name),
+        {**cls.get_default_config(), **config},
+        LocalModelStorage(tmp_path),
+        Resource(name),
         context,
     )
     featurizer.train(TrainingData(_training_messages()))

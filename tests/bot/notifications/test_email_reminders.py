@@ -59,14 +59,23 @@ def smtp() -> Iterator[tuple[Mailbox, int]]:
 
 def _subscribe(engine: Engine) -> None:
     with session_scope(engine) as session:
-        subscribe(session, contact_kind="email", contact=ADDRESS, uprn="100090000001",
-                  channel="web", wording="Emails the evening before bin day.",
-                  now=EVENING - timedelta(days=2))
+        subscribe(
+            session,
+            contact_kind="email",
+            contact=ADDRESS,
+            uprn="100090000001",
+            channel="web",
+            wording="Emails the evening before bin day.",
+            now=EVENING - timedelta(days=2),
+        )
 
 
 def _sender(port: int, attempts: int = 3) -> SmtpEmailSender:
-    return SmtpEmailSender(SmtpSettings(host="127.0.0.1", port=port, sender="bins@oakbridge.test"),
-                           attempts=attempts, base_delay_seconds=0.01)
+    return SmtpEmailSender(
+        SmtpSettings(host="127.0.0.1", port=port, sender="bins@oakbridge.test"),
+        attempts=attempts,
+        base_delay_seconds=0.01,
+    )
 
 
 @SQLITE
@@ -84,21 +93,24 @@ async def test_the_reminder_email_carries_a_one_click_unsubscribe_link_that_work
     assert link in body and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     settings = dataclasses.replace(
-        Settings(), database_url=loaded_engine.url.render_as_string(hide_password=False))
+        Settings(), database_url=loaded_engine.url.render_as_string(hide_password=False)
+    )
     channel = NotificationScheduler(3600, settings, loaded_engine, now=lambda: EVENING)
     app = Sanic(f"unsubscribe_test_{uuid.uuid4().hex[:12]}")
     app.blueprint(channel.blueprint(lambda _m: None), url_prefix="/webhooks/notifications")
     web_port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=web_port,
-                                     return_asyncio_server=True, access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=web_port, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     try:
         path = link.split("/webhooks/", 1)[1]
         async with aiohttp.ClientSession() as http:
             async with http.get(f"http://127.0.0.1:{web_port}/webhooks/{path}") as reply:
                 assert reply.status == 200 and "unsubscribed" in await reply.text()
-            async with http.get(f"http://127.0.0.1:{web_port}/webhooks/notifications/"
-                                "unsubscribe/not-a-token") as reply:
+            async with http.get(
+                f"http://127.0.0.1:{web_port}/webhooks/notifications/unsubscribe/not-a-token"
+            ) as reply:
                 assert reply.status == 404
     finally:
         server.close()

@@ -37,9 +37,15 @@ def test_run_due_sends_the_evening_reminder_once_however_often_it_runs(
     loaded_engine: Engine,
 ) -> None:
     with session_scope(loaded_engine) as session:
-        subscribe(session, contact_kind="sms", contact=NUMBER, uprn="100090000001",
-                  channel="sms", wording="Bin-day texts.",
-                  now=datetime(2026, 11, 20, tzinfo=LONDON) - timedelta(days=1))
+        subscribe(
+            session,
+            contact_kind="sms",
+            contact=NUMBER,
+            uprn="100090000001",
+            channel="sms",
+            wording="Bin-day texts.",
+            now=datetime(2026, 11, 20, tzinfo=LONDON) - timedelta(days=1),
+        )
     early = _notify(loaded_engine, "--at", "2026-11-29T17:55")
     assert early.returncode == 0, early.stderr
     assert "0 sent" in early.stdout

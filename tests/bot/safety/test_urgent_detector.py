@@ -123,7 +123,8 @@ def test_the_classifiers_first_choice_needs_only_a_word_of_the_label(
     text = "i need help tonight please"
     assert detector.phrase_labels(text) == []
     assert detector.decide(text, {"homelessness": 0.5}, top="homelessness").label == (
-        "homelessness")
+        "homelessness"
+    )
     assert detector.decide(text, {"homelessness": 0.5}).label is None
 
 

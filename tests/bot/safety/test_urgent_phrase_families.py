@@ -135,15 +135,19 @@ def test_families_of_wording_are_heard(detector: UrgentDetector, text: str, labe
     [
         # Sharing the words of urgent phrases, about something else.
         ("what's a seven letter word for homeless in the crossword", {"homelessness": 0.8}),
-        ("I'm doing a sponsored walk to raise money for a domestic abuse charity",
-         {"domestic_abuse": 0.8}),
+        (
+            "I'm doing a sponsored walk to raise money for a domestic abuse charity",
+            {"domestic_abuse": 0.8},
+        ),
         ("my essay on child neglect in Dickens is due friday", {"safeguarding_concern": 0.8}),
         ("I'd like a job as a safeguarding officer", {"safeguarding_concern": 0.8}),
         ("my teacher will kill me if I forget my PE kit", {"crisis_self_harm": 0.8}),
         ("we were stuck in the lift at the cinema for five minutes", {"emergency_danger": 0.8}),
         ("my grandson hit a six at the village match", {"safeguarding_concern": 0.8}),
-        ("my little girl banged her head on the coffee table, should I worry",
-         {"safeguarding_concern": 0.8}),
+        (
+            "my little girl banged her head on the coffee table, should I worry",
+            {"safeguarding_concern": 0.8},
+        ),
         ("is my landlord allowed to put the rent up in winter", {"homelessness": 0.8}),
         ("the football pitch is flooded so the game is off", {"emergency_danger": 0.8}),
         ("my wife drives me up the wall with her singing", {"domestic_abuse": 0.9}),
@@ -173,4 +177,5 @@ def test_everyday_advice_words_silence_only_the_classifiers_own_guess(
     # "Is that normal?" is asked by people being abused: the classifier is still heard.
     asked = "my boyfriend gets angry if I see my sister without him, is that normal"
     assert detector.decide(asked, {"domestic_abuse": 0.6}, top="domestic_abuse").label == (
-        "domestic_abuse")
+        "domestic_abuse"
+    )

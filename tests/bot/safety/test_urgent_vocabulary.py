@@ -16,10 +16,13 @@ def _write(directory: Path, blocks: dict[str, list[str]]) -> None:
 
 
 def test_a_word_used_mostly_for_a_label_points_to_it(tmp_path: Path) -> None:
-    _write(tmp_path, {
-        "homelessness": ["i've been evicted", "evicted today", "evicted and scared", "help me"],
-        "school_admissions": ["school help", "scared of the school form"],
-    })
+    _write(
+        tmp_path,
+        {
+            "homelessness": ["i've been evicted", "evicted today", "evicted and scared", "help me"],
+            "school_admissions": ["school help", "scared of the school form"],
+        },
+    )
     vocabulary = read_vocabulary(tmp_path)
     assert "evicted" in vocabulary.label_words["homelessness"]
     # Too short, used once, or used as much for another intent: not the label's word.
@@ -40,5 +43,6 @@ def test_the_projects_examples_tie_telling_words_to_each_label() -> None:
     assert "manhole" in words["emergency_danger"] and "violent" in words["domestic_abuse"]
     assert "vulnerable" in words["safeguarding_concern"]
     # Council words are nobody's urgent word.
-    assert not any("council" in label_words or "bin" in label_words
-                   for label_words in words.values())
+    assert not any(
+        "council" in label_words or "bin" in label_words for label_words in words.values()
+    )

@@ -38,11 +38,25 @@ REMINDERS_ONLY = ("100090000002", "+447700900209")
 def _people(engine: Engine) -> None:
     with session_scope(engine) as session:
         for uprn, number in HOMES.items():
-            subscribe(session, contact_kind="sms", contact=number, uprn=uprn, channel="sms",
-                      wording="Texts about bins.", now=NOW)
-        subscribe(session, contact_kind="sms", contact=REMINDERS_ONLY[1],
-                  uprn=REMINDERS_ONLY[0], channel="sms", wording="Bin-day texts only.",
-                  now=NOW, alerts=False)
+            subscribe(
+                session,
+                contact_kind="sms",
+                contact=number,
+                uprn=uprn,
+                channel="sms",
+                wording="Texts about bins.",
+                now=NOW,
+            )
+        subscribe(
+            session,
+            contact_kind="sms",
+            contact=REMINDERS_ONLY[1],
+            uprn=REMINDERS_ONLY[0],
+            channel="sms",
+            wording="Bin-day texts only.",
+            now=NOW,
+            alerts=False,
+        )
 
 
 def _alert(engine: Engine, areas_text: str, topics: tuple[str, ...] = ("bins",)) -> int:
@@ -131,6 +145,13 @@ def test_an_alert_needs_words_topics_and_a_future_end(loaded_engine: Engine) -> 
             ("Snow.", ("bins",), NOW - timedelta(hours=1)),
         ]:
             with pytest.raises(AlertError):
-                create_alert(session, message=message, areas=("council",), topics=topics,
-                             starts_at=NOW - timedelta(hours=2), ends_at=end,
-                             created_by="s", now=NOW)
+                create_alert(
+                    session,
+                    message=message,
+                    areas=("council",),
+                    topics=topics,
+                    starts_at=NOW - timedelta(hours=2),
+                    ends_at=end,
+                    created_by="s",
+                    now=NOW,
+                )

@@ -18,8 +18,8 @@ from bot.services.collections import (
     next_collections,
 )
 
-ABBEY_1 = "100090000001"       # MON-A, garden subscriber
-ABBEY_2 = "100090000002"       # MON-A, no garden waste
+ABBEY_1 = "100090000001"  # MON-A, garden subscriber
+ABBEY_2 = "100090000002"  # MON-A, no garden waste
 HIGH_STREET_2 = "100090000265"  # FRI-A, no garden waste
 
 
@@ -53,8 +53,9 @@ def test_a_collection_on_the_day_itself_counts_as_next(loaded_engine: Engine) ->
 
 def test_christmas_day_collection_moves_to_boxing_day(loaded_engine: Engine) -> None:
     found = _next(loaded_engine, HIGH_STREET_2, date(2026, 12, 19))
-    assert found["refuse"] == Collection("refuse", "black wheelie bin",
-                                         date(2026, 12, 26), moved_from=date(2026, 12, 25))
+    assert found["refuse"] == Collection(
+        "refuse", "black wheelie bin", date(2026, 12, 26), moved_from=date(2026, 12, 25)
+    )
     assert found["food"].date == date(2026, 12, 26)
     assert found["recycling"].date == date(2027, 1, 2)
     assert found["recycling"].moved_from == date(2027, 1, 1)
@@ -93,18 +94,18 @@ def test_unknown_address_has_no_collections(loaded_engine: Engine) -> None:
 
 def test_last_collection_on_or_before_a_day(loaded_engine: Engine) -> None:
     with session_scope(loaded_engine) as session:
-        assert last_collection(session, ABBEY_1, "refuse", date(2026, 11, 24)) == date(
-            2026, 11, 23)
+        assert last_collection(session, ABBEY_1, "refuse", date(2026, 11, 24)) == date(2026, 11, 23)
         assert last_collection(session, ABBEY_1, "recycling", date(2026, 11, 24)) == date(
-            2026, 11, 16)
-        assert last_collection(session, ABBEY_1, "food", date(2026, 11, 30)) == date(
-            2026, 11, 30)
+            2026, 11, 16
+        )
+        assert last_collection(session, ABBEY_1, "food", date(2026, 11, 30)) == date(2026, 11, 30)
         # Christmas Day's collection happened on Boxing Day.
         assert last_collection(session, HIGH_STREET_2, "refuse", date(2026, 12, 25)) == date(
-            2026, 12, 11)
+            2026, 12, 11
+        )
         assert last_collection(session, HIGH_STREET_2, "refuse", date(2026, 12, 26)) == date(
-            2026, 12, 26)
-        assert last_collection(session, ABBEY_1, "garden", date(2027, 2, 1)) == date(
-            2026, 11, 30)
+            2026, 12, 26
+        )
+        assert last_collection(session, ABBEY_1, "garden", date(2027, 2, 1)) == date(2026, 11, 30)
         assert last_collection(session, ABBEY_2, "garden", date(2026, 11, 24)) is None
         assert last_collection(session, ABBEY_1, "refuse", date(2025, 12, 1)) is None

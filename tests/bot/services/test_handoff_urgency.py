@@ -25,7 +25,7 @@ def audits(engine, ticket_id: int) -> list[tuple[str, str]]:  # type: ignore[no-
 
 
 def test_an_urgent_message_puts_a_normal_ticket_first_in_the_queue_with_an_audit_entry(
-    migrated_engine
+    migrated_engine,
 ):
     earlier = make_ticket(migrated_engine, "c0", at=T0)
     later = make_ticket(migrated_engine, "c1", at=T0 + timedelta(minutes=5))

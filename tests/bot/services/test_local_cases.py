@@ -31,9 +31,13 @@ def _cases(engine: Engine) -> LocalCaseSystem:
 
 
 def _pothole(**changes: object) -> NewRequest:
-    values: dict = {"category": "pothole", "description": "Deep hole by the bus stop",
-                    "location": "Outside 15 High Street", "postcode": "ob5 9ub",
-                    "channel": "web"}
+    values: dict = {
+        "category": "pothole",
+        "description": "Deep hole by the bus stop",
+        "location": "Outside 15 High Street",
+        "postcode": "ob5 9ub",
+        "channel": "web",
+    }
     values.update(changes)
     return NewRequest(**values)
 
@@ -41,7 +45,8 @@ def _pothole(**changes: object) -> NewRequest:
 def _stored(engine: Engine, reference: str) -> ServiceRequest:
     with session_scope(engine) as session:
         return session.scalars(
-            select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
+            select(ServiceRequest).where(ServiceRequest.reference == reference)
+        ).one()
 
 
 def test_create_gives_a_reference_and_a_received_status(loaded_engine: Engine) -> None:
@@ -55,9 +60,9 @@ def test_create_gives_a_reference_and_a_received_status(loaded_engine: Engine) -
 
 
 def test_contact_details_are_kept_when_given(loaded_engine: Engine) -> None:
-    created = _cases(loaded_engine).create(_pothole(contact_email="sam@example.com",
-                                                    channel="sms",
-                                                    contact_phone="07700 900123"))
+    created = _cases(loaded_engine).create(
+        _pothole(contact_email="sam@example.com", channel="sms", contact_phone="07700 900123")
+    )
     stored = _stored(loaded_engine, created.reference)
     assert (stored.contact_email, stored.contact_phone) == ("sam@example.com", "07700 900123")
 
@@ -72,9 +77,15 @@ def test_a_taken_reference_is_never_reused(
 
 
 def test_a_second_report_of_the_same_missed_bin_returns_the_first(loaded_engine: Engine) -> None:
-    request = NewRequest(category="missed_bin", description="", location="2 Abbey Road",
-                         postcode="OB1 1AA", uprn="100090000002", bin_stream="refuse",
-                         extra={"collection_date": "2026-11-23"})
+    request = NewRequest(
+        category="missed_bin",
+        description="",
+        location="2 Abbey Road",
+        postcode="OB1 1AA",
+        uprn="100090000002",
+        bin_stream="refuse",
+        extra={"collection_date": "2026-11-23"},
+    )
     cases = _cases(loaded_engine)
     first, second = cases.create(request), cases.create(request)
     assert first.reference == second.reference and first.reference.startswith("MB-")
@@ -84,8 +95,14 @@ def test_a_second_report_of_the_same_missed_bin_returns_the_first(loaded_engine:
 
 
 def test_simultaneous_reports_of_the_same_bin_open_one_request(loaded_engine: Engine) -> None:
-    request = NewRequest(category="missed_bin", description="", location="3 Abbey Road",
-                         postcode="OB1 1AA", uprn="100090000003", bin_stream="recycling")
+    request = NewRequest(
+        category="missed_bin",
+        description="",
+        location="3 Abbey Road",
+        postcode="OB1 1AA",
+        uprn="100090000003",
+        bin_stream="recycling",
+    )
     cases, start = _cases(loaded_engine), threading.Barrier(4)
     references: list[str] = []
 
@@ -100,8 +117,14 @@ def test_simultaneous_reports_of_the_same_bin_open_one_request(loaded_engine: En
         thread.join(timeout=60)
     assert len(references) == 4 and len(set(references)) == 1
     with session_scope(loaded_engine) as session:
-        assert session.scalar(select(func.count()).select_from(ServiceRequest).where(
-            ServiceRequest.uprn == "100090000003")) == 1
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(ServiceRequest)
+                .where(ServiceRequest.uprn == "100090000003")
+            )
+            == 1
+        )
 
 
 @pytest.mark.parametrize(
@@ -129,7 +152,10 @@ def test_invalid_requests_are_rejected_and_nothing_is_stored(
 def test_reference_alone_shows_only_the_status(loaded_engine: Engine) -> None:
     status = _cases(loaded_engine).status("ph 292379")
     assert (status.reference, status.category, status.status) == (
-        "PH-292379", "pothole", "scheduled")
+        "PH-292379",
+        "pothole",
+        "scheduled",
+    )
     assert status.note == "The work is booked in."
     assert status.updated_at == datetime(2026, 11, 6, 0, 0, tzinfo=LONDON)
     assert status.location is None and status.history == ()
@@ -171,8 +197,10 @@ def _unreachable_urls(tmp_path: Path) -> list[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return [f"sqlite:///{tmp_path}/missing-folder/council.db",
-            f"postgresql+psycopg2://postgres@127.0.0.1:{port}/council?connect_timeout=2"]
+    return [
+        f"sqlite:///{tmp_path}/missing-folder/council.db",
+        f"postgresql+psycopg2://postgres@127.0.0.1:{port}/council?connect_timeout=2",
+    ]
 
 
 def test_an_unreachable_database_is_reported_as_unavailable(tmp_path: Path) -> None:

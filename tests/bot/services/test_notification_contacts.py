@@ -46,8 +46,14 @@ def test_only_uk_mobiles_are_accepted_in_e164(typed: str, expected: str | None) 
 
 def test_emails_are_checked_and_lower_cased() -> None:
     assert normalise_email("  Resident@Example.ORG ") == "resident@example.org"
-    for bad in ["resident@", "@example.org", "a b@example.org", "x@example", "a..b@example.org",
-                "x" * 250 + "@e.org"]:
+    for bad in [
+        "resident@",
+        "@example.org",
+        "a b@example.org",
+        "x@example",
+        "a..b@example.org",
+        "x" * 250 + "@e.org",
+    ]:
         assert normalise_email(bad) is None, bad
     assert parse_contact("07700 900123").kind == "sms"
     assert parse_contact("Resident@example.org").value == EMAIL
@@ -56,9 +62,16 @@ def test_emails_are_checked_and_lower_cased() -> None:
 
 def _pending(engine: Engine) -> int:
     with session_scope(engine) as session:
-        return subscribe(session, contact_kind="email", contact=EMAIL, uprn="100090000001",
-                         channel="web", wording="Emails the evening before bin day.",
-                         now=NOW, confirmed=False).id
+        return subscribe(
+            session,
+            contact_kind="email",
+            contact=EMAIL,
+            uprn="100090000001",
+            channel="web",
+            wording="Emails the evening before bin day.",
+            now=NOW,
+            confirmed=False,
+        ).id
 
 
 def _wrong(code: str) -> str:

@@ -46,14 +46,20 @@ async def _run(engine: Engine, now: datetime, **options: Any) -> RunReport:
 
 
 def _outbox(engine: Engine) -> list[sms_store.OutboundText]:
-    return [text for number in NUMBERS
-            for text in sms_store.outbound_for(engine, hash_identifier(number))]
+    return [
+        text
+        for number in NUMBERS
+        for text in sms_store.outbound_for(engine, hash_identifier(number))
+    ]
 
 
 def _recipients(engine: Engine) -> list[str]:
     """The number of each text in the outbox (sent texts keep only its hash)."""
-    return [number for number in NUMBERS
-            for _ in sms_store.outbound_for(engine, hash_identifier(number))]
+    return [
+        number
+        for number in NUMBERS
+        for _ in sms_store.outbound_for(engine, hash_identifier(number))
+    ]
 
 
 async def test_the_reminder_goes_once_the_evening_before(loaded_engine: Engine) -> None:

@@ -71,7 +71,8 @@ def test_a_weekend_does_not_use_up_working_days(loaded_engine: Engine) -> None:
     tuesday = _check(loaded_engine, HIGH_STREET_2, "refuse", _london(2026, 12, 1, 10))
     assert tuesday.allowed and tuesday.report_by == date(2026, 12, 1)
     assert _check(loaded_engine, HIGH_STREET_2, "refuse", _london(2026, 12, 2, 10)).reason == (
-        "too_late")
+        "too_late"
+    )
 
 
 def test_bank_holidays_do_not_use_up_working_days(loaded_engine: Engine) -> None:
@@ -79,7 +80,8 @@ def test_bank_holidays_do_not_use_up_working_days(loaded_engine: Engine) -> None
     assert wednesday.allowed and wednesday.collection_date == date(2026, 12, 24)
     assert wednesday.report_by == date(2026, 12, 30)
     assert _check(loaded_engine, KINGFISHER_1, "refuse", _london(2026, 12, 31, 9)).reason == (
-        "too_late")
+        "too_late"
+    )
 
 
 def test_a_moved_collection_counts_from_the_day_it_actually_happens(
@@ -104,15 +106,28 @@ def test_an_open_report_for_the_same_bin_is_a_duplicate_until_closed(
 ) -> None:
     when = _london(2026, 11, 24, 10)
     cases = LocalCaseSystem(loaded_engine, now=lambda: when)
-    created = cases.create(NewRequest(category="missed_bin", description="", location=(
-        "2 Abbey Road"), postcode="OB1 1AA", uprn=ABBEY_2, bin_stream="refuse"))
+    created = cases.create(
+        NewRequest(
+            category="missed_bin",
+            description="",
+            location=("2 Abbey Road"),
+            postcode="OB1 1AA",
+            uprn=ABBEY_2,
+            bin_stream="refuse",
+        )
+    )
     duplicate = _check(loaded_engine, ABBEY_2, "refuse", when)
     assert (duplicate.allowed, duplicate.reason) == (False, "duplicate")
     assert duplicate.existing_reference == created.reference
     assert _check(loaded_engine, ABBEY_2, "food", _london(2026, 11, 24, 10)).reason != "duplicate"
     with session_scope(loaded_engine) as session:
-        record_status_change(session, created.reference, "completed",
-                             "We have collected your bin.", _london(2026, 11, 25, 9))
+        record_status_change(
+            session,
+            created.reference,
+            "completed",
+            "We have collected your bin.",
+            _london(2026, 11, 25, 9),
+        )
     assert _check(loaded_engine, ABBEY_2, "refuse", _london(2026, 11, 25, 10)).allowed
 
 

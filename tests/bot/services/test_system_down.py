@@ -83,8 +83,12 @@ def test_without_a_ticket_the_resident_is_told_to_try_again_or_call():
 
 @pytest.mark.parametrize(
     ("channel", "staff_in", "middle"),
-    [("sms", True, None), ("web", True, "handoff_stay_here"),
-     ("web", False, "handoff_contact_consent"), ("rest", True, "handoff_contact_consent")],
+    [
+        ("sms", True, None),
+        ("web", True, "handoff_stay_here"),
+        ("web", False, "handoff_contact_consent"),
+        ("rest", True, "handoff_contact_consent"),
+    ],
 )
 def test_with_a_ticket_the_resident_hears_what_happens_next_as_action_handoff_says_it(
     channel: str, staff_in: bool, middle: str | None
@@ -109,12 +113,21 @@ def test_an_urgent_message_with_a_ticket_gets_the_urgent_answer_first_and_no_apo
 
 
 def test_the_ticket_carries_the_transcript_topic_and_reason(migrated_engine):
-    conversation = events(("user", "hi", "greet"), ("bot", "Hello.", None),
-                          ("user", "when is my bin day", "bin_collection_day"))
+    conversation = events(
+        ("user", "hi", "greet"),
+        ("bot", "Hello.", None),
+        ("user", "when is my bin day", "bin_collection_day"),
+    )
     with session_scope(migrated_engine) as session:
         handover = open_system_down_ticket(
-            session, "conv-1", "web", "bin_collection_day", conversation,
-            get_council(), get_content(), TUESDAY_10AM,
+            session,
+            "conv-1",
+            "web",
+            "bin_collection_day",
+            conversation,
+            get_council(),
+            get_content(),
+            TUESDAY_10AM,
         )
     assert handover.channel == "web" and handover.staff_in
     assert "number 1 in the queue" in handover.notice
@@ -122,10 +135,13 @@ def test_the_ticket_carries_the_transcript_topic_and_reason(migrated_engine):
         ticket = open_ticket_for(session, "conv-1")
         assert ticket is not None and ticket.id == handover.ticket_id
         assert (ticket.reason, ticket.priority, ticket.topic) == (
-            "System down", "normal", "bin_collection_day"
+            "System down",
+            "normal",
+            "bin_collection_day",
         )
         assert [(m.author_kind, m.text, m.intent) for m in ticket.messages] == [
-            ("resident", "hi", "greet (0.97)"), ("bot", "Hello.", None),
+            ("resident", "hi", "greet (0.97)"),
+            ("bot", "Hello.", None),
             ("resident", "when is my bin day", "bin_collection_day (0.97)"),
         ]
 
@@ -137,10 +153,18 @@ def test_an_urgent_failure_opens_an_urgent_ticket_and_a_second_failure_no_new_on
     opened = []
     for _ in range(2):
         with session_scope(migrated_engine) as session:
-            opened.append(open_system_down_ticket(
-                session, "conv-2", "sms", "homelessness", conversation,
-                get_council(), get_content(), SUNDAY_NOON,
-            ))
+            opened.append(
+                open_system_down_ticket(
+                    session,
+                    "conv-2",
+                    "sms",
+                    "homelessness",
+                    conversation,
+                    get_council(),
+                    get_content(),
+                    SUNDAY_NOON,
+                )
+            )
     assert opened[0].ticket_id == opened[1].ticket_id
     assert not opened[0].staff_in and "not available now" in opened[0].notice
     with session_scope(migrated_engine) as session:

@@ -17,8 +17,9 @@ from bot.web import create_staff_blueprint
 
 def main() -> None:
     database_url, port = sys.argv[1], int(sys.argv[2])
-    settings = Settings(staff_secure_cookies=False, database_url=database_url,
-                        tracker_database_url=database_url)
+    settings = Settings(
+        staff_secure_cookies=False, database_url=database_url, tracker_database_url=database_url
+    )
     app = Sanic(f"insight_server_{port}")
     app.blueprint(create_staff_blueprint(make_engine(database_url), InProcessBus(), settings))
     app.run(host="127.0.0.1", port=port, access_log=False, motd=False)

@@ -103,7 +103,8 @@ def serving(script: Path, *args: str) -> Iterator[str]:
                 break
             except OSError:
                 assert time.monotonic() < deadline and process.poll() is None, (
-                    "server did not start")
+                    "server did not start"
+                )
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:

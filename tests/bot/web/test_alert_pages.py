@@ -36,12 +36,20 @@ ALERT = {
 def alerts_app(loaded_engine, database_url, accounts) -> Sanic:
     with session_scope(loaded_engine) as session:
         for uprn, number in {**MON_A, **ELSEWHERE}.items():
-            subscribe(session, contact_kind="sms", contact=number, uprn=uprn, channel="sms",
-                      wording="Bin texts and alerts.", now=NOW - timedelta(days=1))
+            subscribe(
+                session,
+                contact_kind="sms",
+                contact=number,
+                uprn=uprn,
+                channel="sms",
+                wording="Bin texts and alerts.",
+                now=NOW - timedelta(days=1),
+            )
     settings = Settings(staff_secure_cookies=False, database_url=database_url)
     app = Sanic(f"alerts_test_{uuid.uuid4().hex[:8]}")
-    app.blueprint(create_staff_blueprint(loaded_engine, InProcessBus(), settings,
-                                         clock=lambda: NOW))
+    app.blueprint(
+        create_staff_blueprint(loaded_engine, InProcessBus(), settings, clock=lambda: NOW)
+    )
     return app
 
 

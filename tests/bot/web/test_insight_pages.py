@@ -24,8 +24,9 @@ PERIOD = "since=2026-11-02&until=2026-11-03"
 @pytest.fixture
 def insight_app(migrated_engine, database_url, accounts) -> Sanic:
     seed(migrated_engine)
-    settings = Settings(staff_secure_cookies=False, database_url=database_url,
-                        tracker_database_url=database_url)
+    settings = Settings(
+        staff_secure_cookies=False, database_url=database_url, tracker_database_url=database_url
+    )
     app = Sanic(f"insight_test_{uuid.uuid4().hex[:8]}")
     app.blueprint(create_staff_blueprint(migrated_engine, InProcessBus(), settings))
     return app
@@ -56,8 +57,10 @@ async def test_the_dashboard_needs_a_signed_in_member_of_staff(insight_app) -> N
     assert response.status == 303
 
 
-@pytest.mark.parametrize("query", ["since=yesterday", "since=2026-11-05&until=2026-11-01",
-                                   "since=2020-01-01&until=2026-11-01"])
+@pytest.mark.parametrize(
+    "query",
+    ["since=yesterday", "since=2026-11-05&until=2026-11-01", "since=2020-01-01&until=2026-11-01"],
+)
 async def test_unreadable_or_unreasonable_periods_are_refused(insight_app, query) -> None:
     sue = Browser(insight_app)
     await sue.sign_in("sue")

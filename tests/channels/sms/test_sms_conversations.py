@@ -42,10 +42,12 @@ async def test_simultaneous_texts_from_one_number_keep_their_arrival_order(
 
 
 async def _arrive_together(conversations: SmsConversations, *texts: str) -> None:
-    await asyncio.gather(*(
-        conversations.receive(InboundSms("twilio", f"SM{index:032d}", "+447700900001", text))
-        for index, text in enumerate(texts)
-    ))
+    await asyncio.gather(
+        *(
+            conversations.receive(InboundSms("twilio", f"SM{index:032d}", "+447700900001", text))
+            for index, text in enumerate(texts)
+        )
+    )
     await conversations.drain()
 
 
@@ -54,8 +56,9 @@ async def test_a_text_queued_behind_stop_sees_the_opt_out(
 ) -> None:
     # The first text's state is read with its claim; the ones queued behind it must not
     # use a state from before STOP was processed.
-    await _arrive_together(_conversations(migrated_engine, recording_bot),
-                           "STOP", "bin day SW1A 1AA", "hello")
+    await _arrive_together(
+        _conversations(migrated_engine, recording_bot), "STOP", "bin day SW1A 1AA", "hello"
+    )
     assert recording_bot.received == []
 
 
@@ -106,8 +109,9 @@ async def test_a_server_starting_up_answers_what_a_stopped_one_left(
     assert store.claim_inbound(migrated_engine, text, number_hash)
     with migrated_engine.begin() as connection:  # accepted ten minutes ago, then the crash
         connection.execute(
-            update(store.SmsInbound.__table__)
-            .values(received_at=store.utcnow() - timedelta(minutes=10))
+            update(store.SmsInbound.__table__).values(
+                received_at=store.utcnow() - timedelta(minutes=10)
+            )
         )
     app = await sms_server("outbox")
     for _ in range(100):  # the sweep starts with the server

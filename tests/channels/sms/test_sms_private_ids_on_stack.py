@@ -29,8 +29,10 @@ from tests.channels.handoff_cycle_support import (
 )
 from tests.channels.handoff_stack import MODEL
 
-pytestmark = [pytest.mark.model, pytest.mark.skipif(not MODEL.exists(),
-                                                    reason="needs the trained model")]
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(not MODEL.exists(), reason="needs the trained model"),
+]
 
 CONTENT = get_content()
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -76,9 +78,11 @@ async def test_a_text_is_kept_under_a_hash_staff_reach_the_number_stop_works_and
     stack.ann.post(f"/staff/api/tickets/{ticket.id}/reply", {"text": "Your band is C."})
     await resident.wait_for("Your band is C.")
     with session_scope(stack.engine) as session:
-        sent = session.execute(
-            select(SmsOutbound).where(SmsOutbound.recipient_hash == number_hash)
-        ).scalars().all()
+        sent = (
+            session.execute(select(SmsOutbound).where(SmsOutbound.recipient_hash == number_hash))
+            .scalars()
+            .all()
+        )
         assert sent and {(t.status, t.recipient) for t in sent} == {("sent", None)}
         assert session.get(SmsNumber, number_hash).number == resident.e164
 
@@ -88,30 +92,45 @@ async def test_a_text_is_kept_under_a_hash_staff_reach_the_number_stop_works_and
     stopped = await resident.say("STOP")
     assert any("no more texts" in r for r in stopped), stopped
     async with httpx.AsyncClient(timeout=60) as client:
-        answer = await client.post(f"{stack.base}/webhooks/sms/simulator",
-                                   json={"from": resident.number, "body": "when is my bin day"})
+        answer = await client.post(
+            f"{stack.base}/webhooks/sms/simulator",
+            json={"from": resident.number, "body": "when is my bin day"},
+        )
     assert answer.status_code == 202
     await asyncio.sleep(6)
     assert resident._new_texts() == []
 
     # Erasure by another way of writing the number, as staff would run it.
     spelling = f"+44 (0){resident.number[1:5]} {resident.number[5:]}"
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DATABASE_URL": stack.database_url,
-           "TRACKER_DATABASE_URL": str(stack.tracker.url)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "DATABASE_URL": stack.database_url,
+        "TRACKER_DATABASE_URL": str(stack.tracker.url),
+    }
     done = subprocess.run(
         [sys.executable, "-m", "bot", "privacy", "erase", "--phone", spelling, "--yes"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert resident.id not in senders(stack)
     with session_scope(stack.engine) as session:
         assert session.get(HandoffTicket, ticket.id).contact is None
-        texts = session.execute(
-            select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id)
-        ).scalars().all()
+        texts = (
+            session.execute(select(TicketMessage.text).where(TicketMessage.ticket_id == ticket.id))
+            .scalars()
+            .all()
+        )
         assert texts and set(texts) == {"[erased at the resident's request]"}
         assert session.get(SmsNumber, number_hash) is None
-        assert session.execute(
-            select(SmsOutbound).where(SmsOutbound.recipient_hash == number_hash)
-        ).scalars().all() == []
+        assert (
+            session.execute(select(SmsOutbound).where(SmsOutbound.recipient_hash == number_hash))
+            .scalars()
+            .all()
+            == []
+        )
         assert session.get(SmsOptOut, number_hash) is not None  # still no texts to it

@@ -45,7 +45,10 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     with log.open("wb") as out:
         actions = subprocess.Popen(
             [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         wait_for(f"http://127.0.0.1:{port}/health", actions, log)
@@ -67,9 +70,13 @@ async def test_the_reply_is_stored_before_rasa_saves_the_turn(
     from rasa.utils.endpoints import EndpointConfig
 
     agent = await load_agent(
-        str(MODEL), endpoints=AvailableEndpoints(action=EndpointConfig(
-            action_server["ACTION_SERVER_URL"],
-            headers={ACTION_SECRET_HEADER: action_server["ACTION_SERVER_SECRET"]}))
+        str(MODEL),
+        endpoints=AvailableEndpoints(
+            action=EndpointConfig(
+                action_server["ACTION_SERVER_URL"],
+                headers={ACTION_SECRET_HEADER: action_server["ACTION_SERVER_SECRET"]},
+            )
+        ),
     )
     engine = make_engine(action_server["DATABASE_URL"])
     # What the outbox held each time Rasa saved the conversation (a session start saves
@@ -95,9 +102,7 @@ async def test_the_reply_is_stored_before_rasa_saves_the_turn(
     [reply] = _bodies(engine)
     assert "https://www.oakbridge.gov.example/council-tax/pay" in reply
     assert outbox_at_save[-1] == [reply]  # the reply was out when the turn was saved
-    tracker = await agent.tracker_store.retrieve(
-        sms_store.conversation_id(hash_identifier(NUMBER))
-    )
+    tracker = await agent.tracker_store.retrieve(sms_store.conversation_id(hash_identifier(NUMBER)))
     assert tracker is not None
     assert await agent.tracker_store.retrieve(NUMBER) is None  # never under the number
     assert tracker.latest_message.text == "how do I pay my council tax"

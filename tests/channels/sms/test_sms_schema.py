@@ -14,10 +14,10 @@ from bot.db import sms
 SMS_TABLES = {"sms_inbound", "sms_opt_out", "sms_pending_options", "sms_outbound", "sms_numbers"}
 
 
-
 def inbound(message_id: str, provider: str = "twilio") -> sms.Inbound:
     """A text from one made-up number, as a provider delivers it."""
     return sms.Inbound(provider, message_id, "+447700900001", "hello")
+
 
 def _table_of(diff: Any) -> str:
     # Alembic's diffs are tuples (or lists of tuples) holding a name, Table, Column or Index.

@@ -93,8 +93,10 @@ async def test_texts_to_an_opted_out_number_are_suppressed_but_recorded(
 async def test_a_text_left_behind_by_a_stopped_process_is_finished(
     migrated_engine: Engine, provider_api: ProviderApi
 ) -> None:
-    text = store.add_outbound(migrated_engine, store.NewText(
-        "k-8", "twilio", RESIDENT, hash_identifier(RESIDENT), "Left behind")).text
+    text = store.add_outbound(
+        migrated_engine,
+        store.NewText("k-8", "twilio", RESIDENT, hash_identifier(RESIDENT), "Left behind"),
+    ).text
     sender = twilio_sender(migrated_engine, provider_api)
     assert await sender.retry_stale() == 0  # too fresh: a live sender may still own it
     with session_scope(migrated_engine) as session:
@@ -123,15 +125,20 @@ async def test_a_text_keeps_its_number_only_until_it_is_sent_failed_or_suppresse
     local = await outbox.send("+447700900002", "Hi", "n-4")
     stored = [store.get_outbound(migrated_engine, t.id) for t in (sent, failed, held, local)]
     assert [(t.status, t.recipient) for t in stored if t is not None] == [
-        ("sent", None), ("failed", None), ("suppressed", None), ("sent", None)]
+        ("sent", None),
+        ("failed", None),
+        ("suppressed", None),
+        ("sent", None),
+    ]
 
 
 async def test_a_text_to_a_conversation_goes_to_the_number_kept_for_it_and_not_once_erased(
     migrated_engine: Engine, provider_api: ProviderApi
 ) -> None:
     number_hash = hash_identifier(RESIDENT)
-    store.claim_inbound(migrated_engine, store.Inbound("twilio", "SM1", RESIDENT, "hi"),
-                        number_hash)
+    store.claim_inbound(
+        migrated_engine, store.Inbound("twilio", "SM1", RESIDENT, "hi"), number_hash
+    )
     sender = twilio_sender(migrated_engine, provider_api)
     text = await sender.send_to_conversation(store.conversation_id(number_hash), "Hi", "c-1")
     assert text is not None and text.status == "sent"
@@ -202,8 +209,10 @@ async def test_the_outbox_stores_a_text_as_sent_and_suppresses_it_after_stop(
 async def test_an_outbox_text_a_stopped_process_left_queued_is_sent_when_met_again(
     migrated_engine: Engine,
 ) -> None:
-    left = store.add_outbound(migrated_engine, store.NewText(
-        "k-15", "outbox", RESIDENT, hash_identifier(RESIDENT), "Left behind")).text
+    left = store.add_outbound(
+        migrated_engine,
+        store.NewText("k-15", "outbox", RESIDENT, hash_identifier(RESIDENT), "Left behind"),
+    ).text
     sender = SmsSender(migrated_engine, OutboxProvider(), hash_identifier)
     text = await sender.send(RESIDENT, "Left behind", "k-15")
     assert (text.id, text.status, text.attempts) == (left.id, "sent", 1)

@@ -105,8 +105,15 @@ async def test_stop_withdraws_every_reminder_subscription_with_the_withdrawal_re
     from bot.services.notification_subscriptions import subscribe, subscriptions_for
 
     with session_scope(migrated_engine) as session:
-        subscribe(session, contact_kind="sms", contact="+447700900004", uprn="100090000120",
-                  channel="sms", wording="Bin reminders by text", now=clock.now())
+        subscribe(
+            session,
+            contact_kind="sms",
+            contact="+447700900004",
+            uprn="100090000120",
+            channel="sms",
+            wording="Bin reminders by text",
+            now=clock.now(),
+        )
     app = await sms_server("outbox")
     await text(http, app, "07700900004", "STOP")
     await app.settle()

@@ -15,8 +15,11 @@ def _message(key: str) -> dict[str, str]:
 
 
 def test_a_turn_with_urgent_help_keeps_every_message_up_to_six_segments() -> None:
-    turn = [_message("urgent_crisis_self_harm"), _message("form_paused_pothole_form"),
-            {"text": "You're number 1 in the queue. A person will reply here."}]
+    turn = [
+        _message("urgent_crisis_self_harm"),
+        _message("form_paused_pothole_form"),
+        {"text": "You're number 1 in the queue. A person will reply here."},
+    ]
     reply = reply_for(turn)
     assert get_content().render("urgent_crisis_self_harm").text in reply.text
     assert get_content().text("form_paused_pothole_form") in reply.text

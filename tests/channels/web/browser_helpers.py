@@ -35,8 +35,8 @@ def artifact_name(test_name: str) -> str:
 def axe_violations(page: Any) -> list[str]:
     """axe-core's WCAG 2.2 AA violations on the page, one readable line each."""
     results = _AXE.run(
-        page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA},
-                       "resultTypes": ["violations"]}
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]},
     )
     return [
         f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}"
@@ -66,8 +66,9 @@ def active(page: Any) -> dict[str, Any]:
 
 def covered_by_chat(page: Any) -> bool:
     """True if the focused page element overlaps the chat's launcher or panel."""
-    return bool(page.evaluate(
-        """() => {
+    return bool(
+        page.evaluate(
+            """() => {
           const e = document.activeElement;
           if (!e || e === document.body || e.closest('[data-council-chat]')) return false;
           const r = e.getBoundingClientRect();
@@ -77,4 +78,5 @@ def covered_by_chat(page: Any) -> bool:
           return r.left < cover.right && r.right > cover.left &&
                  r.top < cover.bottom && r.bottom > cover.top;
         }"""
-    ))
+        )
+    )

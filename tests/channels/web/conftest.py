@@ -27,8 +27,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -71,9 +76,16 @@ class ChatServer:
         env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **self.env}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, str(Path(__file__).with_name("echo_server.py")),
-                 str(self.port), str(self.tracker_db)],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    str(Path(__file__).with_name("echo_server.py")),
+                    str(self.port),
+                    str(self.tracker_db),
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_for_http(self.base + "/", self.process)
 
@@ -93,8 +105,9 @@ class ChatServer:
 
 
 def _serve(directory: Path, env: dict[str, str] | None = None) -> Iterator[ChatServer]:
-    server = ChatServer(free_port(), directory / "tracker.db", directory / "server.log",
-                        env=env or {})
+    server = ChatServer(
+        free_port(), directory / "tracker.db", directory / "server.log", env=env or {}
+    )
     server.start()
     try:
         yield server

@@ -35,34 +35,60 @@ def rasa_server(
     the notifications channel loads too (the alerts feed, the scheduler once an hour),
     and the server's DATABASE_URL is that database.
     """
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
     rasa_port, action_port = free_port(), free_port()
     channels: dict = {"channels.web.channel.WebChatInput": {}, "rest": None}
     if notifications_database is not None:
         env["DATABASE_URL"] = notifications_database
         channels["channels.notifications.NotificationScheduler"] = {"interval_seconds": 3600}
     (workdir / "credentials.yml").write_text(yaml.safe_dump(channels))
-    endpoints: dict = {"tracker_store": {"type": "SQL", "dialect": "sqlite",
-                                         "db": str(workdir / "tracker.db")}}
+    endpoints: dict = {
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "tracker.db")}
+    }
     processes: list[subprocess.Popen[bytes]] = []
     log = (workdir / "servers.log").open("ab")
     try:
         if model is not None:
             endpoints["action_endpoint"] = {"url": f"http://127.0.0.1:{action_port}/webhook"}
-            processes.append(subprocess.Popen(
-                [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [RASA, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints))
         empty = workdir / "no-models"
         empty.mkdir(exist_ok=True)
         rasa = subprocess.Popen(
             # Without a model `rasa run` starts only with its API on: behind the token.
-            [RASA, "run", *([] if model else rasa_api.FLAGS), "-m", str(model or empty),
-             "--credentials", str(workdir / "credentials.yml"),
-             "--endpoints", str(workdir / "endpoints.yml"),
-             "--port", str(rasa_port), "--interface", "127.0.0.1"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                RASA,
+                "run",
+                *([] if model else rasa_api.FLAGS),
+                "-m",
+                str(model or empty),
+                "--credentials",
+                str(workdir / "credentials.yml"),
+                "--endpoints",
+                str(workdir / "endpoints.yml"),
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         processes.append(rasa)
         base = f"http://127.0.0.1:{rasa_port}"
         wait_for_http(base + "/", rasa, timeout=240)  # /status answers 409 without a model

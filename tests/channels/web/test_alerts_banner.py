@@ -48,9 +48,14 @@ class AlertsServer:
         now = clock.now()
         with session_scope(self.engine) as session:
             return create_alert(
-                session, message=message, areas=parse_areas(session, areas), topics=("bins",),
-                starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2),
-                created_by="sue", now=now - timedelta(minutes=5),
+                session,
+                message=message,
+                areas=parse_areas(session, areas),
+                topics=("bins",),
+                starts_at=now - timedelta(minutes=5),
+                ends_at=now + timedelta(hours=2),
+                created_by="sue",
+                now=now - timedelta(minutes=5),
             ).id
 
     def clear(self) -> None:
@@ -111,14 +116,17 @@ def test_live_alerts_show_in_the_open_chat_and_on_the_launcher(
     server.publish("round:MON-A", SNOW)
     page.goto(server.demo)
     launcher = page.get_by_role(
-        "button", name="Ask the Oakbridge Council assistant – 2 service alerts")
+        "button", name="Ask the Oakbridge Council assistant – 2 service alerts"
+    )
     launcher.wait_for()
     open_chat(page)
     alerts = banner(page).get_by_role("listitem")
     assert alerts.count() == 2
     assert lines(alerts.nth(0).inner_text()) == [SNOW, "Where: Monday round A", "Hide alert"]
     assert lines(alerts.nth(1).inner_text())[:2] == [
-        PHONES, "Where: everywhere in Oakbridge Council"]
+        PHONES,
+        "Where: everywhere in Oakbridge Council",
+    ]
     assert banner(page).get_by_role("heading", name="Service alerts").is_visible()
     # Above the transcript, inside the panel.
     assert banner(page).bounding_box()["y"] < page.locator(".cc-log").bounding_box()["y"]
@@ -144,8 +152,10 @@ def test_the_banner_has_no_wcag_22_aa_violations_and_fits_small_and_zoomed_windo
     assert box["x"] >= 0 and box["x"] + box["width"] <= size[0]
     assert box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 1
     text = banner(page).locator(".cc-alert-text").first
-    colours = text.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e.closest("
-                            "'.cc-alerts')).backgroundColor]")
+    colours = text.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e.closest("
+        "'.cc-alerts')).backgroundColor]"
+    )
     assert colours == ["rgb(11, 12, 12)", "rgb(255, 247, 191)"]  # over 15:1
     page.screenshot(path=str(ARTIFACTS / f"alerts-banner-{size[0]}x{size[1]}.png"))
 
@@ -168,8 +178,7 @@ def test_a_hidden_alert_stays_hidden_after_a_reload_and_focus_moves_on(
     page.reload()
     page.locator(".cc-status", has_text="Connected").wait_for()
     banner(page).wait_for()
-    assert [lines(t)[0] for t in banner(page).get_by_role("listitem").all_inner_texts()] == [
-        PHONES]
+    assert [lines(t)[0] for t in banner(page).get_by_role("listitem").all_inner_texts()] == [PHONES]
     banner(page).get_by_role("button", name="Hide alert").click()
     assert banner(page).is_hidden()
     assert page.locator(".cc-alert-badge").is_hidden()
@@ -238,11 +247,19 @@ def test_data_alerts_off_never_asks_for_alerts(page: Any, server: AlertsServer) 
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
     host = server.base + "/webhooks/webchat/embed-test"
-    page.route(host, lambda route: route.fulfill(content_type="text/html", body=(
-        "<!DOCTYPE html><html lang='en'><head><title>Embed</title></head><body><main>"
-        "<h1>A council page</h1></main>"
-        f"<script src='{server.base}/webhooks/webchat/widget.js' data-alerts='off'></script>"
-        "</body></html>")))
+    page.route(
+        host,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=(
+                "<!DOCTYPE html><html lang='en'><head><title>Embed</title></head><body><main>"
+                "<h1>A council page</h1></main>"
+                f"<script src='{server.base}/webhooks/webchat/widget.js' "
+                "data-alerts='off'></script>"
+                "</body></html>"
+            ),
+        ),
+    )
     page.goto(host)
     page.locator(".cc-launcher").wait_for()
     page.wait_for_timeout(500)
@@ -265,9 +282,13 @@ def test_a_missing_or_failing_feed_leaves_the_chat_working_as_before(
     if failure == "error":
         page.route(feed, lambda route: route.fulfill(status=500, body="oops"))
     elif failure == "garbage":
-        page.route(feed, lambda route: route.fulfill(
-            content_type="application/json",
-            body='{"alerts": [{"id": "x", "message": 5}], "labels": null}'))
+        page.route(
+            feed,
+            lambda route: route.fulfill(
+                content_type="application/json",
+                body='{"alerts": [{"id": "x", "message": 5}], "labels": null}',
+            ),
+        )
     elif failure == "network":
         page.route(feed, lambda route: route.abort())
     errors: list[str] = []

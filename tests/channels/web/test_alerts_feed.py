@@ -26,13 +26,23 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=LONDON)
 
 
-def _publish(engine: Engine, areas: str, message: str, topics: tuple[str, ...] = ("bins",),
-             starts: timedelta = timedelta(hours=-1)) -> int:
+def _publish(
+    engine: Engine,
+    areas: str,
+    message: str,
+    topics: tuple[str, ...] = ("bins",),
+    starts: timedelta = timedelta(hours=-1),
+) -> int:
     with session_scope(engine) as session:
         return create_alert(
-            session, message=message, areas=parse_areas(session, areas), topics=topics,
-            starts_at=NOW + starts, ends_at=NOW + starts + timedelta(hours=6),
-            created_by="sue.supervisor", now=NOW + starts,
+            session,
+            message=message,
+            areas=parse_areas(session, areas),
+            topics=topics,
+            starts_at=NOW + starts,
+            ends_at=NOW + starts + timedelta(hours=6),
+            created_by="sue.supervisor",
+            now=NOW + starts,
         ).id
 
 
@@ -40,20 +50,24 @@ def _publish(engine: Engine, areas: str, message: str, topics: tuple[str, ...] =
 async def _feed(engine: Engine) -> AsyncIterator[Any]:
     """A real server with the notifications channel; yields a GET helper for the feed."""
     settings = dataclasses.replace(
-        Settings(), database_url=engine.url.render_as_string(hide_password=False))
+        Settings(), database_url=engine.url.render_as_string(hide_password=False)
+    )
     channel = NotificationScheduler(3600, settings, engine, now=lambda: NOW)
     app = Sanic(f"feed_test_{uuid.uuid4().hex[:12]}")
     app.blueprint(channel.blueprint(lambda _message: None), url_prefix="/webhooks/notifications")
     port = free_port()
     server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     url = f"http://127.0.0.1:{port}/webhooks/notifications/alerts"
     try:
         async with aiohttp.ClientSession() as http:
+
             async def get(query: str = "") -> tuple[int, dict[str, str], Any]:
                 async with http.get(url + query) as reply:
                     return reply.status, dict(reply.headers), await reply.json()
+
             yield get
     finally:
         server.close()
@@ -63,19 +77,29 @@ async def _feed(engine: Engine) -> AsyncIterator[Any]:
 async def test_without_a_postcode_the_feed_lists_every_live_alert_and_where_it_applies(
     loaded_engine: Engine,
 ) -> None:
-    council = _publish(loaded_engine, "council", "Our phone lines are down.", ("general",),
-                       starts=timedelta(hours=-2))
+    council = _publish(
+        loaded_engine,
+        "council",
+        "Our phone lines are down.",
+        ("general",),
+        starts=timedelta(hours=-2),
+    )
     area = _publish(loaded_engine, "OB1 2, round:MON-A", "Collections suspended: snow.")
     _publish(loaded_engine, "OB2", "Starts later.", starts=timedelta(hours=1))
     async with _feed(loaded_engine) as get:
         status, headers, body = await get()
     assert status == 200
-    assert [(a["id"], a["message"], a["whole_council"], a["places"], a["where"])
-            for a in body["alerts"]] == [
-        (area, "Collections suspended: snow.", False, ["OB1 2 postcodes", "Monday round A"],
-         "Where: OB1 2 postcodes, Monday round A"),
-        (council, "Our phone lines are down.", True, [],
-         "Where: everywhere in Oakbridge Council"),
+    assert [
+        (a["id"], a["message"], a["whole_council"], a["places"], a["where"]) for a in body["alerts"]
+    ] == [
+        (
+            area,
+            "Collections suspended: snow.",
+            False,
+            ["OB1 2 postcodes", "Monday round A"],
+            "Where: OB1 2 postcodes, Monday round A",
+        ),
+        (council, "Our phone lines are down.", True, [], "Where: everywhere in Oakbridge Council"),
     ]
     assert body["labels"]["heading"] == "Service alerts"
     assert body["labels"]["count_many"] == "{count} service alerts"

@@ -108,7 +108,6 @@ async def test_a_pressed_button_reaches_the_real_assistant_and_its_buttons_come_
     assert history[0] == {"type": "user", "text": "What can you do?"}
 
 
-
 @pytest.mark.model
 async def test_messages_leave_no_warning_per_message_in_the_server_log(
     rasa_with_model: str, rasa_workdir: Path

@@ -38,8 +38,11 @@ async def test_a_message_gets_a_typing_indicator_then_the_bot_reply(chat_server)
         await next_frame(ws, "history")
         await say(ws, "hello there")
         assert await next_frame(ws) == {"type": "typing"}
-        assert await next_frame(ws) == {"type": "bot", "text": "You said: hello there",
-                                        "buttons": []}
+        assert await next_frame(ws) == {
+            "type": "bot",
+            "text": "You said: hello there",
+            "buttons": [],
+        }
 
 
 async def test_buttons_reach_the_browser_and_a_pressed_button_sends_its_payload(
@@ -49,8 +52,10 @@ async def test_buttons_reach_the_browser_and_a_pressed_button_sends_its_payload(
         await next_frame(ws, "history")
         await say(ws, "buttons")
         reply = await next_frame(ws, "bot")
-        assert reply["buttons"] == [{"title": "Yes", "payload": "/affirm"},
-                                    {"title": "No", "payload": "/deny"}]
+        assert reply["buttons"] == [
+            {"title": "Yes", "payload": "/affirm"},
+            {"title": "No", "payload": "/deny"},
+        ]
         await say(ws, "Yes", payload="/affirm")
         assert (await next_frame(ws, "bot"))["text"] == "You chose /affirm"
 
@@ -90,8 +95,10 @@ async def test_the_conversation_survives_a_server_restart(fresh_chat_server) -> 
 
 
 async def test_other_conversations_do_not_see_each_others_messages(chat_server) -> None:
-    async with websockets.connect(chat_server.ws_url(str(uuid.uuid4()))) as first, \
-            websockets.connect(chat_server.ws_url(str(uuid.uuid4()))) as second:
+    async with (
+        websockets.connect(chat_server.ws_url(str(uuid.uuid4()))) as first,
+        websockets.connect(chat_server.ws_url(str(uuid.uuid4()))) as second,
+    ):
         await next_frame(first, "history")
         await next_frame(second, "history")
         await say(first, "only for me")
@@ -104,8 +111,10 @@ async def test_every_tab_of_one_conversation_gets_the_reply_and_the_residents_wo
     chat_server,
 ) -> None:
     session = str(uuid.uuid4())
-    async with websockets.connect(chat_server.ws_url(session)) as tab1, \
-            websockets.connect(chat_server.ws_url(session)) as tab2:
+    async with (
+        websockets.connect(chat_server.ws_url(session)) as tab1,
+        websockets.connect(chat_server.ws_url(session)) as tab2,
+    ):
         await next_frame(tab1, "history")
         await next_frame(tab2, "history")
         await say(tab1, "from tab one")
@@ -116,8 +125,14 @@ async def test_every_tab_of_one_conversation_gets_the_reply_and_the_residents_wo
 
 @pytest.mark.parametrize(
     "session",
-    ["", "not-a-uuid", "123e4567-e89b-12d3-a456-42661417400", "x" * 5000,
-     "{123e4567-e89b-12d3-a456-426614174000}", "123E4567-E89B-12D3-A456-426614174000"],
+    [
+        "",
+        "not-a-uuid",
+        "123e4567-e89b-12d3-a456-42661417400",
+        "x" * 5000,
+        "{123e4567-e89b-12d3-a456-426614174000}",
+        "123E4567-E89B-12D3-A456-426614174000",
+    ],
 )
 async def test_a_session_id_that_is_not_a_canonical_uuid_is_refused_with_an_error_frame(
     chat_server, session: str

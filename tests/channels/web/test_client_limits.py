@@ -22,16 +22,18 @@ SOCKETS, MESSAGES = 3, 15
 
 @pytest.fixture(scope="module")
 def limited_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatServer]:
-    yield from _serve(tmp_path_factory.mktemp("limited-chat"), {
-        "TRUSTED_PROXIES": "127.0.0.1",
-        "WEBCHAT_CLIENT_SOCKETS": str(SOCKETS),
-        "WEBCHAT_CLIENT_MESSAGES_PER_MINUTE": str(MESSAGES),
-    })
+    yield from _serve(
+        tmp_path_factory.mktemp("limited-chat"),
+        {
+            "TRUSTED_PROXIES": "127.0.0.1",
+            "WEBCHAT_CLIENT_SOCKETS": str(SOCKETS),
+            "WEBCHAT_CLIENT_MESSAGES_PER_MINUTE": str(MESSAGES),
+        },
+    )
 
 
 def connect(server: ChatServer, session: str, address: str) -> Any:
-    return websockets.connect(server.ws_url(session),
-                              extra_headers={"X-Forwarded-For": address})
+    return websockets.connect(server.ws_url(session), extra_headers={"X-Forwarded-For": address})
 
 
 async def send_and_answer(ws: Any, text: str) -> dict[str, Any]:
@@ -52,14 +54,18 @@ async def test_reconnecting_does_not_reset_the_conversations_message_limit(chat_
     async with websockets.connect(chat_server.ws_url(session)) as again:
         await next_frame(again, "history")
         refused = await send_and_answer(again, "one more")
-    assert refused == {"type": "error", "code": "rate_limited",
-                       "message": refused["message"]} and refused["message"]
+    assert (
+        refused == {"type": "error", "code": "rate_limited", "message": refused["message"]}
+        and refused["message"]
+    )
 
 
 async def test_one_address_cannot_open_chats_without_end(limited_server):
     address = "203.0.113.7"
-    opened = [await connect(limited_server, str(uuid.uuid4()), address).__aenter__()
-              for _ in range(SOCKETS)]
+    opened = [
+        await connect(limited_server, str(uuid.uuid4()), address).__aenter__()
+        for _ in range(SOCKETS)
+    ]
     try:
         for ws in opened:
             await next_frame(ws, "history")

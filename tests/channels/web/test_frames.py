@@ -25,8 +25,17 @@ def test_a_browser_uuid_is_accepted_as_a_session_id() -> None:
     assert parse_session_id(session) == session
 
 
-@pytest.mark.parametrize("raw", [None, "", "abc", str(uuid.uuid4()).upper(),
-                                 str(uuid.uuid4()).replace("-", ""), "../" + "a" * 33])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "abc",
+        str(uuid.uuid4()).upper(),
+        str(uuid.uuid4()).replace("-", ""),
+        "../" + "a" * 33,
+    ],
+)
 def test_anything_but_a_canonical_uuid_is_refused_as_a_session_id(raw: str | None) -> None:
     with pytest.raises(FrameError) as refused:
         parse_session_id(raw)
@@ -69,14 +78,24 @@ def test_a_message_of_exactly_the_limit_is_accepted() -> None:
 
 
 def test_bot_frames_keep_only_button_titles_and_payloads() -> None:
-    shaped = bot_frame("Pick", [{"title": "Yes", "payload": "/affirm", "onclick": "x"},
-                                {"payload": "/untitled"}])
-    assert shaped == {"type": "bot", "text": "Pick",
-                      "buttons": [{"title": "Yes", "payload": "/affirm"}]}
+    shaped = bot_frame(
+        "Pick", [{"title": "Yes", "payload": "/affirm", "onclick": "x"}, {"payload": "/untitled"}]
+    )
+    assert shaped == {
+        "type": "bot",
+        "text": "Pick",
+        "buttons": [{"title": "Yes", "payload": "/affirm"}],
+    }
 
 
 def test_only_the_end_frame_says_the_resident_ended_the_chat():
     assert is_end_of_chat('{"type": "end"}')
-    for other in ('{"type": "message", "text": "end"}', "end", '["end"]', None, b'{"type":"end"}',
-                  '{"type": "end", "pad": "' + "x" * 5000 + '"}'):
+    for other in (
+        '{"type": "message", "text": "end"}',
+        "end",
+        '["end"]',
+        None,
+        b'{"type":"end"}',
+        '{"type": "end", "pad": "' + "x" * 5000 + '"}',
+    ):
         assert not is_end_of_chat(other)

@@ -11,17 +11,23 @@ from channels.web.history import load_transcript, transcript
 
 def test_only_user_and_bot_messages_make_the_transcript_in_order() -> None:
     events = [
-        ActionExecuted("action_session_start"), SessionStarted(),
-        UserUttered("hello"), SlotSet("postcode", "OB1 1ZZ"),
-        BotUttered("Hi. What do you need?",
-                   data={"buttons": [{"title": "Bins", "payload": "/bins"}]}),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        UserUttered("hello"),
+        SlotSet("postcode", "OB1 1ZZ"),
+        BotUttered(
+            "Hi. What do you need?", data={"buttons": [{"title": "Bins", "payload": "/bins"}]}
+        ),
         UserUttered("/bins", metadata={"webchat_display": "Bins"}),
         BotUttered("Your bin day is Thursday."),
     ]
     assert transcript(e.as_dict() for e in events) == [
         {"type": "user", "text": "hello"},
-        {"type": "bot", "text": "Hi. What do you need?",
-         "buttons": [{"title": "Bins", "payload": "/bins"}]},
+        {
+            "type": "bot",
+            "text": "Hi. What do you need?",
+            "buttons": [{"title": "Bins", "payload": "/bins"}],
+        },
         {"type": "user", "text": "Bins"},
         {"type": "bot", "text": "Your bin day is Thursday.", "buttons": []},
     ]
@@ -41,6 +47,8 @@ async def test_the_transcript_is_read_from_a_rasa_tracker_store() -> None:
     tracker.update(BotUttered("You can pay online."))
     await store.save(tracker)
     assert [m["text"] for m in await load_transcript(store, "abc")] == [
-        "council tax", "You can pay online."]
+        "council tax",
+        "You can pay online.",
+    ]
     assert await load_transcript(store, "someone-else") == []
     assert await load_transcript(None, "abc") == []

@@ -95,8 +95,10 @@ async def test_a_held_write_lock_holds_up_no_other_conversation_and_no_turn_is_l
             await next_frame(ws, "history")
             other, _ = await timed_turn(ws, "what can you do")
         answered_by = time.monotonic()
-    print(f"\nwith the write locks held {LOCK_SECONDS:.0f} s: /status {status_before:.3f} s "
-          f"and {status_during_save:.3f} s, chat turns {greeting:.3f} s and {other:.3f} s")
+    print(
+        f"\nwith the write locks held {LOCK_SECONDS:.0f} s: /status {status_before:.3f} s "
+        f"and {status_during_save:.3f} s, chat turns {greeting:.3f} s and {other:.3f} s"
+    )
 
     assert answered_by < released  # every answer came while the locks were still held
     assert max(status_before, status_during_save) < STATUS_BOUND

@@ -184,7 +184,8 @@ def test_messages_are_shown_as_text_and_only_http_links_become_links(
     links = log.locator("a")
     assert links.count() == 1
     assert links.first.get_attribute("href") == (
-        "https://www.oakbridge.gov.example/bins-and-recycling")
+        "https://www.oakbridge.gov.example/bins-and-recycling"
+    )
     assert "<b>bold</b>" in log.inner_text()
 
 
@@ -196,7 +197,8 @@ def test_the_chat_says_it_is_automated_and_links_the_privacy_notice_before_the_f
     notice = page.locator("#cc-notice")
     assert "automated assistant, not a person" in notice.inner_text()
     assert notice.locator("a").get_attribute("href") == (
-        "https://www.oakbridge.gov.example/privacy/assistant")
+        "https://www.oakbridge.gov.example/privacy/assistant"
+    )
     assert page.locator(".cc-log").get_attribute("role") == "log"
     assert transcript(page) == []
 
@@ -240,9 +242,12 @@ def test_the_launcher_sits_in_the_same_place_on_every_page(page: Any, chat_serve
     for path in ("/demo/", "/demo/bins", "/demo/accessibility"):
         page.goto(chat_server.base + path)
         page.locator(".cc-launcher").wait_for()
-        boxes.append(page.evaluate(
-            "() => { const r = document.querySelector('.cc-launcher').getBoundingClientRect();"
-            " return [Math.round(innerWidth - r.right), Math.round(innerHeight - r.bottom)]; }"))
+        boxes.append(
+            page.evaluate(
+                "() => { const r = document.querySelector('.cc-launcher').getBoundingClientRect();"
+                " return [Math.round(innerWidth - r.right), Math.round(innerHeight - r.bottom)]; }"
+            )
+        )
     assert boxes[0] == boxes[1] == boxes[2]
 
 
@@ -264,11 +269,18 @@ def test_data_attributes_set_the_name_and_side_and_an_unreadable_colour_is_refus
     page: Any, chat_server: Any
 ) -> None:
     host = chat_server.base + "/embed-test"
-    page.route(host, lambda route: route.fulfill(content_type="text/html", body=(
-        "<!DOCTYPE html><html lang='en'><head><title>Embed</title></head><body><main>"
-        "<h1>A council page</h1></main>"
-        f"<script src='{chat_server.base}/widget.js' data-council-name='Test Town'"
-        " data-colour='#ffff00' data-position='left'></script></body></html>")))
+    page.route(
+        host,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=(
+                "<!DOCTYPE html><html lang='en'><head><title>Embed</title></head><body><main>"
+                "<h1>A council page</h1></main>"
+                f"<script src='{chat_server.base}/widget.js' data-council-name='Test Town'"
+                " data-colour='#ffff00' data-position='left'></script></body></html>"
+            ),
+        ),
+    )
     page.goto(host)
     launcher = page.locator(".cc-launcher")
     launcher.wait_for()
@@ -296,13 +308,21 @@ def test_a_page_control_tabbed_to_behind_the_launcher_is_scrolled_clear_of_it(
     # A long page whose links fill the whole width, so some sit where the launcher is.
     rows = "".join(
         "<p style='display:flex;justify-content:space-between;margin:0;padding:6px'>"
-        + "".join(f"<a href='#r{r}c{c}'>Row {r} link {c}</a>" for c in range(4)) + "</p>"
+        + "".join(f"<a href='#r{r}c{c}'>Row {r} link {c}</a>" for c in range(4))
+        + "</p>"
         for r in range(60)
     )
     host = chat_server.base + "/long-page-test"
-    page.route(host, lambda route: route.fulfill(content_type="text/html", body=(
-        "<!DOCTYPE html><html lang='en'><head><title>Long</title></head><body><main>"
-        f"{rows}</main><script src='{chat_server.base}/widget.js'></script></body></html>")))
+    page.route(
+        host,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=(
+                "<!DOCTYPE html><html lang='en'><head><title>Long</title></head><body><main>"
+                f"{rows}</main><script src='{chat_server.base}/widget.js'></script></body></html>"
+            ),
+        ),
+    )
     page.goto(host)
     page.locator(".cc-launcher").wait_for()
     for _ in range(120):
@@ -325,8 +345,15 @@ def test_at_400_percent_zoom_every_chat_control_can_be_scrolled_to_and_fits(
     for _ in range(10):
         page.mouse.wheel(0, -400)
     page.wait_for_timeout(200)
-    for selector in (".cc-icon-button", "#cc-notice a", ".cc-choice", "#cc-input", ".cc-send",
-                     ".cc-end", ".cc-footer a"):
+    for selector in (
+        ".cc-icon-button",
+        "#cc-notice a",
+        ".cc-choice",
+        "#cc-input",
+        ".cc-send",
+        ".cc-end",
+        ".cc-footer a",
+    ):
         control = page.locator(selector).first
         # Scroll the way a mouse or touch user would (the controls go from top to bottom).
         for _ in range(40):
@@ -353,7 +380,8 @@ def council_site(tmp_path: Any, chat_server: Any) -> Iterator[str]:
     (tmp_path / "index.html").write_text(
         "<!DOCTYPE html><html lang='en'><head><title>Another council site</title></head>"
         "<body><main><h1>Council tax</h1></main>"
-        f"<script src='{chat_server.base}/widget.js'></script></body></html>")
+        f"<script src='{chat_server.base}/widget.js'></script></body></html>"
+    )
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -19,20 +19,29 @@ LATER = datetime(2026, 11, 3, 16, 0, tzinfo=timezone.utc)
 
 def _write(engine: Engine, sender: str, text: str, intent: str) -> None:
     rows = []
-    for number, event in enumerate([action("action_listen"), user(text, intent, "webchat"),
-                                    action("action_fallback")]):
+    for number, event in enumerate(
+        [action("action_listen"), user(text, intent, "webchat"), action("action_fallback")]
+    ):
         moment = (LATER + timedelta(seconds=number)).timestamp()
-        rows.append({"sender_id": sender, "type_name": event["event"], "timestamp": moment,
-                     "intent_name": intent if event["event"] == "user" else None,
-                     "action_name": event.get("name"),
-                     "data": json.dumps({**event, "timestamp": moment})})
+        rows.append(
+            {
+                "sender_id": sender,
+                "type_name": event["event"],
+                "timestamp": moment,
+                "intent_name": intent if event["event"] == "user" else None,
+                "action_name": event.get("name"),
+                "data": json.dumps({**event, "timestamp": moment}),
+            }
+        )
     with engine.begin() as connection:
         connection.execute(insert(tracker_events), rows)
 
 
 def _texts(engine: Engine) -> dict[str, list[str]]:
-    return {c.conversation_id: [text for _, text in c.unanswered]
-            for c in conversations_between(engine, FIRST, LAST)}
+    return {
+        c.conversation_id: [text for _, text in c.unanswered]
+        for c in conversations_between(engine, FIRST, LAST)
+    }
 
 
 def test_events_added_after_a_view_are_in_the_next_view(migrated_engine: Engine) -> None:
@@ -52,9 +61,13 @@ def test_a_deleted_conversation_is_gone_even_when_new_rows_take_its_ids(
     _write(migrated_engine, "erased", "my name is Ann Example", "nlu_fallback")
     assert _texts(migrated_engine)["erased"] == ["my name is Ann Example"]
     with migrated_engine.begin() as connection:
-        ids = connection.execute(
-            select(tracker_events.c.id).where(tracker_events.c.sender_id == "erased")
-        ).scalars().all()
+        ids = (
+            connection.execute(
+                select(tracker_events.c.id).where(tracker_events.c.sender_id == "erased")
+            )
+            .scalars()
+            .all()
+        )
         connection.execute(delete(tracker_events).where(tracker_events.c.sender_id == "erased"))
     # As many new rows as were deleted: on SQLite they take the deleted rows' ids again.
     _write(migrated_engine, "next", "where is the tip", "nlu_fallback")

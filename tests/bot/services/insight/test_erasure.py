@@ -28,11 +28,18 @@ def _sms(engine: Engine) -> None:
     from datetime import datetime, timezone
 
     with session_scope(engine) as session:
-        session.add(SmsOutbound(idempotency_key="k1", provider="outbox",
-                                recipient=None, recipient_hash=hash_identifier("+447700900555"),
-                                body="Your bin is booked", status="sent",
-                                created_at=datetime(2026, 11, 2, tzinfo=timezone.utc),
-                                updated_at=datetime(2026, 11, 2, tzinfo=timezone.utc)))
+        session.add(
+            SmsOutbound(
+                idempotency_key="k1",
+                provider="outbox",
+                recipient=None,
+                recipient_hash=hash_identifier("+447700900555"),
+                body="Your bin is booked",
+                status="sent",
+                created_at=datetime(2026, 11, 2, tzinfo=timezone.utc),
+                updated_at=datetime(2026, 11, 2, tzinfo=timezone.utc),
+            )
+        )
 
 
 def test_subject_access_by_phone_finds_the_sms_conversation_requests_and_texts(
@@ -91,8 +98,9 @@ def test_erasure_by_conversation_id_blanks_its_handoff_messages(migrated_engine:
     assert texts.count(ERASED_TEXT) == 1 and "my name is Jane, ticket 1" in texts
 
 
-@pytest.mark.parametrize("keys", [{}, {"phone": "12345"}, {"email": "not-an-email"},
-                                  {"conversation_id": "x" * 300}])
+@pytest.mark.parametrize(
+    "keys", [{}, {"phone": "12345"}, {"email": "not-an-email"}, {"conversation_id": "x" * 300}]
+)
 def test_a_resident_must_be_identified_clearly(keys: dict[str, str]) -> None:
     with pytest.raises(ResidentNotIdentified):
         resident_keys(**keys)

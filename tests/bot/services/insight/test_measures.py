@@ -38,19 +38,27 @@ def test_report_splits_by_day_channel_topic_and_handoff_reason(migrated_engine: 
     channels = {c["channel"]: (c["conversations"], c["contained"]) for c in report["by_channel"]}
     assert channels == {"web": (5, 2), "sms": (2, 1)}
     topics = {t["topic"]: t["topic_messages"] for t in report["by_topic"] if t["topic_messages"]}
-    assert topics == {"council_tax_pay": 1, "bulky_waste_collection": 1, "council_tax_band": 1,
-                      "check_request_status": 1, "homelessness": 1}
+    assert topics == {
+        "council_tax_pay": 1,
+        "bulky_waste_collection": 1,
+        "council_tax_band": 1,
+        "check_request_status": 1,
+        "homelessness": 1,
+    }
     bulky = next(t for t in report["by_topic"] if t["topic"] == "bulky_waste_collection")
     assert bulky["feedback_no"] == 1
-    assert report["handoff_reasons"] == [{"reason": "asked for a person", "count": 2},
-                                         {"reason": "homelessness", "count": 1}]
+    assert report["handoff_reasons"] == [
+        {"reason": "asked for a person", "count": 2},
+        {"reason": "homelessness", "count": 1},
+    ]
     assert [w["period"] for w in report["by_week"]] == ["2026-11-02"]
 
 
 def test_contact_avoided_follows_the_configured_costs(migrated_engine: Engine) -> None:
     seed(migrated_engine)
-    report = build_report(migrated_engine, migrated_engine, FIRST, LAST,
-                          Costs(per_call=5.0, per_web_visit=1.0))
+    report = build_report(
+        migrated_engine, migrated_engine, FIRST, LAST, Costs(per_call=5.0, per_web_visit=1.0)
+    )
     assert report["totals"]["contact_avoided_pounds"] == 12.0
 
 

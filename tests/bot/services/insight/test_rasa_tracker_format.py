@@ -22,20 +22,32 @@ async def test_a_conversation_saved_by_rasa_is_read_with_its_channel_topic_and_f
 ) -> None:
     domain = Domain.load(str(PROJECT_ROOT / "domain"))
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
-    tracker = DialogueStateTracker.from_events("web-1", [
-        ActionExecuted("action_listen", timestamp=MOMENT),
-        UserUttered("how do I pay council tax", {"name": "council_tax_pay", "confidence": 0.9},
-                    input_channel="webchat", timestamp=MOMENT + 1),
-        ActionExecuted("action_answer_faq", timestamp=MOMENT + 2),
-        BotUttered("Pay online", timestamp=MOMENT + 2),
-        SlotSet("feedback_topic", "council_tax_pay", timestamp=MOMENT + 2),
-        ActionExecuted("action_listen", timestamp=MOMENT + 3),
-        UserUttered("no", {"name": "deny", "confidence": 0.9}, input_channel="webchat",
-                    timestamp=MOMENT + 4),
-        ActionExecuted("action_reply", timestamp=MOMENT + 5),
-        SlotSet("feedback_answer", "no", timestamp=MOMENT + 5),
-        SlotSet("feedback_topic", None, timestamp=MOMENT + 5),
-    ], domain.slots)
+    tracker = DialogueStateTracker.from_events(
+        "web-1",
+        [
+            ActionExecuted("action_listen", timestamp=MOMENT),
+            UserUttered(
+                "how do I pay council tax",
+                {"name": "council_tax_pay", "confidence": 0.9},
+                input_channel="webchat",
+                timestamp=MOMENT + 1,
+            ),
+            ActionExecuted("action_answer_faq", timestamp=MOMENT + 2),
+            BotUttered("Pay online", timestamp=MOMENT + 2),
+            SlotSet("feedback_topic", "council_tax_pay", timestamp=MOMENT + 2),
+            ActionExecuted("action_listen", timestamp=MOMENT + 3),
+            UserUttered(
+                "no",
+                {"name": "deny", "confidence": 0.9},
+                input_channel="webchat",
+                timestamp=MOMENT + 4,
+            ),
+            ActionExecuted("action_reply", timestamp=MOMENT + 5),
+            SlotSet("feedback_answer", "no", timestamp=MOMENT + 5),
+            SlotSet("feedback_topic", None, timestamp=MOMENT + 5),
+        ],
+        domain.slots,
+    )
     await store.save(tracker)
     engine = make_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     try:

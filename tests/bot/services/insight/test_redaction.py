@@ -76,11 +76,14 @@ def test_collection_dates_house_numbers_and_times_are_kept(text: str) -> None:
     assert redact(text) == text
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("what about PH-332561", "what about [reference]"),
-    ("mb204117 a pothole", "[reference] a pothole"),
-    ("my bin at SW1A 1AA, born 03/04/1961", "my bin at SW1A, born [date of birth]"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what about PH-332561", "what about [reference]"),
+        ("mb204117 a pothole", "[reference] a pothole"),
+        ("my bin at SW1A 1AA, born 03/04/1961", "my bin at SW1A, born [date of birth]"),
+    ],
+)
 def test_references_and_postcodes_are_not_mistaken_for_ni_numbers_or_birth_dates(
     text: str, expected: str
 ) -> None:

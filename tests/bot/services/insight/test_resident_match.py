@@ -4,8 +4,16 @@ import pytest
 
 from bot.services.insight.resident_match import mentions, normalise_phone, phones_in
 
-SPELLINGS = ["07700 900555", "+44 7700 900555", "07700-900-555", "(07700) 900555",
-             "447700900555", "+44 (0)7700 900555", "0044 7700 900555", "0 7 7 0 0 9 0 0 5 5 5"]
+SPELLINGS = [
+    "07700 900555",
+    "+44 7700 900555",
+    "07700-900-555",
+    "(07700) 900555",
+    "447700900555",
+    "+44 (0)7700 900555",
+    "0044 7700 900555",
+    "0 7 7 0 0 9 0 0 5 5 5",
+]
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
@@ -19,11 +27,14 @@ def test_other_numbers_are_not_that_number(text: str) -> None:
     assert not mentions(text, "+447700900555", None)
 
 
-@pytest.mark.parametrize(("text", "found"), [
-    ("write to JO.Bloggs@Example.org please", True),
-    ("bjo.bloggs@example.org", False),
-    ("jo.bloggs@example.org.uk", False),
-    ("jo.bloggs@example.org.", True),
-])
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("write to JO.Bloggs@Example.org please", True),
+        ("bjo.bloggs@example.org", False),
+        ("jo.bloggs@example.org.uk", False),
+        ("jo.bloggs@example.org.", True),
+    ],
+)
 def test_an_email_is_matched_whole_in_any_case(text: str, found: bool) -> None:
     assert mentions(text, None, "jo.bloggs@example.org") is found

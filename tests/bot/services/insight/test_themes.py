@@ -21,10 +21,16 @@ def _questions(*texts: str) -> list[UnansweredQuestion]:
 
 
 def test_similar_questions_fall_into_one_theme_biggest_first() -> None:
-    themes = group_into_themes(_questions(
-        "can i get a dog licence", "dog licence please", "how do i license my dog",
-        "swimming pool opening times", "is the swimming pool open on sunday", "weather tomorrow",
-    ))
+    themes = group_into_themes(
+        _questions(
+            "can i get a dog licence",
+            "dog licence please",
+            "how do i license my dog",
+            "swimming pool opening times",
+            "is the swimming pool open on sunday",
+            "weather tomorrow",
+        )
+    )
     assert [t.size for t in themes] == [3, 2, 1]
     assert "dog" in themes[0].label
 
@@ -61,10 +67,16 @@ def test_no_questions_give_no_themes() -> None:
 
 def test_questions_about_one_thing_in_other_words_share_a_theme_among_many_others() -> None:
     noise = [f"about {_word(2 * n)} and {_word(2 * n + 1)}" for n in range(300)]
-    bins = ["my green bin was not emptied", "green bin not emptied again",
-            "why was the green bin not emptied today"]
-    parking = ["how much is a parking permit", "parking permit for visitors",
-               "renew my parking permit"]
+    bins = [
+        "my green bin was not emptied",
+        "green bin not emptied again",
+        "why was the green bin not emptied today",
+    ]
+    parking = [
+        "how much is a parking permit",
+        "parking permit for visitors",
+        "renew my parking permit",
+    ]
     themes = group_into_themes(_questions(*noise[:150], *bins, *noise[150:], *parking))
     by_text = {q.text: t.label for t in themes for q in t.questions}
     assert {by_text[text] for text in bins} == {by_text[bins[0]]}
@@ -75,11 +87,17 @@ def test_questions_about_one_thing_in_other_words_share_a_theme_among_many_other
 
 
 def test_unrelated_questions_sharing_only_a_common_word_stay_apart() -> None:
-    themes = group_into_themes(_questions(
-        "how much is a dog licence", "how much is a parking permit",
-        "council tax band for my flat", "library opening hours on saturday",
-        "council tax band for my flat please", "weather tomorrow",
-    ), limit=50)
+    themes = group_into_themes(
+        _questions(
+            "how much is a dog licence",
+            "how much is a parking permit",
+            "council tax band for my flat",
+            "library opening hours on saturday",
+            "council tax band for my flat please",
+            "weather tomorrow",
+        ),
+        limit=50,
+    )
     sizes = sorted((t.size for t in themes), reverse=True)
     assert sizes == [2, 1, 1, 1, 1]
     assert themes[0].questions[0].text.startswith("council tax band")
