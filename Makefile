@@ -27,7 +27,7 @@ run: install train db ## Start the assistant (Rasa + action server) with the dem
 shell: install train db ## Chat with the assistant in this terminal instead of the browser
 	@scripts/run.sh --shell
 
-test: install validate train test-python test-nlu test-stories ## Everything CI checks: data, unit tests, training, NLU and dialogue tests
+test: install lint validate train test-python test-nlu test-stories ## Everything CI checks: lint and types, data, unit tests, training, NLU and dialogue tests
 	@echo "make test: all checks passed"
 
 bench: install train db ## Measure accuracy, out-of-scope answers, urgent recall and false alarms, speed, load and the insight page (JSON lines)
@@ -85,9 +85,12 @@ test-nlu: install train ## Held-out NLU test with a minimum accuracy
 test-stories: install train ## Rasa test stories for every conversation the assistant has
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors --no-plot
 
-lint: install ## ruff and mypy
-	$(VENV)/bin/ruff check bot actions channels rasa_sdk_plugins tests
-	$(VENV)/bin/mypy bot
+LINTED := bot actions channels rasa_sdk_plugins tests scripts
+
+lint: install ## ruff (lint and format) and mypy; part of `make test`, so CI fails on them
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
+	$(VENV)/bin/mypy bot actions channels rasa_sdk_plugins
 
 clean: ## Remove the trained model and results (keeps var/ data)
 	rm -rf models results
