@@ -50,6 +50,13 @@ def conversations_started(tracker: Engine, since: float, until: float) -> list[C
     return found
 
 
+def warm_up(tracker: Engine) -> int:
+    """Read every conversation now (a server calls this in a thread when it starts, so the
+    first view of the insight page does not); returns how many are kept."""
+    with _LOCK:
+        return len(_up_to_date(tracker).conversations)
+
+
 def _up_to_date(tracker: Engine) -> _Kept:
     mark = store.tracker_mark(tracker)
     kept = _KEPT.get(tracker)

@@ -78,3 +78,27 @@ def test_a_deleted_conversation_is_gone_even_when_new_rows_take_its_ids(
     texts = _texts(migrated_engine)
     assert "erased" not in texts
     assert texts["next"] == ["where is the tip"]
+
+
+def test_a_server_reads_every_conversation_once_at_start_so_the_first_view_reads_none(
+    migrated_engine: Engine,
+) -> None:
+    """`warm_up` runs in a thread when the staff app starts (bot/web/insight_pages.py)."""
+    from sqlalchemy import event
+
+    from bot.services.insight.conversation_cache import warm_up
+
+    seed(migrated_engine)
+    assert warm_up(migrated_engine) >= 7  # the 7 in the period, and any outside it
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(migrated_engine, "before_cursor_execute", record)
+    try:
+        assert len(_texts(migrated_engine)) == 7
+    finally:
+        event.remove(migrated_engine, "before_cursor_execute", record)
+    # Only the check for new or deleted events: no event's data is read again.
+    assert statements and not any("data" in s.split("FROM")[0] for s in statements), statements
