@@ -194,7 +194,8 @@
       showHistory(frame.messages || []);
       var waiting = outbox;
       outbox = [];
-      waiting.forEach(function (f) { socket.send(JSON.stringify(f)); });
+      // Typed before the history came: shown again after it (it replaced the transcript).
+      waiting.forEach(function (f) { addMessage("user", f.text, []); socket.send(JSON.stringify(f)); });
     } else if (frame.type === "bot") {
       stopTyping();
       addMessage("bot", frame.text || "", frame.buttons || []);

@@ -25,12 +25,17 @@ def newest_model() -> Path | None:
 
 @contextmanager
 def rasa_server(
-    workdir: Path, model: Path | None, notifications_database: str | None = None
+    workdir: Path,
+    model: Path | None,
+    notifications_database: str | None = None,
+    api: bool = False,
 ) -> Iterator[str]:
     """Run Rasa with the web chat channel from a credentials file; yields its base URL.
 
     Without a model, `-m` points at an empty folder: the channel still loads.
     With one, the action server runs too and the tracker store is SQLite in `workdir`.
+    With `api`, Rasa's HTTP API is on behind this test session's token (tests/rasa_api.py);
+    without a model it always is (`rasa run` starts no other way).
     With `notifications_database` (a migrated database's URL, e.g. SQLite in `workdir`),
     the notifications channel loads too (the alerts feed, the scheduler once an hour),
     and the server's DATABASE_URL is that database.
@@ -72,7 +77,7 @@ def rasa_server(
             [
                 RASA,
                 "run",
-                *([] if model else rasa_api.FLAGS),
+                *(rasa_api.FLAGS if api or not model else []),
                 "-m",
                 str(model or empty),
                 "--credentials",

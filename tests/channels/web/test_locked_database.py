@@ -24,6 +24,7 @@ import pytest
 import websockets
 
 from bot.db.migrate import upgrade
+from tests import rasa_api
 from tests.channels.web.rasa_server import newest_model, rasa_server
 from tests.channels.web.test_channel_socket import next_frame, say
 from tests.sqlite_lock import write_lock_held
@@ -45,7 +46,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
     workdir = tmp_path_factory.mktemp("locked")
     council = f"sqlite:///{workdir / 'council.db'}"
     upgrade(council)
-    with rasa_server(workdir, model, notifications_database=council) as base:
+    with rasa_server(workdir, model, notifications_database=council, api=True) as base:
         yield base, workdir
 
 
@@ -55,7 +56,7 @@ def ws_url(base: str, session: str) -> str:
 
 def timed_status(base: str) -> float:
     started = time.monotonic()
-    with urllib.request.urlopen(base + "/status", timeout=30) as answer:
+    with urllib.request.urlopen(rasa_api.url(base, "/status"), timeout=30) as answer:
         assert answer.status == 200
         answer.read()
     return time.monotonic() - started
