@@ -188,3 +188,46 @@ async def test_every_action_is_in_the_audit_log(browser, migrated_engine, accoun
             select(AuditEntry.action).where(AuditEntry.ticket_id == ticket).order_by(AuditEntry.id)
         ).scalars()
         assert [a for a in actions if a != "view"] == ["claim", "reply", "note", "resolve"]
+
+
+async def test_closed_and_cancelled_tickets_are_readable_but_offer_no_actions(
+    browser, migrated_engine, accounts
+):
+    from bot.clock import now
+    from bot.services import handoff
+
+    cancelled = open_ticket(migrated_engine, "c-cancelled", "safeguarding_concern")
+    with session_scope(migrated_engine) as session:
+        handoff.cancel_by_resident(session, "c-cancelled", now())
+    resolved = open_ticket(migrated_engine, "c-resolved")
+    ann, bob = await signed_in(browser, "ann"), await signed_in(browser, "bob")
+    await ann.post(f"/staff/tickets/{resolved}/claim")
+    await ann.post(f"/staff/tickets/{resolved}/resolve", {"outcome": "answered"})
+    for ticket, status in ((cancelled, "cancelled by the resident"), (resolved, "resolved")):
+        page = await bob.get(f"/staff/tickets/{ticket}")  # not bob's, and closed: read-only
+        assert page.status == 200
+        assert f"This ticket is {status}. You can read it, but not reply or change it." in page.text
+        for action in ("claim", "reply", "note", "resolve"):
+            assert f"/staff/tickets/{ticket}/{action}" not in page.text
+    page = (await bob.get(f"/staff/tickets/{cancelled}")).text
+    assert f"Ticket {cancelled}: Safeguarding concern" in page
+    resolved_page = (await bob.get(f"/staff/tickets/{resolved}")).text
+    assert "Resolved (ann): Answered" in resolved_page
+    assert "Event: Handed back to the assistant" in resolved_page
+    assert "handed_back" not in resolved_page
+    # Reading is allowed; changing is still refused, by the server as well as the page.
+    assert (await bob.post(f"/staff/tickets/{resolved}/note", {"text": "mine now"})).status == 403
+    refused = await ann.post(f"/staff/tickets/{cancelled}/reply", {"text": "Hello?"})
+    assert refused.status in (403, 409)
+
+
+async def test_reply_and_note_go_back_to_their_own_form(browser, migrated_engine, accounts):
+    ticket = open_ticket(migrated_engine)
+    ann = await signed_in(browser, "ann")
+    await ann.post(f"/staff/tickets/{ticket}/claim")
+    reply = await ann.post(f"/staff/tickets/{ticket}/reply", {"text": "On it."})
+    assert reply.headers["location"] == f"/staff/tickets/{ticket}#reply-form"
+    note = await ann.post(f"/staff/tickets/{ticket}/note", {"text": "Rang back."})
+    assert note.headers["location"] == f"/staff/tickets/{ticket}#note-form"
+    page = (await ann.get(f"/staff/tickets/{ticket}")).text
+    assert 'id="reply-form"' in page and 'id="note-form"' in page
