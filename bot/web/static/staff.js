@@ -9,7 +9,19 @@
   "use strict";
 
   var summary = document.querySelector(".error-summary");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // Its links go to the field: focus it, with its label in view (as GOV.UK's does).
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) { return; }
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']") || field;
+      label.scrollIntoView();
+      field.focus({ preventScroll: true });
+    });
+  }
 
   if (!window.fetch || !window.DOMParser) { return; }
   var live = document.getElementById("live");
