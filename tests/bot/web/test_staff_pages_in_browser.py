@@ -132,7 +132,7 @@ async def _api_claim(base: str, username: str, ticket: int) -> None:
 async def test_an_advisor_works_the_live_queue_by_keyboard_without_losing_focus(
     staff_server, migrated_engine, accounts
 ):
-    open_ticket(migrated_engine, "first", "council_tax_pay")
+    first = open_ticket(migrated_engine, "first", "council_tax_pay")
     second = open_ticket(migrated_engine, "second", "report_missed_bin")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -151,13 +151,16 @@ async def test_an_advisor_works_the_live_queue_by_keyboard_without_losing_focus(
             await expect(page.locator("#live-status")).to_have_text("Queue updated")
             assert await _focused_id(page) == f"claim-{second}"
 
-            # Someone else claims the ticket whose button has focus: focus moves to that
-            # row's "Open" link, not to the page.
+            # Someone else claims another ticket: it leaves this advisor's queue, and focus
+            # stays on the button the advisor was on.
+            await _api_claim(staff_server, "bob", first)
+            await expect(page.locator(f"#ticket-{first}")).to_have_count(0, timeout=6_000)
+            assert await _focused_id(page) == f"claim-{second}"
+            # Someone else claims the very ticket whose button has focus: focus goes to the
+            # queue itself, never to the page's body.
             await _api_claim(staff_server, "bob", second)
-            await expect(page.locator(f"#ticket-{second}")).to_contain_text(
-                "Claimed by bob", timeout=6_000
-            )
-            assert await _focused_id(page) == f"open-{second}"
+            await expect(page.locator(f"#ticket-{second}")).to_have_count(0, timeout=6_000)
+            assert await _focused_id(page) == "live"
             assert await page.evaluate("window.stillTheSamePage") is True
 
             # Claiming opens the ticket.
