@@ -64,7 +64,7 @@
         pending = false;
         if (text) {
           var fresh = parse(text).getElementById("live");
-          if (fresh) {
+          if (fresh && fresh.innerHTML !== live.innerHTML) {  // say nothing if nothing changed
             replaceLive(fresh);
             say(live.dataset.live === "queue" ? "Queue updated" : "Conversation updated");
           }
