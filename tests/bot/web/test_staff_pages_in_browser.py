@@ -315,6 +315,13 @@ async def test_every_staff_page_fits_has_big_targets_and_no_axe_violations(
             await page.get_by_role("button", name=f"Claim ticket {ticket}").click()
             await expect(page.get_by_label("Answered")).to_be_visible()
             await _check_page(page, f"ticket at {size}")
+            await page.get_by_label("Answered").check()
+            await page.get_by_role("button", name="Resolve").click()
+            await expect(page.get_by_text("Ticket resolved.")).to_be_visible()
+            await page.goto(f"{base}/staff/tickets/{ticket}")  # closed: read-only, no actions
+            await expect(page.get_by_text("You can read it, but not reply")).to_be_visible()
+            await expect(page.get_by_role("button")).to_have_count(1)  # "Sign out" only
+            await _check_page(page, f"closed ticket at {size}")
             await page.goto(base + "/staff/alerts")
             await _check_page(page, f"alerts at {size}")
             await page.get_by_role("button", name="Check who it reaches").click()
