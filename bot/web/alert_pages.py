@@ -43,6 +43,27 @@ def _moment(text: str, label: str) -> datetime:
     return moment.replace(tzinfo=LONDON) if moment.tzinfo is None else moment
 
 
+# Which field an error is about (its id on the form), by the words the error starts with.
+ERROR_FIELDS = (
+    ("Enter the start", "starts_at"),
+    ("Enter the end", "ends_at"),
+    ("The end must", "ends_at"),
+    ("Write what happened", "message"),
+    ("Choose", "topic-" + TOPICS[0]),
+    ("Say which areas", "areas"),
+    ("Give at most", "areas"),
+    ("There is no collection round", "areas"),
+)
+
+
+def error_field(message: str) -> str:
+    """The id of the form field an error is about, so the error summary can link to it."""
+    for start, field_id in ERROR_FIELDS:
+        if message.startswith(start):
+            return field_id
+    return "areas" if "postcode district" in message else "message"
+
+
 def _form(request: Request) -> dict[str, Any]:
     form = request.form
     if form is None:
@@ -83,7 +104,12 @@ def register(
     make_senders = senders or (lambda: _default_senders(engine, app))
 
     def page(request: Request, template: str, status: int = 200, **values: Any) -> HTTPResponse:
-        return html(app.render(request, template, topics_all=TOPICS, **values), status=status)
+        error = values.get("error")
+        where = error_field(error) if error else ""
+        return html(
+            app.render(request, template, topics_all=TOPICS, error_field=where, **values),
+            status=status,
+        )
 
     def refused(request: Request) -> HTTPResponse | None:
         if signed_in_staff(request).is_supervisor:

@@ -21,6 +21,7 @@ from bot.services.message_bus import MessageBus
 from bot.settings import Settings
 from bot.web import alert_pages, api, auth, insight_pages, pages
 from bot.web.database import in_session
+from bot.web.labels import StaffLabels
 from bot.web.live import LiveUpdates
 from bot.web.operations import Queue, StaffUser
 from bot.web.security import (
@@ -73,17 +74,23 @@ def create_staff_blueprint(
     """The staff queue blueprint: pages, JSON API (/staff/api), live updates (/staff/events)."""
     blueprint = Blueprint("staff_queue", url_prefix="/staff")
     content = content or get_content()
+    templates = make_templates()
+    templates.filters.update(StaffLabels.from_directory(settings.messages_dir).filters())
     app = StaffApp(
         settings=settings,
         queue=Queue(engine=engine, bus=bus, content=content, clock=clock),
-        live=LiveUpdates(bus),
-        templates=make_templates(),
+        live=LiveUpdates(bus, engine),
+        templates=templates,
         council_name=get_council().name,
     )
 
     @blueprint.listener("after_server_start")
     async def _subscribe(_app, _loop) -> None:  # type: ignore[no-untyped-def]
         await app.live.start()
+
+    @blueprint.listener("before_server_stop")
+    async def _stop_watching(_app, _loop) -> None:  # type: ignore[no-untyped-def]
+        await app.live.stop()
 
     @blueprint.middleware("request")
     async def _authenticate(request: Request) -> HTTPResponse | None:

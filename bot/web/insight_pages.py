@@ -55,7 +55,11 @@ def period_from(query: dict[str, Any], today: date) -> tuple[date, date]:
     return first, last
 
 
-def _chart_values(report: dict[str, Any]) -> dict[str, Any]:
+def _chart_values(report: dict[str, Any], label: Any = None) -> dict[str, Any]:
+    """The charts' values; `label` is the templates' filters, for staff wording."""
+    label = label or {}
+    topic_label = label.get("topic_label", lambda code: code.replace("_", " "))
+    reason_label = label.get("reason_label", str)
     topics = [t for t in report["by_topic"] if t["topic_messages"]][:10]
     return {
         "contained_chart": charts.rate_columns(
@@ -67,12 +71,12 @@ def _chart_values(report: dict[str, Any]) -> dict[str, Any]:
         "topics_chart": charts.horizontal_bars(
             "topics",
             "Topics by number of questions",
-            [(t["topic"].replace("_", " "), t["topic_messages"]) for t in topics],
+            [(topic_label(t["topic"]), t["topic_messages"]) for t in topics],
         ),
         "reasons_chart": charts.horizontal_bars(
             "reasons",
             "Handoffs by reason",
-            [(r["reason"], r["count"]) for r in report["handoff_reasons"]],
+            [(reason_label(r["reason"]), r["count"]) for r in report["handoff_reasons"]],
         ),
         "themes_chart": charts.horizontal_bars(
             "themes",
@@ -126,7 +130,12 @@ def register(blueprint: Blueprint, app: StaffApp, engine: Engine) -> None:
         first, last = period
         report = await asyncio.to_thread(insight_overview, tracker(), engine, first, last, costs())
         page = app.render(
-            request, "insight.html", report=report, first=first, last=last, **_chart_values(report)
+            request,
+            "insight.html",
+            report=report,
+            first=first,
+            last=last,
+            **_chart_values(report, app.templates.filters),
         )
         return html(page)
 

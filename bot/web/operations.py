@@ -20,6 +20,7 @@ from bot.content import Content
 from bot.db.handoff import HandoffTicket, StaffAccount
 from bot.services import handoff
 from bot.services.handoff_notices import format_wait
+from bot.services.handoff_queue import OPEN_STATUSES
 from bot.services.message_bus import MessageBus
 from bot.web import events
 from bot.web.database import in_session
@@ -90,7 +91,18 @@ def ticket_detail(ticket: HandoffTicket, now: datetime) -> dict[str, Any]:
 
 
 def may_view(staff: StaffUser, ticket: HandoffTicket) -> bool:
-    """Supervisors see every ticket; advisors see waiting tickets and their own."""
+    """Supervisors see every ticket; advisors see waiting tickets, their own, and closed
+    (resolved or cancelled) ones, which are read-only: every change to them is refused."""
+    return (
+        staff.is_supervisor
+        or ticket.status == "waiting"
+        or ticket.claimed_by == staff.id
+        or ticket.status not in OPEN_STATUSES
+    )
+
+
+def may_change(staff: StaffUser, ticket: HandoffTicket) -> bool:
+    """Supervisors may note any ticket; advisors waiting tickets and their own."""
     return staff.is_supervisor or ticket.status == "waiting" or ticket.claimed_by == staff.id
 
 
@@ -173,7 +185,7 @@ async def note(queue: Queue, staff: StaffUser, ticket_id: int, text: str) -> dic
 
     def work(session: Session) -> dict[str, Any]:
         ticket = handoff.get_ticket(session, ticket_id)
-        if not may_view(staff, ticket):
+        if not may_change(staff, ticket):
             raise handoff.NotAllowed("this ticket is another advisor's")
         return ticket_summary(handoff.add_note(session, ticket_id, staff.id, text, now).ticket, now)
 

@@ -143,7 +143,9 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
             return error_page(request, refused)
         return redirect(f"/staff/tickets/{ticket_id}", status=303)
 
-    async def act(request: Request, ticket_id: int, action) -> HTTPResponse:  # type: ignore[no-untyped-def]
+    async def act(request: Request, ticket_id: int, action, back_to: str = "") -> HTTPResponse:  # type: ignore[no-untyped-def]
+        """Run `action`, then back to the ticket; `back_to` is the form to return to (its id),
+        so the browser keeps the advisor's place rather than the top of the page."""
         staff = signed_in_staff(request)
         try:
             await action(staff)
@@ -151,20 +153,27 @@ def register(blueprint: Blueprint, app: StaffApp) -> None:
             return await ticket_page(request, ticket_id, error_message(refused), 400)
         except handoff.HandoffError as refused:
             return error_page(request, refused)
-        return redirect(f"/staff/tickets/{ticket_id}", status=303)
+        fragment = f"#{back_to}" if back_to else ""
+        return redirect(f"/staff/tickets/{ticket_id}{fragment}", status=303)
 
     @blueprint.post("/tickets/<ticket_id:int>/reply")
     async def page_reply(request: Request, ticket_id: int) -> HTTPResponse:
         text = str(request.form.get("text", ""))
         return await act(
-            request, ticket_id, lambda s: operations.reply(app.queue, s, ticket_id, text)
+            request,
+            ticket_id,
+            lambda s: operations.reply(app.queue, s, ticket_id, text),
+            back_to="reply-form",
         )
 
     @blueprint.post("/tickets/<ticket_id:int>/note")
     async def page_note(request: Request, ticket_id: int) -> HTTPResponse:
         text = str(request.form.get("text", ""))
         return await act(
-            request, ticket_id, lambda s: operations.note(app.queue, s, ticket_id, text)
+            request,
+            ticket_id,
+            lambda s: operations.note(app.queue, s, ticket_id, text),
+            back_to="note-form",
         )
 
     @blueprint.post("/tickets/<ticket_id:int>/resolve")

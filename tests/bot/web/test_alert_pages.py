@@ -97,22 +97,25 @@ async def test_publishing_needs_the_csrf_token(alerts_app, loaded_engine) -> Non
 
 
 @pytest.mark.parametrize(
-    ("change", "problem"),
+    ("change", "problem", "field"),
     [
-        ({"areas": "round:NOPE"}, "no collection round called NOPE"),
-        ({"areas": "the high street"}, "is not a postcode district"),
-        ({"message": "  "}, "Write what happened"),
-        ({"ends_at": "2026-11-24T06:00"}, "The end must be after the start"),
-        ({"starts_at": "soon"}, "Enter the start as a date and time"),
-        ({"topics": "weather"}, "Choose at least one topic"),
+        ({"areas": "round:NOPE"}, "no collection round called NOPE", "areas"),
+        ({"areas": "the high street"}, "is not a postcode district", "areas"),
+        ({"message": "  "}, "Write what happened", "message"),
+        ({"ends_at": "2026-11-24T06:00"}, "The end must be after the start", "ends_at"),
+        ({"starts_at": "soon"}, "Enter the start as a date and time", "starts_at"),
+        ({"topics": "weather"}, "Choose at least one topic", "topic-bins"),
     ],
 )
 async def test_a_bad_alert_is_shown_again_with_what_to_fix(
-    alerts_app, loaded_engine, change, problem
+    alerts_app, loaded_engine, change, problem, field
 ) -> None:
     sue = Browser(alerts_app)
     await sue.sign_in("sue")
     page = await sue.post("/staff/alerts/preview", {**ALERT, **change})
     assert page.status == 400 and problem in page.text
+    # The error summary links to the field, which says what is wrong (GOV.UK pattern).
+    assert f'<li><a href="#{field}">' in page.text
+    assert f'aria-describedby="{field}-error" aria-invalid="true"' in page.text
     assert (await sue.post("/staff/alerts/publish", {**ALERT, **change})).status == 400
     assert _texts(loaded_engine, MON_A["100090000001"]) == []

@@ -51,7 +51,7 @@ async def test_a_supervisor_reads_the_dashboard_in_a_browser(insight_server) -> 
             await expect(page.get_by_role("img", name="Contained rate by day")).to_be_visible()
             await expect(page.get_by_role("img", name="Handoffs by reason")).to_be_visible()
             await page.get_by_text("Handoff reasons as a table").click()
-            await expect(page.get_by_role("row", name="homelessness 1")).to_be_visible()
+            await expect(page.get_by_role("row", name="Homelessness 1")).to_be_visible()
             results = await asyncio.wait_for(Axe().run(page), 30)
             assert results.violations_count == 0, results.generate_report()
             ARTIFACTS.mkdir(exist_ok=True)

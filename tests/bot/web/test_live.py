@@ -24,3 +24,27 @@ async def test_each_open_stream_gets_queue_events_and_heartbeats():
     await second.aclose()
     assert live.listener_count == 0
     await bus.publish(QUEUE_TOPIC, {"kind": "note", "ticket_id": 3})  # nobody left: no error
+
+
+async def test_a_ticket_opened_where_the_bus_does_not_reach_still_reaches_open_streams(
+    migrated_engine,
+):
+    # The action server opens tickets in its own process: nothing is published on this
+    # server's bus, so the server watches the queue's state in the database.
+    from staff_browser import open_ticket
+
+    live = LiveUpdates(InProcessBus(), migrated_engine, poll_seconds=0.05)
+    await live.start()
+    stream = live.stream(heartbeat=0.5)
+    try:
+        assert await stream.__anext__() == "retry: 3000\n\n"
+        first = await asyncio.wait_for(stream.__anext__(), 2)  # the first look at the queue
+        assert first.startswith("event: queue\n")
+        assert await asyncio.wait_for(stream.__anext__(), 2) == ": still here\n\n"  # no change
+        ticket = await asyncio.to_thread(open_ticket, migrated_engine, "from-the-action-server")
+        event = await asyncio.wait_for(stream.__anext__(), 2)
+        assert event == f'event: queue\ndata: {{"kind": "changed", "ticket_id": {ticket}}}\n\n'
+    finally:
+        await stream.aclose()
+        await live.stop()
+    assert live.listener_count == 0
