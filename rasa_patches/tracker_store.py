@@ -17,6 +17,9 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -48,7 +51,7 @@ def _sqlite_engine(url: Any, busy_timeout: float) -> Any:
 
 def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None]:
     @wraps(original)
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         if self.engine.dialect.name != "sqlite":
             return
@@ -87,11 +90,9 @@ def _tracker_statements(table: Any) -> tuple[Any, Any, Any, Any]:
 
 
 async def retrieve_tracker_with_core(
-    self: Any, sender_id: str, fetch_events_from_all_sessions: bool
-) -> Any:
+    self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
+) -> DialogueStateTracker | None:
     """SQLTrackerStore._retrieve: the same events, read as their stored JSON only."""
-    from rasa.shared.core.trackers import DialogueStateTracker
-
     every_event, this_session, _, _ = _tracker_statements(self.SQLEvent.__table__)
     query = every_event if fetch_events_from_all_sessions else this_session
 
@@ -107,7 +108,7 @@ async def retrieve_tracker_with_core(
     return None
 
 
-def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
+def _event_row(sender_id: str, event: Event) -> dict[str, Any]:
     """The row Rasa's `SQLTrackerStore.save` stores for `event`."""
     from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -126,7 +127,7 @@ def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
     }
 
 
-async def save_tracker_with_core(self: Any, tracker: Any) -> None:
+async def save_tracker_with_core(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     """SQLTrackerStore.save: the same rows, written with Core statements."""
     await self.stream_events(tracker)
     _, _, stored_count, add_events = _tracker_statements(self.SQLEvent.__table__)
@@ -144,7 +145,7 @@ async def save_tracker_with_core(self: Any, tracker: Any) -> None:
     await _run(self, write)
 
 
-async def _run(store: Any, work: Callable[[Callable[[], Any]], T]) -> T:
+async def _run(store: SQLTrackerStore, work: Callable[[Callable[[], Any]], T]) -> T:
     """`work(sessions)` with the store's own sessions on the loop, as Rasa runs it; on an
     SQLite file, on the loop unless another connection holds a lock, else in a thread."""
     quick = getattr(store, "quick_sessionmaker", None)
