@@ -105,7 +105,7 @@ class Settings:
     # all its conversations, and sockets open at once.
     webchat_client_messages_per_minute: int = 120
     webchat_client_sockets: int = 30
-    # Rasa patches and the SQLite statement cache (issue #21 part 3, rasa_patches/README):
+    # Rasa patches and the SQLite statement cache (issue #21 part 3; README, Rasa patches):
     # "off" runs Rasa, and SQLAlchemy on SQLite, as released (slower, same behaviour).
     rasa_patches: str = "on"
     db_statement_cache: str = "on"

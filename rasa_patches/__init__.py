@@ -87,10 +87,15 @@ from rasa_patches.tracker_store import (
 )
 
 __all__ = [
+    "PATCHES",
     "RASA_VERSION",
+    "Patch",
     "close_kept_sessions",
     "install",
+    "install_hook",
     "installed",
+    "mismatch",
+    "refusal",
     "retrieve_tracker_with_core",
     "save_tracker_with_core",
 ]
