@@ -180,6 +180,25 @@ PATCHES: tuple[Patch, ...] = (
 )
 
 
+def _replacements_fit_rasa() -> None:  # pragma: no cover (never run: read by mypy)
+    """Each replacement where mypy can compare it with what it replaces, as Rasa types it
+    (pyproject has mypy read Rasa's code): a changed Rasa fails `mypy rasa_patches`."""
+    checking_each_event_first(RemoteAction._validate_action_result)  # what the wrapper takes
+    save = SQLTrackerStore.save
+    save = save_tracker_with_core
+    retrieve = SQLTrackerStore._retrieve
+    retrieve = retrieve_tracker_with_core
+    _kept_session(EndpointConfig.session)
+    _tracker_store_with_wal(SQLTrackerStore.__init__)
+    possible_keys = RulePolicy._get_possible_keys
+    possible_keys = possible_rule_keys
+    run = DaskGraphRunner.run
+    run = run_in_order
+    resolve = Event.resolve_by_type
+    resolve = events.resolve_event_class
+    del save, retrieve, possible_keys, run, resolve
+
+
 def parameters_of(function: Any) -> tuple[str, ...]:
     """The names of `function`'s parameters, in order."""
     return tuple(inspect.signature(function).parameters)

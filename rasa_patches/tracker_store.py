@@ -29,6 +29,7 @@ from bot.db.session import BUSY_TIMEOUT_SECONDS
 from bot.db.text import plain_text
 
 T = TypeVar("T")
+QUICK_SESSIONS = "quick_sessionmaker"  # on an SQLite file store: see `_run`
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -60,7 +61,8 @@ def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None
             self.engine.dispose()
             self.engine = _sqlite_engine(url, BUSY_TIMEOUT_SECONDS)
             self.sessionmaker = sessionmaker(bind=self.engine)
-            self.quick_sessionmaker = sessionmaker(bind=_sqlite_engine(url, 0))
+            # Ours, beside Rasa's own: sessions that never wait for a lock (`_run`).
+            setattr(self, QUICK_SESSIONS, sessionmaker(bind=_sqlite_engine(url, 0)))
         else:
             event.listen(self.engine, "connect", _sqlite_wal)
 
@@ -148,7 +150,7 @@ async def save_tracker_with_core(self: SQLTrackerStore, tracker: DialogueStateTr
 async def _run(store: SQLTrackerStore, work: Callable[[Callable[[], Any]], T]) -> T:
     """`work(sessions)` with the store's own sessions on the loop, as Rasa runs it; on an
     SQLite file, on the loop unless another connection holds a lock, else in a thread."""
-    quick = getattr(store, "quick_sessionmaker", None)
+    quick = getattr(store, QUICK_SESSIONS, None)
     if quick is None:
         return work(store.session_scope)
     return await on_loop_unless_locked(lambda: work(quick), lambda: work(store.sessionmaker))
