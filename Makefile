@@ -85,12 +85,12 @@ test-nlu: install train ## Held-out NLU test with a minimum accuracy
 test-stories: install train ## Rasa test stories for every conversation the assistant has
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core --fail-on-prediction-errors --no-plot
 
-LINTED := bot actions channels rasa_sdk_plugins tests scripts
+LINTED := bot actions channels rasa_sdk_plugins rasa_patches tests scripts
 
 lint: install ## ruff (lint and format) and mypy; part of `make test`, so CI fails on them
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
-	$(VENV)/bin/mypy bot actions channels rasa_sdk_plugins
+	$(VENV)/bin/mypy bot actions channels rasa_sdk_plugins rasa_patches
 
 clean: ## Remove the trained model and results (keeps var/ data)
 	rm -rf models results

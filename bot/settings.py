@@ -105,6 +105,18 @@ class Settings:
     # all its conversations, and sockets open at once.
     webchat_client_messages_per_minute: int = 120
     webchat_client_sockets: int = 30
+    # Rasa patches and the SQLite statement cache (issue #21 part 3; README, Rasa patches):
+    # "off" runs Rasa, and SQLAlchemy on SQLite, as released (slower, same behaviour).
+    rasa_patches: str = "on"
+    db_statement_cache: str = "on"
+
+    @property
+    def rasa_patches_on(self) -> bool:
+        return self.rasa_patches != "off"
+
+    @property
+    def db_statement_cache_on(self) -> bool:
+        return self.db_statement_cache != "off"
 
     @property
     def is_production(self) -> bool:
@@ -207,6 +219,9 @@ class Settings:
             webchat_client_sockets=int(
                 _env("WEBCHAT_CLIENT_SOCKETS", str(base.webchat_client_sockets))
             ),
+            # Rasa patches and the SQLite statement cache (issue #21 part 3)
+            rasa_patches=_env("RASA_PATCHES", base.rasa_patches).strip().lower(),
+            db_statement_cache=_env("DB_STATEMENT_CACHE", base.db_statement_cache).strip().lower(),
         )
 
 

@@ -200,15 +200,25 @@ async def answer_failed_turn(tracker: Any, output_channel: Any, domain: Any) -> 
 
 
 def install() -> None:
-    """Bound action server calls and answer failed turns (idempotent)."""
+    """Bound action server calls and answer failed turns (idempotent); a Rasa whose
+    attributes changed stops the server."""
     global _INSTALLED
     if _INSTALLED:
         return
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
 
-    RemoteAction.run = _bounded(RemoteAction.run)  # type: ignore[method-assign]
-    MessageProcessor._run_action = _answering_failures(  # type: ignore[method-assign]
-        MessageProcessor._run_action
+    from rasa_patches import Patch, install_hook
+
+    install_hook(
+        Patch(RemoteAction, "run", ("self", "output_channel", "nlg", "tracker", "domain"), _bounded)
+    )
+    install_hook(
+        Patch(
+            MessageProcessor,
+            "_run_action",
+            ("self", "action", "tracker", "output_channel", "nlg", "prediction"),
+            _answering_failures,
+        )
     )
     _INSTALLED = True

@@ -14,7 +14,7 @@ the RulePolicy fell back to `action_fallback` twice and handed over again.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.events import (
@@ -135,7 +135,7 @@ async def record_resident(
                 text,
                 intent=parsed.get("intent"),
                 entities=parsed.get("entities"),
-                parse_data=parsed or None,
+                parse_data=cast(Any, parsed or None),  # Rasa types it as a TypedDict
                 input_channel=input_channel,
             )
         )

@@ -46,7 +46,7 @@ from bot.services.alerts import (
 from bot.services.notification_delivery import RunReport
 from bot.services.notification_subscriptions import withdraw_by_token
 from bot.settings import Settings, get_settings
-from channels.startup_checks import check_rasa_server_start
+from channels.startup_checks import start_rasa_server
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ class NotificationScheduler(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        check_rasa_server_start()
+        start_rasa_server()
         interval = (credentials or {}).get("interval_seconds")
         return cls(interval_seconds=float(interval) if interval else None)
 

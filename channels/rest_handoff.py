@@ -24,7 +24,7 @@ from channels import handoff_relay
 from channels.client_key import METADATA_KEY, client_key
 from channels.message_bounds import bounded
 from channels.request_limits import limit_request_size
-from channels.startup_checks import check_rasa_server_start
+from channels.startup_checks import start_rasa_server
 
 PREFIX = "rest:"
 MAX_SENDER_CHARS = 64
@@ -47,7 +47,7 @@ class RestWithHandoffInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestWithHandoffInput:
-        check_rasa_server_start()
+        start_rasa_server()
         return cls()
 
     async def _extract_sender(self, req: Request) -> str:

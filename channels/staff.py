@@ -21,7 +21,7 @@ from bot.settings import get_settings
 from bot.web import create_staff_blueprint
 from channels.handoff_relay import HandoffRelay, set_relay
 from channels.request_limits import limit_request_size
-from channels.startup_checks import check_rasa_server_start
+from channels.startup_checks import start_rasa_server
 
 
 class StaffQueueInput(InputChannel):
@@ -33,7 +33,7 @@ class StaffQueueInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> StaffQueueInput:
-        check_rasa_server_start()
+        start_rasa_server()
         return cls()
 
     def url_prefix(self) -> str:

@@ -50,13 +50,20 @@ def _with_end_of_turn(
 
 
 def install() -> None:
-    """Wrap Rasa's prediction loop (idempotent)."""
+    """Wrap Rasa's prediction loop (idempotent); a Rasa whose loop changed stops the server."""
     global _INSTALLED
     if _INSTALLED:
         return
     from rasa.core.processor import MessageProcessor
 
-    MessageProcessor._run_prediction_loop = _with_end_of_turn(  # type: ignore[method-assign]
-        MessageProcessor._run_prediction_loop
+    from rasa_patches import Patch, install_hook
+
+    install_hook(
+        Patch(
+            MessageProcessor,
+            "_run_prediction_loop",
+            ("self", "output_channel", "tracker"),
+            _with_end_of_turn,
+        )
     )
     _INSTALLED = True

@@ -214,7 +214,7 @@ async def measure(
             )
     finally:
         engine.dispose()
-        from bot.rasa_speedups import close_kept_sessions  # imports Rasa, as load_agent does
+        from rasa_patches import close_kept_sessions  # imports Rasa, as load_agent does
 
         await close_kept_sessions()  # the baseline agent's HTTP session to the action server
     base_steps = steps[baseline.name]

@@ -31,9 +31,10 @@ async def load_baseline_agent(model: Path, endpoints_file: Path) -> Any:
     from rasa.utils.log_utils import configure_structlog
 
     from bot.gc_freeze import freeze_loaded_objects
-    from bot.rasa_speedups import install
+    from bot.settings import get_settings
+    from rasa_patches import install
 
-    install()  # as the channels package does in `rasa run`: the same server code
+    install(get_settings())  # as `rasa run` does when it builds our channels: the same code
     # Rasa's debug logs would otherwise be formatted for every event (`rasa run` logs INFO).
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     configure_logging_and_warnings(logging.WARNING)

@@ -8,10 +8,15 @@ once for the engine's dialect) and converts every value with its own bind and re
 processors, so what is stored and read back is exactly what SQLAlchemy would store and read;
 only the per-call machinery is skipped. DB-API errors are raised as SQLAlchemy's own
 exceptions (`IntegrityError` and so on), as `Connection.execute` raises them.
+
+It reaches into SQLAlchemy's compiler (`positiontup`, `bind_processor`, the pool's
+`detach`), so it is fenced like the Rasa patches: `DB_STATEMENT_CACHE=off` runs the same
+statements through SQLAlchemy as usual (as on PostgreSQL), and the choice is logged.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,6 +29,10 @@ from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import BindParameter
+
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 Processor = Callable[[Any], Any] | None
 
@@ -197,12 +206,26 @@ class ConnectionTransaction:
 Transaction = KeptTransaction | ConnectionTransaction
 
 
+_CACHE_NOTED: set[bool] = set()
+
+
+def statement_cache_on() -> bool:
+    """DB_STATEMENT_CACHE is not "off" (logged once per process and value)."""
+    on = get_settings().db_statement_cache_on
+    if on not in _CACHE_NOTED:
+        _CACHE_NOTED.add(on)
+        state = "on (bot/db/prepared.py)" if on else "off (DB_STATEMENT_CACHE=off)"
+        logger.info("SQLite statement cache: %s", state)
+    return on
+
+
 @contextmanager
 def short_transaction(engine: Engine) -> Iterator[Transaction]:
     """A transaction for a few prepared statements, run where `bot.db.calls.run_db` runs
-    them: on SQLite through the engine's kept connection, elsewhere through SQLAlchemy
-    (a database server's connection is used from worker threads, one at a time each)."""
-    if engine.dialect.name == "sqlite":
+    them: on SQLite through the engine's kept connection (unless DB_STATEMENT_CACHE=off),
+    elsewhere through SQLAlchemy (a database server's connection is used from worker
+    threads, one at a time each)."""
+    if engine.dialect.name == "sqlite" and statement_cache_on():
         with kept_connection(engine).transaction() as kept:
             yield kept
         return

@@ -93,7 +93,7 @@ class ScaledLogisticRegressionClassifier(LogisticRegressionClassifier):
                 return csr_matrix(super()._create_X(messages), dtype=np.float64)
             offset = 0
             for block in sentence:
-                entries = block.tocoo()
+                entries = block.tocoo()  # type: ignore[union-attr]  # sparse, checked above
                 data.append(entries.data)
                 columns.append(entries.col + offset)
                 offset += block.shape[1]

@@ -29,7 +29,6 @@ from bot.clients.sms.sender import SmsSender
 from bot.clients.sms.twilio import parse_twilio_inbound
 from bot.db.session import get_engine
 from bot.privacy import hash_identifier
-from bot.rasa_speedups.collector import add_server_listeners
 from bot.settings import Settings, get_settings
 from channels import handoff_relay
 from channels.message_bounds import bounded
@@ -38,7 +37,8 @@ from channels.sms import simulator
 from channels.sms.conversations import SmsConversations
 from channels.sms.output import SmsOutput
 from channels.sms.rate_limit import RateLimiter
-from channels.startup_checks import check_rasa_server_start
+from channels.startup_checks import start_rasa_server
+from rasa_patches.collector import add_server_listeners
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        check_rasa_server_start()
+        start_rasa_server()
         settings = get_settings()
         return cls(provider_from(credentials, settings), settings)
 
@@ -175,7 +175,7 @@ class SmsInput(InputChannel):
             return response.json({"status": status})
 
         simulator.add_routes(sms, self, conversations)
-        add_server_listeners(sms)  # bot/rasa_speedups/collector.py
+        add_server_listeners(sms)  # rasa_patches/collector.py
 
         @sms.listener("after_server_start")
         async def start_retry_sweep(app: Any, _loop: Any) -> None:

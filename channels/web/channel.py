@@ -31,11 +31,10 @@ from websockets.exceptions import ConnectionClosed
 
 from bot.content import get_content
 from bot.council import get_council
-from bot.rasa_speedups.collector import add_server_listeners
 from channels import handoff_relay
 from channels.client_key import METADATA_KEY, client_key
 from channels.request_limits import limit_request_size
-from channels.startup_checks import check_rasa_server_start
+from channels.startup_checks import start_rasa_server
 from channels.web.assets import build_assets, page_environment, render_demo_page
 from channels.web.connections import REGISTRY, ConnectionRegistry
 from channels.web.frames import (
@@ -48,6 +47,7 @@ from channels.web.frames import (
 from channels.web.history import load_transcript
 from channels.web.output import WebChatOutput
 from channels.web.rate_limit import WebChatLimits
+from rasa_patches.collector import add_server_listeners
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class WebChatInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
-        check_rasa_server_start()
+        start_rasa_server()
         return cls()
 
     def __init__(
@@ -120,7 +120,7 @@ class WebChatInput(InputChannel):
         registry, limits = self.registry, self.limits
         output = WebChatOutput(registry)
 
-        add_server_listeners(webchat)  # bot/rasa_speedups/collector.py
+        add_server_listeners(webchat)  # rasa_patches/collector.py
 
         @webchat.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -38,7 +38,7 @@ def test_objects_alive_after_loading_are_left_out_of_full_collections(unfrozen: 
 def test_the_rasa_server_listener_freezes_when_the_server_has_started(unfrozen: None) -> None:
     from sanic import Blueprint, Sanic, response
 
-    from bot.rasa_speedups.collector import add_server_listeners
+    from rasa_patches.collector import add_server_listeners
 
     app = Sanic("rasa_server_freeze_test")
     blueprint = Blueprint("channel_freeze_test")

@@ -222,3 +222,33 @@ def test_an_insert_leaving_a_column_to_its_python_default_is_refused(
     with pytest.raises(StatementError, match="default"), kept.transaction() as transaction:
         transaction.run(insert(store.SmsInbound.__table__), values)
     assert store.claim_inbound(sqlite_engine, inbound("SM1"), "a")
+
+
+def test_with_the_cache_off_sqlite_runs_the_same_statements_through_sqlalchemy(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.settings import get_settings
+
+    assert store.claim_inbound(sqlite_engine, inbound("SM1"), NUMBER) is True  # cached
+    monkeypatch.setenv("DB_STATEMENT_CACHE", "off")
+    get_settings.cache_clear()
+    try:
+        with (
+            caplog.at_level("INFO", logger="bot.db.prepared"),
+            prepared.short_transaction(sqlite_engine) as transaction,
+        ):
+            assert isinstance(transaction, prepared.ConnectionTransaction)
+        assert "SQLite statement cache: off (DB_STATEMENT_CACHE=off)" in caplog.text
+        # The same store, read and written the other way: a retry is still a retry.
+        assert store.claim_inbound(sqlite_engine, inbound("SM1"), NUMBER) is False
+        assert store.claim_inbound(sqlite_engine, inbound("SM2"), NUMBER) is True
+        new = store.NewText("k-off", "outbox", "+447700900001", NUMBER, "Bins on Tuesday.")
+        stored = store.add_outbound(sqlite_engine, new, answers=("twilio", "SM2"))
+    finally:
+        monkeypatch.delenv("DB_STATEMENT_CACHE")
+        get_settings.cache_clear()
+    assert [text.body for text in store.outbound_for(sqlite_engine, NUMBER)] == ["Bins on Tuesday."]
+    assert stored.created and store.get_outbound(sqlite_engine, stored.text.id) is not None
+    assert [text.message_id for text in store.unfinished_inbound(sqlite_engine, timedelta(0))] == [
+        "SM1"
+    ]

@@ -69,6 +69,10 @@ async def test_the_reply_is_stored_before_rasa_saves_the_turn(
     from rasa.shared.core.events import BotUttered
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot.settings import get_settings
+    from channels.startup_checks import install_rasa_changes
+
+    install_rasa_changes(get_settings())  # as `rasa run` does when it builds our channels
     agent = await load_agent(
         str(MODEL),
         endpoints=AvailableEndpoints(

@@ -173,10 +173,12 @@ async def test_a_channel_without_the_hook_is_untouched() -> None:
     assert processor.calls == ["loop t1"]
 
 
-def test_rasa_runs_the_wrapped_loop_once_channels_are_imported() -> None:
+def test_rasa_runs_the_wrapped_loop_once_the_server_starts() -> None:
     from rasa.core.processor import MessageProcessor
 
-    import channels  # noqa: F401  (installs it)
+    from channels.startup_checks import start_rasa_server
+
+    start_rasa_server()  # what each of our channels calls when Rasa builds it
 
     assert MessageProcessor._run_prediction_loop.__wrapped__.__qualname__ == (
         "MessageProcessor._run_prediction_loop"

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa.engine.runner.dask import DaskGraphRunner
+
 # Per runner and targets: the nodes to run, in order, each with the names it needs.
 Plan = tuple[tuple[str, tuple[str, ...]], ...]
 _PLANS = "_council_plans"  # where a runner keeps its plans, by targets
@@ -43,7 +45,7 @@ def _plan(schema: Any, targets: tuple[str, ...]) -> Plan:
 
 
 def run_in_order(
-    self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+    self: DaskGraphRunner, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
 ) -> dict[str, Any]:
     """`DaskGraphRunner.run`, with the same results, without dask."""
     from rasa.engine.exceptions import GraphRunError

@@ -17,6 +17,9 @@ from collections.abc import Callable
 from functools import lru_cache, wraps
 from typing import Any, TypeVar
 
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import bindparam, create_engine, event, func, insert, or_, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -26,6 +29,7 @@ from bot.db.session import BUSY_TIMEOUT_SECONDS
 from bot.db.text import plain_text
 
 T = TypeVar("T")
+QUICK_SESSIONS = "quick_sessionmaker"  # on an SQLite file store: see `_run`
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -48,7 +52,7 @@ def _sqlite_engine(url: Any, busy_timeout: float) -> Any:
 
 def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None]:
     @wraps(original)
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
         if self.engine.dialect.name != "sqlite":
             return
@@ -57,7 +61,8 @@ def _tracker_store_with_wal(original: Callable[..., None]) -> Callable[..., None
             self.engine.dispose()
             self.engine = _sqlite_engine(url, BUSY_TIMEOUT_SECONDS)
             self.sessionmaker = sessionmaker(bind=self.engine)
-            self.quick_sessionmaker = sessionmaker(bind=_sqlite_engine(url, 0))
+            # Ours, beside Rasa's own: sessions that never wait for a lock (`_run`).
+            setattr(self, QUICK_SESSIONS, sessionmaker(bind=_sqlite_engine(url, 0)))
         else:
             event.listen(self.engine, "connect", _sqlite_wal)
 
@@ -87,11 +92,9 @@ def _tracker_statements(table: Any) -> tuple[Any, Any, Any, Any]:
 
 
 async def retrieve_tracker_with_core(
-    self: Any, sender_id: str, fetch_events_from_all_sessions: bool
-) -> Any:
+    self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
+) -> DialogueStateTracker | None:
     """SQLTrackerStore._retrieve: the same events, read as their stored JSON only."""
-    from rasa.shared.core.trackers import DialogueStateTracker
-
     every_event, this_session, _, _ = _tracker_statements(self.SQLEvent.__table__)
     query = every_event if fetch_events_from_all_sessions else this_session
 
@@ -107,7 +110,7 @@ async def retrieve_tracker_with_core(
     return None
 
 
-def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
+def _event_row(sender_id: str, event: Event) -> dict[str, Any]:
     """The row Rasa's `SQLTrackerStore.save` stores for `event`."""
     from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -126,7 +129,7 @@ def _event_row(sender_id: str, event: Any) -> dict[str, Any]:
     }
 
 
-async def save_tracker_with_core(self: Any, tracker: Any) -> None:
+async def save_tracker_with_core(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
     """SQLTrackerStore.save: the same rows, written with Core statements."""
     await self.stream_events(tracker)
     _, _, stored_count, add_events = _tracker_statements(self.SQLEvent.__table__)
@@ -144,10 +147,10 @@ async def save_tracker_with_core(self: Any, tracker: Any) -> None:
     await _run(self, write)
 
 
-async def _run(store: Any, work: Callable[[Callable[[], Any]], T]) -> T:
+async def _run(store: SQLTrackerStore, work: Callable[[Callable[[], Any]], T]) -> T:
     """`work(sessions)` with the store's own sessions on the loop, as Rasa runs it; on an
     SQLite file, on the loop unless another connection holds a lock, else in a thread."""
-    quick = getattr(store, "quick_sessionmaker", None)
+    quick = getattr(store, QUICK_SESSIONS, None)
     if quick is None:
         return work(store.session_scope)
     return await on_loop_unless_locked(lambda: work(quick), lambda: work(store.sessionmaker))

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import ujson
+from rasa.utils.endpoints import EndpointConfig
 
 KEEP_ALIVE_SECONDS = 2.0
 
@@ -49,7 +50,7 @@ def json_body(value: Any) -> str:
         return json.dumps(value)
 
 
-def _new_session(endpoint: Any) -> aiohttp.ClientSession:
+def _new_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
     """A session as Rasa's `EndpointConfig.session` makes it, for keeping."""
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
@@ -66,9 +67,11 @@ def _new_session(endpoint: Any) -> aiohttp.ClientSession:
     )
 
 
-def _kept_session(original: Callable[[Any], aiohttp.ClientSession]) -> Callable[[Any], Any]:
+def _kept_session(
+    original: Callable[[EndpointConfig], aiohttp.ClientSession],
+) -> Callable[[EndpointConfig], Any]:
     @wraps(original)
-    def session(self: Any) -> Any:
+    def session(self: EndpointConfig) -> Any:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # called outside a loop: Rasa's own behaviour

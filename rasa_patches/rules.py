@@ -12,6 +12,8 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from rasa.core.policies.rule_policy import RulePolicy
+
 PREVIOUS_ACTION = "prev_action"  # rasa.shared.core.constants.PREVIOUS_ACTION
 
 # Per rules lookup (by id, kept alive here so that the id is not reused, and its size, as
@@ -45,7 +47,7 @@ def _groups(lookup: dict[str, str]) -> dict[Any, list[str]]:
     return groups
 
 
-def _candidates(self: Any, lookup: dict[str, str], latest: dict[str, Any]) -> list[str]:
+def _candidates(self: RulePolicy, lookup: dict[str, str], latest: dict[str, Any]) -> list[str]:
     """The rules that may fit: those whose latest previous action fits the conversation's
     (as Rasa's test of that part of the state decides), and those without one."""
     previous = latest.get(PREVIOUS_ACTION)
@@ -62,7 +64,7 @@ def _candidates(self: Any, lookup: dict[str, str], latest: dict[str, Any]) -> li
     return found
 
 
-def possible_rule_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
+def possible_rule_keys(self: RulePolicy, lookup: dict[str, str], states: list[Any]) -> set[str]:
     """RulePolicy._get_possible_keys: the rules whose every state, latest first, fits the
     conversation's state at the same turn back (all of them for an empty conversation)."""
     if not states:

@@ -28,8 +28,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
-import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups import (
+from bot.settings import Settings
+from rasa_patches import (
+    PATCHES,
     RASA_RETRIEVE,
     RASA_SAVE,
     close_kept_sessions,
@@ -44,9 +45,13 @@ def action() -> RemoteAction:
     return RemoteAction("action_bin_day", None)
 
 
-def test_the_channels_package_installs_the_fixes() -> None:
-    install()  # a second install changes nothing
-    assert RemoteAction._validate_action_result.__module__ == "bot.rasa_speedups.action_responses"
+def test_install_replaces_each_attribute_once_and_names_it() -> None:
+    installed = install(Settings())  # a second install changes nothing
+    assert installed == [patch.target for patch in PATCHES]
+    assert "rasa.core.actions.action.RemoteAction._validate_action_result" in installed
+    wrapper = RemoteAction._validate_action_result  # wraps Rasa's own check
+    assert wrapper.__code__.co_filename.endswith("rasa_patches/action_responses.py")
+    assert wrapper.__wrapped__.__code__.co_filename.endswith("rasa/core/actions/action.py")
 
 
 def test_a_valid_action_server_response_passes() -> None:
@@ -338,13 +343,11 @@ def test_event_classes_resolve_as_rasas_own_walk_resolves_them() -> None:
     from rasa.shared.core.events import ActionExecuted, Event, UserUttered
     from rasa.shared.utils.common import all_subclasses
 
-    from bot.rasa_speedups import events as rasa_speedups
+    from rasa_patches import events
 
-    assert Event.resolve_by_type is rasa_speedups.resolve_event_class
+    assert Event.resolve_by_type is events.resolve_event_class
     for cls in all_subclasses(Event):
-        assert Event.resolve_by_type(cls.type_name) is rasa_speedups.RASA_RESOLVE_EVENT(
-            cls.type_name
-        )
+        assert Event.resolve_by_type(cls.type_name) is events.RASA_RESOLVE_EVENT(cls.type_name)
     assert Event.resolve_by_type("user") is UserUttered
     assert Event.from_parameters({"event": "action", "name": "action_listen"}) == (
         ActionExecuted("action_listen")

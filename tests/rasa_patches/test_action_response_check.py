@@ -11,8 +11,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups.action_responses import _action_response_validator, _surely_valid
+from rasa_patches.action_responses import _action_response_validator, _surely_valid
 
 ENTITY = {
     "start": 0,

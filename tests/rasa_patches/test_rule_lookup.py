@@ -9,9 +9,8 @@ from typing import Any
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import SHOULD_NOT_BE_SET
 
-import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot import rasa_speedups
-from bot.rasa_speedups.rules import possible_rule_keys
+import rasa_patches
+from rasa_patches.rules import possible_rule_keys
 
 INTENTS = ["greet", "goodbye", "affirm", "bin_collection_day", "inform"]
 ACTIONS = ["action_listen", "utter_greet", "action_bin_day", "bin_day_form"]
@@ -68,7 +67,7 @@ def test_the_rules_found_are_exactly_rasas() -> None:
     found_some = 0
     for conversation in conversations + [_conversation(rng) for _ in range(300)] + [[]]:
         ours = possible_rule_keys(policy, lookup, conversation)
-        assert ours == rasa_speedups.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
+        assert ours == rasa_patches.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
         found_some += bool(ours)
     assert found_some > 150  # the comparison covers conversations that rules fit
 
@@ -77,7 +76,7 @@ def test_the_rules_found_are_exactly_rasas() -> None:
         del lookup[key]
     for conversation in conversations[:100]:
         assert possible_rule_keys(policy, lookup, conversation) == (
-            rasa_speedups.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
+            rasa_patches.RASA_POSSIBLE_KEYS(policy, lookup, conversation)
         )
 
 

@@ -19,8 +19,7 @@ from rasa.shared.core.slots import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot.rasa_speedups.slot_copies import copy_slot, plain_slot_types
+from rasa_patches.slot_copies import copy_slot, plain_slot_types
 
 MAPPINGS = [{"type": "from_entity", "entity": "postcode"}]
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from rasa.shared.core.slots import Slot
+
 _PLAIN_SLOT_TYPES: frozenset[type] = frozenset()
 _STATE_HOOKS = ("__getstate__", "__setstate__", "__reduce__", "__reduce_ex__")
 
@@ -41,7 +43,7 @@ def plain_slot_types() -> frozenset[type]:
     return frozenset(found)
 
 
-def copy_slot(self: Any) -> Any:
+def copy_slot(self: Slot) -> Slot:
     """`copy.copy(self)` for a slot."""
     cls: Any = type(self)
     if cls in _PLAIN_SLOT_TYPES:
@@ -51,8 +53,7 @@ def copy_slot(self: Any) -> Any:
     return copy._reconstruct(self, None, *self.__reduce_ex__(4))  # type: ignore[attr-defined]
 
 
-def install(slot_class: Any) -> None:
-    """Give `slot_class` (Rasa's `Slot`) and its subclasses `copy_slot` as their `__copy__`."""
+def prepare() -> None:
+    """Find Rasa's own slot classes before `copy_slot` becomes Slot's `__copy__`."""
     global _PLAIN_SLOT_TYPES
     _PLAIN_SLOT_TYPES = plain_slot_types()
-    slot_class.__copy__ = copy_slot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 RASA_RESOLVE_EVENT: Any = None  # Rasa's own Event.resolve_by_type, once replaced
@@ -22,8 +23,8 @@ def resolve_event_class(type_name: str, default: Any = None) -> Any:
     return found
 
 
-def install(event_class: Any) -> None:
-    """Make `event_class.resolve_by_type` (Rasa's Event) remember what it finds."""
+def remembering(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Event.resolve_by_type (Rasa's, a static method), wrapped to remember what it finds."""
     global RASA_RESOLVE_EVENT
-    RASA_RESOLVE_EVENT = event_class.resolve_by_type
-    event_class.resolve_by_type = staticmethod(resolve_event_class)
+    RASA_RESOLVE_EVENT = original.__func__ if isinstance(original, staticmethod) else original
+    return resolve_event_class

@@ -13,9 +13,8 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-import channels  # noqa: F401  (installs the fixes, as `rasa run` does)
-from bot import rasa_speedups
-from bot.rasa_speedups.graph_runner import run_in_order
+import rasa_patches
+from rasa_patches.graph_runner import run_in_order
 
 CALLS: list[str] = []
 
@@ -65,7 +64,7 @@ def _runner(tmp_path: Path, **nodes: SchemaNode) -> DaskGraphRunner:
 def _both(runner: DaskGraphRunner, **kwargs: Any) -> tuple[Any, list[str], Any, list[str]]:
     """(Rasa's result, the nodes it ran, ours, the nodes ours ran)."""
     CALLS.clear()
-    rasas = rasa_speedups.RASA_GRAPH_RUN(runner, **kwargs)
+    rasas = rasa_patches.RASA_GRAPH_RUN(runner, **kwargs)
     rasa_calls = sorted(CALLS)
     CALLS.clear()
     ours = run_in_order(runner, **kwargs)
@@ -116,7 +115,7 @@ def test_an_input_stands_in_for_a_node_of_the_same_name(tmp_path: Path) -> None:
 
 def test_a_missing_input_and_a_clashing_input_fail_as_in_rasa(tmp_path: Path) -> None:
     runner = diamond(tmp_path)
-    for run in (rasa_speedups.RASA_GRAPH_RUN, run_in_order):
+    for run in (rasa_patches.RASA_GRAPH_RUN, run_in_order):
         # The node gets the placeholder's bare name, and refuses to run without it.
         with pytest.raises(GraphRunError, match="Missing input to run node 'f'"):
             run(runner, targets=["f"])
@@ -130,13 +129,13 @@ def test_a_missing_input_and_a_clashing_input_fail_as_in_rasa(tmp_path: Path) ->
 
 def test_component_errors_surface_as_in_rasa(tmp_path: Path) -> None:
     runner = _runner(tmp_path, a=_node(1), bad=_node("fail", x="a"), odd=_node("runtime"))
-    for run in (rasa_speedups.RASA_GRAPH_RUN, run_in_order):
+    for run in (rasa_patches.RASA_GRAPH_RUN, run_in_order):
         with pytest.raises(GraphComponentException, match="node bad") as raised:
             run(runner, targets=["bad"])
         assert isinstance(raised.value.__cause__, ValueError)
     # GraphNode wraps every error a component raises, so neither runner sees a bare
     # RuntimeError from it; the wrapped error is the same either way.
-    for run in (rasa_speedups.RASA_GRAPH_RUN, run_in_order):
+    for run in (rasa_patches.RASA_GRAPH_RUN, run_in_order):
         with pytest.raises(GraphComponentException) as raised:
             run(runner, targets=["odd"])
         assert isinstance(raised.value.__cause__, RuntimeError)
@@ -173,7 +172,7 @@ async def test_the_trained_model_understands_and_predicts_exactly_as_with_dask(
 
     for number, text in enumerate(texts):
         message = UserMessage(text, sender_id=f"resident-{number}", message_id=f"m{number}")
-        use(rasa_speedups.RASA_GRAPH_RUN)
+        use(rasa_patches.RASA_GRAPH_RUN)
         rasas = await processor.parse_message(message)
         use(run_in_order)
         ours = await processor.parse_message(message)
@@ -182,7 +181,7 @@ async def test_the_trained_model_understands_and_predicts_exactly_as_with_dask(
         # And the first action predicted after it, in a conversation of its own.
         tracker = await processor.fetch_tracker_and_update_session(message.sender_id)
         await processor._handle_message_with_tracker(message, tracker)
-        use(rasa_speedups.RASA_GRAPH_RUN)
+        use(rasa_patches.RASA_GRAPH_RUN)
         rasas_next = processor._predict_next_with_tracker(tracker)
         use(run_in_order)
         ours_next = processor._predict_next_with_tracker(tracker)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.gc_freeze import freeze_loaded_objects
-from bot.rasa_speedups.action_sessions import close_kept_sessions
+from rasa_patches.action_sessions import close_kept_sessions
 
 
 def add_server_listeners(blueprint: Any) -> None:
