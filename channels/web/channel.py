@@ -231,13 +231,18 @@ class WebChatInput(InputChannel):
                     if message.payload:
                         metadata["webchat_display"] = message.text
                     try:
-                        await on_new_message(
-                            UserMessage(
-                                message.for_rasa,
-                                output,
-                                sender_id,
-                                input_channel=self.name(),
-                                metadata=metadata,
+                        # Shielded: a tab closed mid-turn must not cancel the turn, or Rasa
+                        # would let the conversation's next turn in before this one is
+                        # saved, and the later save would lose it.
+                        await asyncio.shield(
+                            on_new_message(
+                                UserMessage(
+                                    message.for_rasa,
+                                    output,
+                                    sender_id,
+                                    input_channel=self.name(),
+                                    metadata=metadata,
+                                )
                             )
                         )
                         # The turn is over: stop the typing dots even when nobody answered
