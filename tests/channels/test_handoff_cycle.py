@@ -12,6 +12,7 @@ council) serves every test in this module; each test is its own conversation.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -247,7 +248,8 @@ async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
     conversation is the assistant's again; the new chat works from its first message."""
     async with web(stack) as resident:
         await hand_over(resident)
-        await resident.end_chat()
+        # The widget says "your request to talk to a person has been cancelled" on this.
+        assert await resident.end_chat() == {"type": "ended", "cancelled": True}
     for _ in range(40):  # the server reads the frame after the socket has closed here
         if statuses(stack, resident) == ["cancelled"] and not paused(stack, resident.id):
             break
@@ -257,6 +259,8 @@ async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
     assert CANCELLED in tracker_bot_texts(stack.base, resident.id)
     async with web(stack) as fresh:
         await bin_day_works(fresh)
+        # Ending a chat with no request for a person cancels nothing, and says so.
+        assert await fresh.end_chat() == {"type": "ended", "cancelled": False}
     assert statuses(stack, fresh) == []
     async with WebResident(stack.base, resident.session) as old:  # the old chat, reopened
         assert_understood_as_before(await old.say("when is my bin day"))
@@ -379,3 +383,15 @@ async def test_an_overlong_message_gets_a_short_answer_and_a_nul_byte_is_dropped
 async def bin_day_works_with(resident, question: str) -> None:  # type: ignore[no-untyped-def]
     assert_understood_as_before(await resident.say(question))
     assert ADDRESS_QUESTION in " ".join(await resident.say("OB2 5JQ"))
+
+
+async def test_the_sms_simulators_own_example_finds_addresses_and_the_page_says_texts_stay_here(
+    stack,
+):
+    """The example the simulator page offers is a demo postcode the assistant knows."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = (await client.get(f"{stack.base}/webhooks/sms/simulator")).text
+    assert "only kept locally" in page
+    [example] = re.findall(r'Try "(bin day [^"]+)"', page)
+    replies = await sms(stack).say(example)
+    assert ADDRESS_QUESTION in " ".join(replies), replies
