@@ -185,3 +185,19 @@ def test_by_default_the_widget_uses_the_councils_full_name(page: Any, chat_serve
     page.get_by_role("button", name="End chat").click()
     page.locator(".cc-status", has_text="Your messages have been cleared").wait_for()
     assert "talk to a person" not in page.locator(".cc-status").inner_text()
+
+
+def test_the_accessibility_statement_describes_what_these_tests_check(
+    page: Any, chat_server: Any
+) -> None:
+    page.goto(chat_server.base + "/demo/accessibility")
+    statement = " ".join(page.locator("main").inner_text().split())
+    for claim in (
+        "works like a dialog box: Tab and Shift and Tab stay inside the chat",
+        "scroll the conversation with the keyboard",
+        "320 pixels wide and the equivalent of 400% zoom",
+        "focus never leaves the chat",
+        'until you choose "Show alert"',
+    ):
+        assert claim in statement, claim
+    assert "if you move to the page behind it, the chat minimises" not in statement
