@@ -55,6 +55,8 @@ HOMELESS_HELP = CONTENT.render("urgent_homelessness")
 NOWHERE_TO_SLEEP = "I have nowhere to sleep tonight"
 # OB2 5JQ has several addresses: the form's next question is which one.
 ADDRESS_QUESTION = "What's the house number or name?"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -395,3 +397,50 @@ async def test_the_sms_simulators_own_example_finds_addresses_and_the_page_says_
     [example] = re.findall(r'Try "(bin day [^"]+)"', page)
     replies = await sms(stack).say(example)
     assert ADDRESS_QUESTION in " ".join(replies), replies
+
+
+# ---- the widget in a real browser (async Playwright: this module's loop is asyncio's) ----
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+@pytest.mark.parametrize("size", [(1280, 800), (320, 640), (320, 200)])
+async def test_in_the_widget_end_chat_in_the_queue_cancels_the_request_and_says_so(
+    stack, size: tuple[int, int]
+):
+    """In handoff, at 1280 px, 320 px and 400% zoom: no axe violations; "End chat" tells the
+    resident their request to talk to a person was cancelled, and the ticket is."""
+    from axe_playwright_python.async_playwright import Axe
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
+            page.set_default_timeout(60_000)
+            await page.goto(stack.base + "/webhooks/webchat/demo/")
+            await page.locator(".cc-launcher").click()
+            await expect(page.locator(".cc-status")).to_have_text("Connected")
+            await page.locator("#cc-input").fill("I want to speak to someone")
+            await page.locator("#cc-input").press("Enter")
+            await expect(page.locator(".cc-log")).to_contain_text(IN_QUEUE)
+            results = await Axe().run(page)
+            assert results.violations_count == 0, results.generate_report()
+            session = await page.evaluate(
+                "() => Object.entries(localStorage)"
+                ".find(([k]) => k.startsWith('council-chat-session:'))[1]"
+            )
+            resident = WebResident(stack.base, session)
+            assert statuses(stack, resident) == ["waiting"]
+            await page.get_by_role("button", name="End chat").click()
+            await expect(page.locator(".cc-status")).to_contain_text(
+                "Your request to talk to a person has been cancelled"
+            )
+            assert await page.evaluate("() => document.activeElement.id") == "cc-input"
+            for _ in range(40):
+                if statuses(stack, resident) == ["cancelled"]:
+                    break
+                await asyncio.sleep(0.25)
+            assert statuses(stack, resident) == ["cancelled"]
+        finally:
+            await browser.close()
