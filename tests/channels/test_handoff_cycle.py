@@ -444,3 +444,66 @@ async def test_in_the_widget_end_chat_in_the_queue_cancels_the_request_and_says_
             assert statuses(stack, resident) == ["cancelled"]
         finally:
             await browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+async def test_a_resident_at_320_px_holds_a_whole_conversation_by_keyboard_inside_the_chat(stack):
+    """Keyboard alone at 320 px with the real assistant: bin day, a person, End chat. Focus
+    never leaves the open chat, and Escape takes it back to the launcher."""
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 320, "height": 640})
+            page.set_default_timeout(60_000)
+            log = page.locator(".cc-log")
+
+            async def focused() -> dict:
+                return await page.evaluate(
+                    "() => { const e = document.activeElement; return {id: e.id, "
+                    "cls: e.className, text: (e.innerText || '').trim(), "
+                    "inChat: !!e.closest('[data-council-chat]')}; }"
+                )
+
+            async def type_and_send(text: str, reply: str) -> None:
+                assert (await focused())["id"] == "cc-input"
+                await page.keyboard.type(text)
+                await page.keyboard.press("Enter")
+                await expect(log).to_contain_text(reply)
+
+            async def tab_round_the_chat() -> None:
+                for _ in range(20):
+                    await page.keyboard.press("Tab")
+                    now = await focused()
+                    assert now["inChat"], f"focus left the chat for {now}"
+                    if now["id"] == "cc-input":
+                        return
+                pytest.fail("Tab never came back round to the message box")
+
+            await page.goto(stack.base + "/webhooks/webchat/demo/")
+            for _ in range(40):
+                await page.keyboard.press("Tab")
+                if "cc-launcher" in (await focused())["cls"]:
+                    break
+            await page.keyboard.press("Enter")
+            await expect(page.locator(".cc-status")).to_have_text("Connected")
+            await type_and_send("when is my bin day", ASK_POSTCODE)
+            await tab_round_the_chat()
+            await type_and_send("OB2 5JQ", ADDRESS_QUESTION)
+            await type_and_send("7", "Next collections for 7 Elm Road")
+            await tab_round_the_chat()
+            await type_and_send("I want to speak to someone", IN_QUEUE)
+            await tab_round_the_chat()
+            for _ in range(20):
+                if (await focused())["text"] == "End chat":
+                    break
+                await page.keyboard.press("Tab")
+                assert (await focused())["inChat"]
+            await page.keyboard.press("Enter")
+            await expect(page.locator(".cc-status")).to_contain_text("has been cancelled")
+            await page.keyboard.press("Escape")
+            assert "cc-launcher" in (await focused())["cls"]
+        finally:
+            await browser.close()
