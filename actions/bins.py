@@ -40,6 +40,15 @@ def collections_text(collections: list[Any]) -> str:
                     usual_date=uk_date(item.moved_from),
                 )
             )
+        elif item.after_break:  # the reason comes from content: bin_day_break_<stream>
+            lines.append(
+                text(
+                    "bin_day_line_after_break",
+                    container=item.container.capitalize(),
+                    date=uk_date(item.date),
+                    reason=text(f"bin_day_break_{item.stream}"),
+                )
+            )
         else:
             lines.append(
                 text("bin_day_line", container=item.container.capitalize(), date=uk_date(item.date))

@@ -84,8 +84,10 @@ class ActionHandoff(Action):
             return reset
         log.info("handoff ticket %s opened (%s, %s)", ticket_id, channel, reason)
         dispatcher.utter_message(text=notice)
-        if channel == "rest" or (channel == "web" and not open_now):
+        if channel == "rest":  # nothing can reach a REST caller later
             say(dispatcher, "handoff_contact_consent")
+        elif channel == "web" and not open_now:
+            say(dispatcher, "handoff_web_closed")
         elif channel == "web":
             say(dispatcher, "handoff_stay_here")
         say(dispatcher, "handoff_how_to_cancel")

@@ -11,7 +11,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.address_steps import MAX_ANSWER_LENGTH, find_postcode
 from actions.database import ServiceDown, hand_over_when_down, with_cases, with_session
-from actions.feedback import ask_feedback
 from actions.form_asides import (
     FORM_INTENTS,
     GiveWayToInterruptions,
@@ -348,7 +347,8 @@ class ActionSubmitReport(Action):
             reference=created.reference,
             next_steps=text(f"next_steps_{category}"),
         )
-        return [*reset, *ask_feedback(dispatcher, tracker, f"report_{category}")]
+        # No "Did that answer your question?": a lodged report is not an answer yet.
+        return reset
 
 
 class ActionCancelForm(Action):

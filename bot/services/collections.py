@@ -31,12 +31,15 @@ Day = date
 
 @dataclass(frozen=True)
 class Collection:
-    """One collection of one bin; `moved_from` is the usual date when a holiday moved it."""
+    """One collection of one bin; `moved_from` is the usual date when a holiday moved it;
+    `after_break` is True when collections of this bin stopped for the winter break between
+    the start of the search and this one (so the date is later than the resident expects)."""
 
     stream: str
     container: str
     date: Day
     moved_from: Day | None = None
+    after_break: bool = False
 
 
 def in_winter_break(day: date) -> bool:
@@ -82,12 +85,16 @@ def collections_between(
     skipped = max(0, -(-(lowest - stream.first_collection).days // step))
     normal = stream.first_collection + timedelta(days=skipped * step)
     found: list[Collection] = []
+    skipped = False  # a collection from `start` on did not happen: the winter break
     while normal <= end + MAX_SHIFT:
-        if not (stream.stream in WINTER_BREAK_STREAMS and in_winter_break(normal)):
+        if stream.stream in WINTER_BREAK_STREAMS and in_winter_break(normal):
+            skipped = skipped or normal >= start
+        else:
             actual = changes.get(normal, normal)
             if start <= actual <= end:
                 moved = normal if actual != normal else None
-                found.append(Collection(stream.stream, stream.container, actual, moved))
+                found.append(Collection(stream.stream, stream.container, actual, moved, skipped))
+                skipped = False
         normal += timedelta(days=step)
     return sorted(found, key=lambda c: c.date)
 

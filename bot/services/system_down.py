@@ -80,9 +80,12 @@ def system_down_messages(
     if handover is None:
         return messages
     messages.append(Message(handover.notice))
-    # As action_handoff says it: only the web chat can show a reply later, while staff are in.
-    if handover.channel == "rest" or (handover.channel == "web" and not handover.staff_in):
+    # As action_handoff says it: the web chat shows a reply later if it is still open; SMS
+    # has its own wording; nothing reaches a REST caller later.
+    if handover.channel == "rest":
         messages.append(content.render("handoff_contact_consent"))
+    elif handover.channel == "web" and not handover.staff_in:
+        messages.append(content.render("handoff_web_closed"))
     elif handover.channel == "web":
         messages.append(content.render("handoff_stay_here"))
     messages.append(content.render("handoff_how_to_cancel"))

@@ -2,7 +2,7 @@
 
 GET  simulator            the phone-like page
 GET  simulator/app.js     its script (served separately so the page needs no inline code)
-POST simulator            JSON {"from": "07700 900001", "body": "bin day SW1A 1AA"}
+POST simulator            JSON {"from": "07700 900001", "body": "bin day OB2 5JQ"}
 GET  simulator/outbox     ?number=07700900001&after=0: the texts sent to that number, as JSON
 """
 

@@ -36,6 +36,7 @@ UI_KEYS = (
     "minimise",
     "end",
     "ended",
+    "ended_cancelled",
     "you",
     "assistant",
     "typing",
@@ -44,6 +45,9 @@ UI_KEYS = (
     "reconnecting",
     "start",
     "unread",
+    "transcript",
+    "alert_show",
+    "alert_less",
 )
 ERROR_CODES = (
     "bad_session",
@@ -81,7 +85,7 @@ def build_assets(content: Content, council: Council) -> WidgetAssets:
     strings = {key: content.text(f"webchat_ui_{key}") for key in UI_KEYS}
     errors = {code: content.text(f"webchat_error_{code}") for code in ERROR_CODES}
     config = {
-        "councilName": council.short_name,
+        "councilName": council.name,
         "privacyUrl": council.page_url("privacy"),
         "strings": strings,
         "errors": errors,

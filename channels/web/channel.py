@@ -210,7 +210,11 @@ class WebChatInput(InputChannel):
                     if raw is None:
                         break
                     if is_end_of_chat(raw):  # "End chat": a handed-over resident leaves the queue
-                        await _finish_even_if_closed(handoff_relay.end_chat(sender_id, output))
+                        cancelled = await _finish_even_if_closed(
+                            handoff_relay.end_chat(sender_id, output)
+                        )
+                        # The widget tells the resident whether a request for a person ended.
+                        await send(ws, {"type": "ended", "cancelled": bool(cancelled)})
                         break
                     try:
                         message = parse_client_frame(raw)
@@ -264,13 +268,13 @@ class WebChatInput(InputChannel):
 _ENDING: set[asyncio.Task[Any]] = set()
 
 
-async def _finish_even_if_closed(work: Awaitable[Any]) -> None:
+async def _finish_even_if_closed(work: Awaitable[Any]) -> Any:
     # Sanic cancels the socket's handler as soon as the browser closes it, which the widget
     # does right after "End chat": leaving the queue must still finish.
     task = asyncio.ensure_future(work)
     _ENDING.add(task)
     task.add_done_callback(_ENDING.discard)
-    await asyncio.shield(task)
+    return await asyncio.shield(task)
 
 
 async def _echo_to_other_tabs(

@@ -139,7 +139,7 @@ async def test_bin_day_answer_lists_each_bin_with_its_next_date(assistant, domai
     assert answer.startswith("Next collections for 7 Elm Road:")
     assert "Blue wheelie bin: Tuesday 24 November" in answer
     assert "Food waste caddy: Tuesday 24 November" in answer
-    assert "Green wheelie bin: Tuesday 24 November" in answer
+    assert "Green wheelie bin: Tuesday 24 November\n" in answer  # as usual: no reason given
     assert "Black wheelie bin: Tuesday 1 December" in answer
     assert "https://www.oakbridge.gov.example/bins-and-recycling/collection-day" in answer
     assert slot_events(events)["address_uprn"] is None
@@ -155,5 +155,7 @@ async def test_bin_day_answer_honours_the_christmas_change(assistant, domain, mo
         "Black wheelie bin: Wednesday 30 December (moved from Tuesday 29 December "
         "because of the bank holiday)"
     ) in answer
-    # No garden collections from 1 December to 28 February: the next is in March.
-    assert "Green wheelie bin: Tuesday 2 March" in answer
+    # No garden collections from 1 December to 28 February: the next is in March, and why.
+    assert "Green wheelie bin: Tuesday 2 March (garden waste collections stop for winter)" in (
+        answer
+    )

@@ -137,6 +137,10 @@ async def test_out_of_hours_says_when_staff_are_back_and_asks_consent_for_contac
     said = " ".join(texts(dispatcher))
     assert "not available now" in said and "at 9am on Monday 30 November" in said
     assert "phone number or email" in said and "You do not have to" in said
+    # The web chat: the reply does come into the chat if it is open, so it says so.
+    assert "cannot reply in this chat" not in said
+    assert "If this chat is still open, their reply will appear here" in said
+    assert "01632 960000" in said and "contact@oakbridge.gov.example" in said
     assert events[-1]["event"] == "pause"
 
 

@@ -153,10 +153,13 @@ class WebResident:
             if fragment in frame["text"]:
                 return str(frame["text"])
 
-    async def end_chat(self) -> None:
-        """As the widget's "End chat" button: say so, and let the server close the socket."""
+    async def end_chat(self) -> dict[str, Any]:
+        """As the widget's "End chat" button: say so, and let the server close the socket.
+        Returns the server's "ended" frame (whether a request for a person was cancelled)."""
         await self.socket.send(json.dumps({"type": "end"}))
+        ended = await self._frame("ended")
         await asyncio.wait_for(self.socket.wait_closed(), SECONDS)
+        return ended
 
 
 class SmsResident:

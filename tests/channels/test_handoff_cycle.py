@@ -12,6 +12,7 @@ council) serves every test in this module; each test is its own conversation.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +55,8 @@ HOMELESS_HELP = CONTENT.render("urgent_homelessness")
 NOWHERE_TO_SLEEP = "I have nowhere to sleep tonight"
 # OB2 5JQ has several addresses: the form's next question is which one.
 ADDRESS_QUESTION = "What's the house number or name?"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +250,8 @@ async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
     conversation is the assistant's again; the new chat works from its first message."""
     async with web(stack) as resident:
         await hand_over(resident)
-        await resident.end_chat()
+        # The widget says "your request to talk to a person has been cancelled" on this.
+        assert await resident.end_chat() == {"type": "ended", "cancelled": True}
     for _ in range(40):  # the server reads the frame after the socket has closed here
         if statuses(stack, resident) == ["cancelled"] and not paused(stack, resident.id):
             break
@@ -257,6 +261,8 @@ async def test_web_resident_who_ends_the_chat_leaves_the_queue(stack):
     assert CANCELLED in tracker_bot_texts(stack.base, resident.id)
     async with web(stack) as fresh:
         await bin_day_works(fresh)
+        # Ending a chat with no request for a person cancels nothing, and says so.
+        assert await fresh.end_chat() == {"type": "ended", "cancelled": False}
     assert statuses(stack, fresh) == []
     async with WebResident(stack.base, resident.session) as old:  # the old chat, reopened
         assert_understood_as_before(await old.say("when is my bin day"))
@@ -379,3 +385,125 @@ async def test_an_overlong_message_gets_a_short_answer_and_a_nul_byte_is_dropped
 async def bin_day_works_with(resident, question: str) -> None:  # type: ignore[no-untyped-def]
     assert_understood_as_before(await resident.say(question))
     assert ADDRESS_QUESTION in " ".join(await resident.say("OB2 5JQ"))
+
+
+async def test_the_sms_simulators_own_example_finds_addresses_and_the_page_says_texts_stay_here(
+    stack,
+):
+    """The example the simulator page offers is a demo postcode the assistant knows."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        page = (await client.get(f"{stack.base}/webhooks/sms/simulator")).text
+    assert "only kept locally" in page
+    [example] = re.findall(r'Try "(bin day [^"]+)"', page)
+    replies = await sms(stack).say(example)
+    assert ADDRESS_QUESTION in " ".join(replies), replies
+
+
+# ---- the widget in a real browser (async Playwright: this module's loop is asyncio's) ----
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+@pytest.mark.parametrize("size", [(1280, 800), (320, 640), (320, 200)])
+async def test_in_the_widget_end_chat_in_the_queue_cancels_the_request_and_says_so(
+    stack, size: tuple[int, int]
+):
+    """In handoff, at 1280 px, 320 px and 400% zoom: no axe violations; "End chat" tells the
+    resident their request to talk to a person was cancelled, and the ticket is."""
+    from axe_playwright_python.async_playwright import Axe
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
+            page.set_default_timeout(60_000)
+            await page.goto(stack.base + "/webhooks/webchat/demo/")
+            await page.locator(".cc-launcher").click()
+            await expect(page.locator(".cc-status")).to_have_text("Connected")
+            await page.locator("#cc-input").fill("I want to speak to someone")
+            await page.locator("#cc-input").press("Enter")
+            await expect(page.locator(".cc-log")).to_contain_text(IN_QUEUE)
+            results = await Axe().run(page)
+            assert results.violations_count == 0, results.generate_report()
+            session = await page.evaluate(
+                "() => Object.entries(localStorage)"
+                ".find(([k]) => k.startsWith('council-chat-session:'))[1]"
+            )
+            resident = WebResident(stack.base, session)
+            assert statuses(stack, resident) == ["waiting"]
+            await page.get_by_role("button", name="End chat").click()
+            await expect(page.locator(".cc-status")).to_contain_text(
+                "Your request to talk to a person has been cancelled"
+            )
+            assert await page.evaluate("() => document.activeElement.id") == "cc-input"
+            for _ in range(40):
+                if statuses(stack, resident) == ["cancelled"]:
+                    break
+                await asyncio.sleep(0.25)
+            assert statuses(stack, resident) == ["cancelled"]
+        finally:
+            await browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+async def test_a_resident_at_320_px_holds_a_whole_conversation_by_keyboard_inside_the_chat(stack):
+    """Keyboard alone at 320 px with the real assistant: bin day, a person, End chat. Focus
+    never leaves the open chat, and Escape takes it back to the launcher."""
+    from playwright.async_api import async_playwright, expect
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 320, "height": 640})
+            page.set_default_timeout(60_000)
+            log = page.locator(".cc-log")
+
+            async def focused() -> dict:
+                return await page.evaluate(
+                    "() => { const e = document.activeElement; return {id: e.id, "
+                    "cls: e.className, text: (e.innerText || '').trim(), "
+                    "inChat: !!e.closest('[data-council-chat]')}; }"
+                )
+
+            async def type_and_send(text: str, reply: str) -> None:
+                assert (await focused())["id"] == "cc-input"
+                await page.keyboard.type(text)
+                await page.keyboard.press("Enter")
+                await expect(log).to_contain_text(reply)
+
+            async def tab_round_the_chat() -> None:
+                for _ in range(20):
+                    await page.keyboard.press("Tab")
+                    now = await focused()
+                    assert now["inChat"], f"focus left the chat for {now}"
+                    if now["id"] == "cc-input":
+                        return
+                pytest.fail("Tab never came back round to the message box")
+
+            await page.goto(stack.base + "/webhooks/webchat/demo/")
+            for _ in range(40):
+                await page.keyboard.press("Tab")
+                if "cc-launcher" in (await focused())["cls"]:
+                    break
+            await page.keyboard.press("Enter")
+            await expect(page.locator(".cc-status")).to_have_text("Connected")
+            await type_and_send("when is my bin day", ASK_POSTCODE)
+            await tab_round_the_chat()
+            await type_and_send("OB2 5JQ", ADDRESS_QUESTION)
+            await type_and_send("7", "Next collections for 7 Elm Road")
+            await tab_round_the_chat()
+            await type_and_send("I want to speak to someone", IN_QUEUE)
+            await tab_round_the_chat()
+            for _ in range(20):
+                if (await focused())["text"] == "End chat":
+                    break
+                await page.keyboard.press("Tab")
+                assert (await focused())["inChat"]
+            await page.keyboard.press("Enter")
+            await expect(page.locator(".cc-status")).to_contain_text("has been cancelled")
+            await page.keyboard.press("Escape")
+            assert "cc-launcher" in (await focused())["cls"]
+        finally:
+            await browser.close()

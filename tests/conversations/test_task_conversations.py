@@ -49,6 +49,7 @@ def test_missed_bin_report_then_its_status(conversation):
     done = conversation.reply("yes")
     reference = re.search(r"MB-\d{6}", done)
     assert reference, done
+    assert "Did that answer your question?" not in done, "a lodged report is not an answer"
     status = conversation.reply(f"what's happening with {reference.group(0)}")
     assert "we've received your report" in status
 

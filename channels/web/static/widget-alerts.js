@@ -6,7 +6,10 @@
  * Feed text is only ever set as textContent.
  *
  * options: el (the widget's element builder), base (the widget's URL), enabled,
- *   changed() (the banner changed size), allHidden() (the last alert was hidden).
+ *   words ({show, less}: the collapse button's words), changed() (the banner changed
+ *   size), allHidden() (the last alert was hidden).
+ * The banner never shrinks as the conversation grows: it shows each alert in full, or,
+ * when that would take more than a third of the panel, one line of each with "Show alert".
  * Returns the launcher's badge, the panel's banner, the announcer, refresh() and
  * refreshIfStale() (at most once a minute).
  */
@@ -19,6 +22,17 @@ function alertsBanner(options) {
     alertsList
   ]);
   alertsBox.hidden = true;
+  var COLLAPSE_SHARE = 1 / 3;  // of the panel's height
+  var expanded = false;
+  var toggle = el("button", { type: "button", "class": "cc-alert-toggle", "aria-expanded": "false",
+                              text: options.words.show });
+  toggle.hidden = true;
+  toggle.addEventListener("click", function () {
+    expanded = !expanded;
+    fitBanner();
+    options.changed();
+  });
+  alertsBox.insertBefore(toggle, alertsList);
   // Says a new alert once; outside the panel so it is heard with the chat closed too.
   var alertAnnouncer = el("p", { "class": "cc-visually-hidden", role: "status" });
   var alertBadgeText = el("span");
@@ -114,6 +128,7 @@ function alertsBanner(options) {
     });
     alertsBox.hidden = !showing.length;
     alertBadge.hidden = !showing.length;
+    fitBanner();
     if (showing.length) {
       alertsHeading.textContent = alertLabels.heading;
       alertBadgeText.textContent = showing.length === 1 ? alertLabels.count_one
@@ -131,12 +146,25 @@ function alertsBanner(options) {
     if (left.length) { left[Math.min(at, left.length - 1)].focus(); } else { options.allHidden(); }
   }
 
+  // Full text when it fits in a third of the panel (or the resident asked for it), else
+  // one line of each alert with the "Show alert" button. Measured with the text in full.
+  function fitBanner() {
+    var panel = alertsBox.parentNode;
+    if (alertsBox.hidden || !panel || panel.hidden) { return; }
+    alertsBox.classList.remove("cc-alerts-collapsed");
+    var tooTall = alertsBox.offsetHeight - toggle.offsetHeight > panel.clientHeight * COLLAPSE_SHARE;
+    toggle.hidden = !tooTall;
+    toggle.setAttribute("aria-expanded", String(expanded || !tooTall));
+    toggle.textContent = expanded ? options.words.less : options.words.show;
+    if (tooTall && !expanded) { alertsBox.classList.add("cc-alerts-collapsed"); }
+  }
+
   function refreshIfStale() {
     if (Date.now() - alertsFetchedAt > ALERTS_EVERY_MS) { fetchAlerts(); }
   }
 
   return {
     badge: alertBadge, box: alertsBox, announcer: alertAnnouncer,
-    refresh: fetchAlerts, refreshIfStale: refreshIfStale
+    refresh: fetchAlerts, refreshIfStale: refreshIfStale, fit: fitBanner
   };
 }

@@ -1,6 +1,6 @@
 /* Council chat widget. Embed with one tag:
  *   <script src="https://ASSISTANT/webhooks/webchat/widget.js" defer
- *           data-council-name="Oakbridge Council" data-colour="#1d4f91" data-position="right"></script>
+ *           data-council-name="Oakbridge Borough Council" data-colour="#1d4f91" data-position="right"></script>
  * data-alerts="off" turns off the service alerts banner (widget-alerts.js, which the channel
  * joins into this script where the __ALERTS_BANNER__ marker is).
  * No framework, no build step. Words come from the server (content/messages/webchat.yml).
@@ -89,6 +89,7 @@
   // The service alerts banner (widget-alerts.js, joined in here by the channel).
   var alerts = alertsBanner({
     el: el, base: base, enabled: script.dataset.alerts !== "off",
+    words: { show: word("alert_show"), less: word("alert_less") },
     changed: function () { resizeSpacer(); },
     allHidden: function () { input.focus(); }
   });
@@ -107,7 +108,9 @@
     document.createTextNode(word("notice") + " "),
     el("a", { href: CONFIG.privacyUrl, text: word("privacy_link") })
   ]);
-  var log = el("div", { "class": "cc-log", role: "log", "aria-live": "polite", "aria-labelledby": "cc-heading" });
+  // A tab stop of its own, so the transcript scrolls by keyboard even with no links in it.
+  var log = el("div", { "class": "cc-log", role: "log", "aria-live": "polite", tabindex: "0",
+                        "aria-label": word("transcript") });
   var start = el("p", { "class": "cc-start", text: word("start") });
   var typing = el("div", { "class": "cc-typing", "aria-hidden": "true" },
     [el("span"), el("span"), el("span")]);
@@ -293,7 +296,13 @@
       var s = socket; socket = null;
       if (ready) {
         // Tells the server the resident left (a conversation with a person leaves the
-        // queue); the server closes the socket once done. Closing here at once could lose it.
+        // queue); the server answers "ended" and closes the socket once done. Closing here
+        // at once could lose it.
+        s.onmessage = function (event) {
+          var frame;
+          try { frame = JSON.parse(event.data); } catch (e) { return; }
+          if (frame.type === "ended" && frame.cancelled) { say(word("ended_cancelled")); }
+        };
         try { s.send(JSON.stringify({ type: "end" })); } catch (e) { /* already closed */ }
         setTimeout(function () { s.close(1000, "ended"); }, END_GRACE_MS);
       } else {
@@ -309,6 +318,28 @@
   });
 
   // ---- opening and closing ----
+  // Where the open chat fills the window (widget.css's small-screen rule) it is a modal
+  // dialog: Tab and Shift+Tab stay inside it, Escape minimises it. Elsewhere it is not.
+  var FULL_SCREEN = window.matchMedia("(max-width: 30rem), (max-height: 32rem)");
+
+  function fullScreen() { return !panel.hidden && FULL_SCREEN.matches; }
+
+  function markModal() {
+    if (fullScreen()) {
+      panel.setAttribute("role", "dialog");
+      panel.setAttribute("aria-modal", "true");
+    } else {
+      panel.removeAttribute("role");
+      panel.removeAttribute("aria-modal");
+    }
+  }
+
+  function tabStops() {
+    return Array.prototype.filter.call(
+      panel.querySelectorAll("a[href], button, textarea, [tabindex='0']"),
+      function (node) { return !node.disabled && node.getClientRects().length > 0; });
+  }
+
   function open(moveFocus) {
     panel.hidden = false;
     launcher.hidden = true;
@@ -317,7 +348,9 @@
     try { sessionStorage.setItem(OPEN_KEY, "1"); } catch (e) { /* not kept */ }
     alerts.refreshIfStale();
     if (!socket) { connect(); }
+    alerts.fit();
     resizeSpacer();
+    markModal();
     if (moveFocus) { input.focus(); }
   }
 
@@ -327,13 +360,26 @@
     launcher.setAttribute("aria-expanded", "false");
     try { sessionStorage.removeItem(OPEN_KEY); } catch (e) { /* not kept */ }
     resizeSpacer();
+    markModal();
     launcher.focus();
   }
 
   launcher.addEventListener("click", function () { open(true); });
   minimise.addEventListener("click", close);
   panel.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") { event.preventDefault(); close(); }
+    if (event.key === "Escape") { event.preventDefault(); close(); return; }
+    if (event.key !== "Tab" || !fullScreen()) { return; }
+    var stops = tabStops();
+    if (!stops.length) { return; }
+    var first = stops[0];
+    var last = stops[stops.length - 1];
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
   });
 
   // ---- never cover the page's focused element (WCAG 2.4.11) ----
@@ -356,6 +402,8 @@
 
   document.addEventListener("focusin", function (event) {
     if (root.contains(event.target)) { return; }
+    // A full-screen chat is modal: focus that gets out some other way comes back in.
+    if (fullScreen()) { input.focus(); return; }
     var rect = event.target.getBoundingClientRect();
     var cover = coverRect();
     if (!overlaps(rect, cover)) { return; }
@@ -372,7 +420,7 @@
     }
   });
 
-  window.addEventListener("resize", resizeSpacer);
+  window.addEventListener("resize", function () { alerts.fit(); resizeSpacer(); markModal(); });
 
   function mount() {
     var style = el("link", { rel: "stylesheet", href: new URL("widget.css", base).href });

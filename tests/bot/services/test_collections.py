@@ -80,6 +80,16 @@ def test_garden_waste_pauses_from_december_to_february(loaded_engine: Engine) ->
     assert _next(loaded_engine, ABBEY_1, date(2026, 11, 30))["garden"].date == date(2026, 11, 30)
 
 
+def test_the_first_garden_collection_after_the_winter_break_says_it_follows_the_break(
+    loaded_engine: Engine,
+) -> None:
+    assert _next(loaded_engine, ABBEY_1, date(2026, 12, 1))["garden"].after_break
+    assert _next(loaded_engine, ABBEY_1, date(2027, 1, 20))["garden"].after_break
+    assert not _next(loaded_engine, ABBEY_1, date(2026, 11, 30))["garden"].after_break
+    # Once the break is over, the usual fortnight follows with no reason given.
+    assert not _next(loaded_engine, ABBEY_1, date(2027, 3, 9))["garden"].after_break
+
+
 def test_garden_waste_only_for_subscribers(loaded_engine: Engine) -> None:
     assert "garden" not in _next(loaded_engine, ABBEY_2, date(2026, 6, 1))
     assert "garden" in _next(loaded_engine, ABBEY_1, date(2026, 6, 1))

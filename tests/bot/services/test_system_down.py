@@ -86,7 +86,7 @@ def test_without_a_ticket_the_resident_is_told_to_try_again_or_call():
     [
         ("sms", True, None),
         ("web", True, "handoff_stay_here"),
-        ("web", False, "handoff_contact_consent"),
+        ("web", False, "handoff_web_closed"),
         ("rest", True, "handoff_contact_consent"),
     ],
 )

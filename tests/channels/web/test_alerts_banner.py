@@ -116,10 +116,12 @@ def test_live_alerts_show_in_the_open_chat_and_on_the_launcher(
     server.publish("round:MON-A", SNOW)
     page.goto(server.demo)
     launcher = page.get_by_role(
-        "button", name="Ask the Oakbridge Council assistant – 2 service alerts"
+        "button", name="Ask the Oakbridge Borough Council assistant – 2 service alerts"
     )
     launcher.wait_for()
     open_chat(page)
+    # Two alerts take more than a third of the panel: one line each until "Show alert".
+    banner(page).get_by_role("button", name="Show alert").click()
     alerts = banner(page).get_by_role("listitem")
     assert alerts.count() == 2
     assert lines(alerts.nth(0).inner_text()) == [SNOW, "Where: Monday round A", "Hide alert"]
@@ -263,7 +265,7 @@ def test_data_alerts_off_never_asks_for_alerts(page: Any, server: AlertsServer) 
     page.goto(host)
     page.locator(".cc-launcher").wait_for()
     page.wait_for_timeout(500)
-    assert launcher_name(page) == "Ask the Oakbridge Council assistant"
+    assert launcher_name(page) == "Ask the Oakbridge Borough Council assistant"
     page.locator(".cc-launcher").click()  # opening asks again when alerts are on
     page.locator(".cc-panel").wait_for()
     page.wait_for_timeout(300)
@@ -298,7 +300,7 @@ def test_a_missing_or_failing_feed_leaves_the_chat_working_as_before(
     page.wait_for_timeout(300)
     if failure != "network":
         assert feed in seen, "the widget asked for alerts"
-    assert launcher_name(page) == "Ask the Oakbridge Council assistant"
+    assert launcher_name(page) == "Ask the Oakbridge Borough Council assistant"
     open_chat(page)
     page.locator("#cc-input").fill("hello council")
     page.locator("#cc-input").press("Enter")
@@ -339,3 +341,76 @@ def test_opening_the_chat_asks_again_at_most_once_a_minute_and_shows_a_new_alert
     assert page.evaluate(fetches) == 2
     announcer = page.locator("[data-council-chat] > [role=status]")
     assert announcer.inner_text() == "New service alert: " + SNOW
+
+
+def send_and_wait(page: Any, text: str) -> None:
+    """One turn (this server has no model: each message gets the plain error back)."""
+    before = page.locator(".cc-log .cc-msg").count()
+    page.locator("#cc-input").fill(text)
+    page.locator("#cc-input").press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.cc-log .cc-msg').length >= {before + 2}"
+    )
+
+
+def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        inner["y"] >= outer["y"] - 1
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 1
+    )
+
+
+def test_a_short_alert_keeps_its_full_text_and_size_as_the_conversation_grows(
+    page: Any, server: AlertsServer
+) -> None:
+    server.publish("round:MON-A", SNOW)
+    page.goto(server.demo)
+    page.locator(".cc-alert-badge").wait_for()
+    open_chat(page)
+    banner(page).wait_for()
+    assert page.get_by_role("button", name="Show alert").count() == 0, "it fits: no collapsing"
+    assert page.locator(".cc-log").bounding_box()["height"] >= 128, "room for the transcript"
+    before = banner(page).bounding_box()
+    for turn in ("one", "two", "three", "four"):
+        send_and_wait(page, f"turn {turn}")
+    assert banner(page).bounding_box()["height"] == before["height"]
+    text = banner(page).locator(".cc-alert-text")
+    assert text.evaluate("e => e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight")
+    hide = page.get_by_role("button", name="Hide alert")
+    assert inside(hide.bounding_box(), page.locator(".cc-panel").bounding_box())
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (320, 640)])
+def test_a_long_alert_shows_one_line_until_show_alert_and_hide_alert_stays_in_view(
+    page: Any, server: AlertsServer, size: tuple[int, int]
+) -> None:
+    long_alert = (PHONES + " ") * 3  # alerts are at most 300 characters
+    server.publish("council", long_alert.strip())
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(server.demo)
+    page.locator(".cc-alert-badge").wait_for()
+    open_chat(page)
+    show = banner(page).get_by_role("button", name="Show alert")
+    show.wait_for()
+    assert show.get_attribute("aria-expanded") == "false"
+    text = banner(page).locator(".cc-alert-text")
+    line = text.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    assert text.bounding_box()["height"] <= line + 1, "collapsed to one line"
+    assert page.locator(".cc-log").bounding_box()["height"] >= 128
+    for turn in ("one", "two", "three"):
+        send_and_wait(page, f"turn {turn}")
+    panel = page.locator(".cc-panel").bounding_box()
+    hide = banner(page).get_by_role("button", name="Hide alert")
+    assert inside(hide.bounding_box(), panel), "Hide alert is still in view"
+    assert axe_violations(page) == [], "collapsed"
+    show.focus()
+    page.keyboard.press("Enter")
+    less = banner(page).get_by_role("button", name="Show less")
+    assert less.get_attribute("aria-expanded") == "true"
+    assert active(page)["text"] == "Show less", "focus stays on the button"
+    assert text.bounding_box()["height"] > 3 * line, "the whole alert shows"
+    assert text.inner_text() == long_alert.strip()
+    assert axe_violations(page) == [], "expanded"
+    page.keyboard.press("Enter")
+    banner(page).get_by_role("button", name="Show alert").wait_for()

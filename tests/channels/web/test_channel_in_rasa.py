@@ -59,7 +59,7 @@ async def test_rasa_run_loads_the_channel_and_serves_the_widget_and_demo_pages(
 ) -> None:
     status, kind, script = get(rasa_without_model + "/webhooks/webchat/widget.js")
     assert status == 200 and kind.startswith("application/javascript")
-    assert "__WEBCHAT_CONFIG__" not in script and "Oakbridge Council" in script
+    assert "__WEBCHAT_CONFIG__" not in script and "Oakbridge Borough Council" in script
     status, kind, page = get(rasa_without_model + "/webhooks/webchat/demo/")
     assert status == 200 and "<h1>Oakbridge Borough Council</h1>" in page
     assert '<script src="/webhooks/webchat/widget.js" defer>' in page
