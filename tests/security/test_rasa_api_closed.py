@@ -152,3 +152,20 @@ def test_a_big_body_is_refused_before_it_is_read(demo_server: Server, path: str)
     assert answer.status_code == 413
     # The server goes on answering.
     assert httpx.get(demo_server.base + "/", timeout=30).status_code == 200
+
+
+def test_an_unknown_address_gets_a_plain_page_and_the_icon_is_served(demo_server: Server):
+    for path in ("/nothing-here", "/webhooks/sms/nothing", "/webhooks/webchat/demo/nope"):
+        page = httpx.get(demo_server.base + path, timeout=30)
+        assert page.status_code == 404, path
+        assert "<h1>Page not found</h1>" in page.text and "Traceback" not in page.text
+    api_caller = httpx.get(
+        demo_server.base + "/nothing", headers={"Accept": "application/json"}, timeout=30
+    )
+    assert api_caller.status_code == 404 and api_caller.json() == {"error": "not_found"}
+    icon = httpx.get(demo_server.base + "/favicon.ico", timeout=30)
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert icon.content.startswith(b"<svg")
+    # The staff site keeps its own page, in its own style.
+    staff = httpx.get(demo_server.base + "/staff/nothing-here", timeout=30)
+    assert staff.status_code == 404 and "staff queue" in staff.text
