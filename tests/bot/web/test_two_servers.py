@@ -90,9 +90,13 @@ async def _sign_in(client: httpx.AsyncClient, username: str) -> str:
 
 
 async def _next_queue_event(lines) -> dict:
+    """The next event other than "changed", which each server's database watch also sends
+    (bot/web/live.py), whenever its poll happens to fall."""
     async for line in lines:
         if line.startswith("data: "):
-            return json.loads(line[len("data: ") :])
+            event = json.loads(line[len("data: ") :])
+            if event["kind"] != "changed":
+                return event
     raise AssertionError("the event stream ended")
 
 
