@@ -1,6 +1,7 @@
 """`make bench`, understanding part: unrelated questions and everyday replies. One JSON line.
 
-    python -m bot.bench.understanding [--model models/council.tar.gz] [--examples]
+    python -m bot.bench.understanding [--model models/council.tar.gz] [--split test|dev]
+        [--examples]
 
 Two yardsticks written apart from the training data and never trained on
 (tests/nlu/understanding/, issue #23):
@@ -16,7 +17,9 @@ Two yardsticks written apart from the training data and never trained on
 
 parse_ms_p50/p99: one message at a time through the loaded model, over both sets, after a
 warm-up pass that is not timed. `--examples` prints every miss (above the JSON line) for a
-look at what goes wrong: never tune on these sets (see tests/nlu/understanding/README.md).
+look at what goes wrong: never tune on the test sets (see tests/nlu/understanding/README.md).
+`--split dev` measures the development sets (`unrelated_dev.yml`, `everyday_dev.yml`)
+instead: those are for error analysis and tuning.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from bot.settings import PROJECT_ROOT
 UNDERSTANDING_DIR = PROJECT_ROOT / "tests" / "nlu" / "understanding"
 UNRELATED = UNDERSTANDING_DIR / "unrelated.yml"
 EVERYDAY = UNDERSTANDING_DIR / "everyday.yml"
+UNRELATED_DEV = UNDERSTANDING_DIR / "unrelated_dev.yml"
+EVERYDAY_DEV = UNDERSTANDING_DIR / "everyday_dev.yml"
 EVERYDAY_INTENTS = (
     "greet",
     "goodbye",
@@ -80,7 +85,7 @@ def percentile(values: list[float], pct: int) -> float:
 
 
 def measure(
-    model: Path, unrelated: list[Example], everyday: list[Example]
+    model: Path, unrelated: list[Example], everyday: list[Example], split: str = "test"
 ) -> tuple[dict[str, Any], list[str]]:
     """The figures, and one line for every miss."""
     texts = [e.text for e in unrelated + everyday]
@@ -113,6 +118,7 @@ def measure(
     answered = sum(answered_by.values())
     figures = {
         "bench": "understanding",
+        "split": split,
         "unrelated_examples": len(unrelated),
         "unrelated_answered": answered,
         "unrelated_answered_rate": round(answered / len(unrelated), 4) if unrelated else 0.0,
@@ -137,12 +143,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--examples",
         action="store_true",
-        help="print every miss (for a look only: never tune on these sets)",
+        help="print every miss (on the test split for a look only: never tune on it)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("test", "dev"),
+        default="test",
+        help="test: the yardsticks (default); dev: the development sets, for tuning",
     )
     args = parser.parse_args(argv)
-    unrelated = read_examples([UNRELATED])
-    everyday = read_examples([EVERYDAY])
-    figures, misses = measure(args.model, unrelated, everyday)
+    dev = args.split == "dev"
+    unrelated = read_examples([UNRELATED_DEV if dev else UNRELATED])
+    everyday = read_examples([EVERYDAY_DEV if dev else EVERYDAY])
+    figures, misses = measure(args.model, unrelated, everyday, args.split)
     if args.examples:
         print("\n".join(misses))
     print(json.dumps(figures))
