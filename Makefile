@@ -30,8 +30,9 @@ shell: install train db ## Chat with the assistant in this terminal instead of t
 test: install lint validate train test-python test-nlu test-stories ## Everything CI checks: lint and types, data, unit tests, training, NLU and dialogue tests
 	@echo "make test: all checks passed"
 
-bench: install train db ## Measure accuracy, out-of-scope answers, urgent recall and false alarms, speed, load and the insight page (JSON lines)
+bench: install train db ## Measure accuracy, out-of-scope answers, unrelated questions and everyday replies, urgent recall and false alarms, speed, load and the insight page (JSON lines)
 	@$(PY) -m bot.bench.nlu
+	@$(PY) -m bot.bench.understanding
 	@$(PY) -m bot.bench.urgent
 	@$(PY) -m bot.bench.load
 	@$(PY) -m bot.bench.insight
