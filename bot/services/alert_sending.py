@@ -28,8 +28,14 @@ from bot.db.notifications import (
 )
 from bot.db.session import session_scope
 from bot.services.alerts import alert_recipients, get_alert
-from bot.services.notification_delivery import Pace, RunReport, TextSender, deliver, sent_today
-from bot.services.notification_subscriptions import withdraw_all
+from bot.services.notification_delivery import (
+    Pace,
+    RunReport,
+    TextSender,
+    count_sent_today,
+    deliver,
+    withdraw_after_stop,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -80,16 +86,6 @@ def _alert_and_recipients(
         ]
 
 
-def _withdraw_all(engine: Engine, contact: str, now: datetime) -> None:
-    with session_scope(engine) as session:
-        withdraw_all(session, contact, "sms_stop", now)
-
-
-def _sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
-    with session_scope(engine) as session:
-        return int(sent_today(session, contact_hash, now))
-
-
 async def send_alert(
     engine: Engine,
     senders: Mapping[str, TextSender],
@@ -110,10 +106,10 @@ async def send_alert(
         if kind == CONTACT_SMS and await asyncio.to_thread(
             sms_store.is_opted_out, engine, contact_hash
         ):
-            await asyncio.to_thread(_withdraw_all, engine, contact, now)
+            await asyncio.to_thread(withdraw_after_stop, engine, contact, now)
             report.suppressed += 1
             continue
-        if await asyncio.to_thread(_sent_today, engine, contact_hash, now) >= daily_cap:
+        if await asyncio.to_thread(count_sent_today, engine, contact_hash, now) >= daily_cap:
             report.capped += 1
             continue
         key = f"alert:{alert_id}:{sub_id}"

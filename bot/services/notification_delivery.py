@@ -10,6 +10,7 @@ from datetime import datetime, time
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.clock import LONDON
@@ -20,7 +21,8 @@ from bot.db.notifications import (
     AlertDelivery,
     ReminderDelivery,
 )
-from bot.services.notification_subscriptions import unsubscribe_url
+from bot.db.session import session_scope
+from bot.services.notification_subscriptions import unsubscribe_url, withdraw_all
 
 
 class TextSender(Protocol):
@@ -64,6 +66,18 @@ def sent_today(session: Session, contact_hash: str, now: datetime) -> int:
             or 0
         )
     return total
+
+
+def count_sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
+    """`sent_today` in a session of its own (reminders and alerts call it in a thread)."""
+    with session_scope(engine) as session:
+        return int(sent_today(session, contact_hash, now))
+
+
+def withdraw_after_stop(engine: Engine, contact: str, now: datetime) -> None:
+    """Withdraw every subscription of a contact the provider says has texted STOP."""
+    with session_scope(engine) as session:
+        withdraw_all(session, contact, "sms_stop", now)
 
 
 async def deliver(

@@ -41,10 +41,10 @@ from bot.services.notification_delivery import (
     Pace,
     RunReport,
     TextSender,
+    count_sent_today,
     deliver,
-    sent_today,
+    withdraw_after_stop,
 )
-from bot.services.notification_subscriptions import withdraw_all
 from bot.services.sms_segments import count_segments
 
 logger = logging.getLogger(__name__)
@@ -236,16 +236,6 @@ def _due(engine: Engine, now: datetime, send_time: time) -> list[_Due]:
         return due_reminders(session, now, send_time)
 
 
-def _withdraw_all(engine: Engine, contact: str, now: datetime) -> None:
-    with session_scope(engine) as session:
-        withdraw_all(session, contact, "sms_stop", now)
-
-
-def _sent_today(engine: Engine, contact_hash: str, now: datetime) -> int:
-    with session_scope(engine) as session:
-        return int(sent_today(session, contact_hash, now))
-
-
 async def _send_one(
     engine: Engine,
     senders: Mapping[str, TextSender],
@@ -257,10 +247,10 @@ async def _send_one(
     # Database work runs in threads: a lock another process holds must not stop the loop.
     if await asyncio.to_thread(_stopped_receiving, engine, item):
         # STOP by text stops everything: record it as a withdrawal of consent.
-        await asyncio.to_thread(_withdraw_all, engine, item.contact, now)
+        await asyncio.to_thread(withdraw_after_stop, engine, item.contact, now)
         report.suppressed += 1
         return
-    if await asyncio.to_thread(_sent_today, engine, item.contact_hash, now) >= daily_cap:
+    if await asyncio.to_thread(count_sent_today, engine, item.contact_hash, now) >= daily_cap:
         report.capped += 1
         logger.warning("reminder to %s held back: daily cap", item.contact_hash[:12])
         return
