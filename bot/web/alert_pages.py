@@ -130,6 +130,20 @@ def register(
                 session.scalars(select(ServiceAlert).order_by(ServiceAlert.id.desc()).limit(20))
             )
 
+    async def refused_form(
+        request: Request, values: dict[str, Any], error: AlertError
+    ) -> HTTPResponse:
+        """The alert form again, with what was typed and the error (focused by the page)."""
+        return page(
+            request,
+            "alerts.html",
+            status=400,
+            values=values,
+            error=str(error),
+            alerts=await asyncio.to_thread(recent),
+            sent=None,
+        )
+
     @blueprint.get("/alerts")
     async def alerts_form(request: Request) -> HTTPResponse:
         denied = refused(request)
@@ -168,15 +182,7 @@ def register(
         try:
             alert, count = await asyncio.to_thread(check)
         except AlertError as error:
-            return page(
-                request,
-                "alerts.html",
-                status=400,
-                values=values,
-                error=str(error),
-                alerts=await asyncio.to_thread(recent),
-                sent=None,
-            )
+            return await refused_form(request, values, error)
         return page(request, "alert_confirm.html", values=values, alert=alert, count=count)
 
     @blueprint.post("/alerts/publish")
@@ -205,15 +211,7 @@ def register(
         try:
             alert_id = await asyncio.to_thread(publish)
         except AlertError as error:
-            return page(
-                request,
-                "alerts.html",
-                status=400,
-                values=values,
-                error=str(error),
-                alerts=await asyncio.to_thread(recent),
-                sent=None,
-            )
+            return await refused_form(request, values, error)
         report = await send_alert(
             engine,
             make_senders(),
