@@ -22,6 +22,8 @@ class KeyedRateLimit:
         max_keys: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if limit < 1:
+            raise ValueError("the limit must be at least 1")
         self.limit, self.window, self.max_keys = limit, window, max_keys
         self._clock = clock
         self._events: OrderedDict[str, deque[float]] = OrderedDict()
@@ -37,5 +39,9 @@ class KeyedRateLimit:
             events.append(now)
         self._events[key] = events  # most recently used last
         while len(self._events) > self.max_keys:
-            self._events.popitem(last=False)
+            oldest, _ = self._events.popitem(last=False)
+            self._forgotten(oldest)
         return allowed
+
+    def _forgotten(self, key: str) -> None:
+        """Called for a key dropped past `max_keys` (subclasses keep more per key)."""

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 
+from bot.rate_limits import KeyedRateLimit
 
-class RateLimiter:
-    """Allows at most `limit` texts per number in any `window_seconds`.
 
-    Kept in memory per process (flood control, not billing); the least recently
-    seen numbers are forgotten past `max_numbers` so memory stays bounded.
-    """
+class RateLimiter(KeyedRateLimit):
+    """Allows at most `limit` texts per number in any `window_seconds` (bot/rate_limits.py:
+    kept in memory per process, the least recently seen numbers forgotten past
+    `max_numbers`), and says when a refused number should be told."""
 
     def __init__(
         self,
@@ -21,35 +20,17 @@ class RateLimiter:
         max_numbers: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if limit < 1:
-            raise ValueError("the limit must be at least 1")
-        self._limit = limit
-        self._window = window_seconds
-        self._max_numbers = max_numbers
-        self._clock = clock
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+        super().__init__(limit, window_seconds, max_keys=max_numbers, clock=clock)
         self._warned: dict[str, float] = {}
-
-    def allow(self, key: str) -> bool:
-        """Count one text from `key`; False when it is over the limit (not counted then)."""
-        now = self._clock()
-        times = self._seen.pop(key, None) or deque()
-        while times and times[0] <= now - self._window:
-            times.popleft()
-        self._seen[key] = times
-        while len(self._seen) > self._max_numbers:
-            oldest, _ = self._seen.popitem(last=False)
-            self._warned.pop(oldest, None)
-        if len(times) >= self._limit:
-            return False
-        times.append(now)
-        return True
 
     def first_refusal(self, key: str) -> bool:
         """True once per window for a refused number: tell them once, not every time."""
         now = self._clock()
         last = self._warned.get(key)
-        if last is not None and last > now - self._window:
+        if last is not None and last > now - self.window:
             return False
         self._warned[key] = now
         return True
+
+    def _forgotten(self, key: str) -> None:
+        self._warned.pop(key, None)
